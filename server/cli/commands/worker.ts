@@ -1,0 +1,30 @@
+import { dataDir } from '../../config';
+import { openDatabase } from '../../boot';
+import { startJobs } from '../../../jobs/runtime';
+import { createPublisher } from '../../realtime/publish';
+import { StartupError } from '../../data-dir';
+
+const log = (msg: string) => process.stderr.write(`[nightshift worker] ${msg}\n`);
+
+/** A worker-only process for scale-out: pg-boss workers, no HTTP. */
+export async function run(): Promise<number> {
+  try {
+    const rt = await openDatabase({ dataDir: dataDir(), own: false, log });
+    const jobs = await startJobs({ connectionString: rt.url, db: rt.db, publish: createPublisher(rt.db, rt.pool) });
+    log(`worker ${jobs.workerId} started (database: ${rt.mode})`);
+    let stopping = false;
+    const stop = async () => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      await jobs.stop().catch(() => {});
+      await rt.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    return await new Promise<number>(() => {});
+  } catch (err) {
+    log(err instanceof StartupError ? err.message : String((err as Error).stack ?? err));
+    return 1;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Entry of the `nightshift` CLI. Each subcommand lives in `commands/<name>.ts` and exports
+ * `run(argv)`, returning the process exit code. Commands are imported lazily so that a quick
+ * command (`edit-apply`, `spec score`) does not pay for loading the server.
+ */
+export type CommandModule = { run(argv: string[]): Promise<number | void> };
+
+const COMMANDS: Record<string, { load: () => Promise<CommandModule>; help: string }> = {
+  start: { load: () => import('./commands/start'), help: 'run the web server (and workers)' },
+  worker: { load: () => import('./commands/worker'), help: 'run worker-only processes' },
+  org: { load: () => import('./commands/org'), help: 'org create --name NAME --owner-email EMAIL' },
+  token: { load: () => import('./commands/token'), help: 'token create --org SLUG --name NAME' },
+  'llm-replay': { load: () => import('./commands/llm-replay'), help: 'replay a recorded model response body' },
+  'edit-apply': { load: () => import('./commands/edit-apply'), help: 'apply search/replace edits from JSON Lines on stdin' },
+  sandbox: { load: () => import('./commands/sandbox'), help: 'sandbox exec --workspace DIR -- CMD…' },
+  spec: { load: () => import('./commands/spec'), help: 'spec score FILE.md | spec import-speckit DIR' },
+  plan: { load: () => import('./commands/plan'), help: 'plan FILE.json' },
+  agent: { load: () => import('./commands/agent'), help: 'agent --repo DIR --task TEXT --model provider:model' },
+  run: { load: () => import('./commands/run'), help: 'run --repo DIR --spec FILE.md --model provider:model' },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.help}`);
+  return `usage: nightshift <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`nightshift: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  let mod: CommandModule;
+  try {
+    mod = await command.load();
+  } catch (err) {
+    process.stderr.write(`nightshift: the "${name}" command is not available in this build (${(err as Error).message})\n`);
+    return 2;
+  }
+  try {
+    const code = await mod.run(rest);
+    return typeof code === 'number' ? code : 0;
+  } catch (err) {
+    const e = err as Error & { userMessage?: string };
+    process.stderr.write(`nightshift ${name}: ${e.userMessage ?? e.message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,91 @@
+import http from 'node:http';
+import path from 'node:path';
+import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
+import type { DatabaseRuntime } from '../boot';
+import type { WorkerRuntime } from '../../jobs/runtime';
+import { appRouter } from '../api/router';
+import { createContext } from '../api/context';
+import { attachRealtime } from '../realtime/io';
+import { healthReport } from './health';
+import { StartupError } from '../data-dir';
+
+export const TRPC_MAX_BODY_BYTES = 1024 * 1024;
+
+function json(res: http.ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * One HTTP server for everything: /api/health and /api/trpc are answered here; the rest (pages,
+ * /api/auth) goes to Next.js; Socket.IO shares the server for live events.
+ */
+export async function startHttpServer(opts: {
+  rt: DatabaseRuntime;
+  jobs: WorkerRuntime | null;
+  port: number;
+  hostname?: string;
+  dev: boolean;
+  projectDir: string;
+  log: (msg: string) => void;
+}) {
+  const { default: next } = await import('next');
+  const app = next({ dev: opts.dev, dir: opts.projectDir, hostname: opts.hostname ?? 'localhost', port: opts.port });
+  const nextHandler = app.getRequestHandler();
+  await app.prepare();
+
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    try {
+      if (url.pathname === '/api/health') {
+        const report = await healthReport(opts.rt, opts.jobs);
+        return json(res, report.ok ? 200 : 503, report);
+      }
+      if (url.pathname.startsWith('/api/trpc/')) {
+        return await nodeHTTPRequestHandler({
+          req,
+          res,
+          router: appRouter,
+          path: url.pathname.slice('/api/trpc/'.length),
+          maxBodySize: TRPC_MAX_BODY_BYTES,
+          createContext: () => createContext(req),
+          onError: ({ error, path: p }) => {
+            if (error.code === 'INTERNAL_SERVER_ERROR') opts.log(`tRPC ${p}: ${error.message}`);
+          },
+        });
+      }
+      await nextHandler(req, res);
+    } catch (err) {
+      opts.log(`request ${req.method} ${url.pathname} failed: ${(err as Error).stack ?? err}`);
+      if (!res.headersSent) json(res, 500, { error: 'internal error' });
+      else res.end();
+    }
+  });
+
+  const io = attachRealtime(server, opts.rt.db, opts.rt.pool);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(new StartupError(`Port ${opts.port} is already in use. Stop what uses it or start with PORT=<another port>.`));
+      else if (err.code === 'EACCES') reject(new StartupError(`Not allowed to listen on port ${opts.port}. Use a port above 1024 (PORT=3000).`));
+      else reject(err);
+    });
+    server.listen(opts.port, opts.hostname ?? '0.0.0.0', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+
+  return {
+    server,
+    port,
+    async close() {
+      io.close();
+      await new Promise<void>((r) => server.close(() => r()));
+      await app.close?.();
+    },
+  };
+}
+
+export function projectRoot(): string {
+  return path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+}

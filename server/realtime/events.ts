@@ -1,0 +1,33 @@
+/**
+ * Every event that travels to browsers. One union, so emitters and the UI agree on shapes;
+ * later capabilities add members here rather than emitting ad-hoc strings.
+ */
+export type RealtimeEvent =
+  | { type: 'worker.heartbeat'; workerId: string; hostname: string; at: string }
+  | { type: 'project.created'; projectId: string; name: string }
+  | { type: 'run.status'; runId: string; status: string; reason?: string }
+  | { type: 'task.status'; runId: string; taskId: string; status: string; wave?: number; reason?: string }
+  | { type: 'agent.part'; runId: string; taskId: string; role: string; part: Record<string, unknown> }
+  | { type: 'agent.tool'; runId: string; taskId: string; role: string; toolName: string; args: unknown; output: string; isError?: boolean }
+  | { type: 'agent.verdict'; runId: string; taskId: string; role: string; verdict: string; summary: string }
+  | { type: 'pull-request.opened'; runId: string; taskId: string; pullRequestId: string; title: string; url?: string };
+
+export type RealtimeEventType = RealtimeEvent['type'];
+
+/** What a client receives: the event, its organisation and run, and a gap-free sequence number. */
+export type EventEnvelope = RealtimeEvent & { seq: string; orgId: string; at: string };
+
+export const orgRoom = (orgId: string) => `org:${orgId}`;
+export const runRoom = (runId: string) => `run:${runId}`;
+
+export interface ServerToClientEvents {
+  event: (e: EventEnvelope) => void;
+}
+
+export interface ClientToServerEvents {
+  /** Join a run's room; the answer lists events after `afterSeq` so a reconnect misses nothing. */
+  'run:subscribe': (
+    req: { runId: string; afterSeq?: string },
+    ack: (res: { ok: true; events: EventEnvelope[] } | { ok: false; error: string }) => void,
+  ) => void;
+}

@@ -1,0 +1,148 @@
+import type { DB } from '../db/client';
+import type { Role } from '../db/schema';
+import { AppError } from '../errors/app-error';
+import { hashToken, randomToken } from '../auth/crypto';
+import { requireRole } from './orgs';
+import type { OrgScope } from './scope';
+
+export const INVITATION_TTL_DAYS = 7;
+
+export async function listMembers(db: DB, scope: OrgScope) {
+  return db
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select(['users.id as userId', 'users.name', 'users.email', 'memberships.role', 'memberships.created_at as joinedAt'])
+    .where('memberships.org_id', '=', scope.orgId)
+    .orderBy('users.name')
+    .execute();
+}
+
+export async function changeMemberRole(db: DB, scope: OrgScope, input: { userId: string; role: Role }) {
+  requireRole(scope, 'admin');
+  if (input.role === 'owner') requireRole(scope, 'owner');
+  return db.transaction().execute(async (trx) => {
+    const target = await trx
+      .selectFrom('memberships')
+      .select('role')
+      .where('org_id', '=', scope.orgId)
+      .where('user_id', '=', input.userId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!target) throw new AppError('NOT_FOUND', 'Member not found');
+    if (target.role === 'owner' && input.role !== 'owner') await ensureAnotherOwner(trx, scope.orgId, input.userId);
+    await trx.updateTable('memberships').set({ role: input.role }).where('org_id', '=', scope.orgId).where('user_id', '=', input.userId).execute();
+    return { userId: input.userId, role: input.role };
+  });
+}
+
+async function ensureAnotherOwner(db: DB, orgId: string, leavingUserId: string) {
+  const other = await db
+    .selectFrom('memberships')
+    .select('user_id')
+    .where('org_id', '=', orgId)
+    .where('role', '=', 'owner')
+    .where('user_id', '!=', leavingUserId)
+    .executeTakeFirst();
+  if (!other) throw new AppError('BAD_REQUEST', 'An organization needs at least one owner');
+}
+
+export async function removeMember(db: DB, scope: OrgScope, input: { userId: string }) {
+  if (input.userId !== scope.userId) requireRole(scope, 'admin');
+  return db.transaction().execute(async (trx) => {
+    const target = await trx
+      .selectFrom('memberships')
+      .select('role')
+      .where('org_id', '=', scope.orgId)
+      .where('user_id', '=', input.userId)
+      .executeTakeFirst();
+    if (!target) throw new AppError('NOT_FOUND', 'Member not found');
+    if (target.role === 'owner') {
+      requireRole(scope, 'owner');
+      await ensureAnotherOwner(trx, scope.orgId, input.userId);
+    }
+    await trx.deleteFrom('memberships').where('org_id', '=', scope.orgId).where('user_id', '=', input.userId).execute();
+    return { removed: true };
+  });
+}
+
+export async function createInvitation(db: DB, scope: OrgScope, input: { email?: string; role: Exclude<Role, 'owner'> }) {
+  requireRole(scope, 'admin');
+  if (!scope.userId) throw new AppError('FORBIDDEN', 'Invitations are created by a signed-in member');
+  const token = randomToken('nsi');
+  const row = await db
+    .insertInto('invitations')
+    .values({
+      org_id: scope.orgId,
+      email: input.email?.trim().toLowerCase() || null,
+      role: input.role,
+      token_hash: hashToken(token),
+      invited_by: scope.userId,
+      expires_at: new Date(Date.now() + INVITATION_TTL_DAYS * 86_400_000),
+    })
+    .returning(['id', 'email', 'role', 'expires_at'])
+    .executeTakeFirstOrThrow();
+  // The token is only ever returned here: the link is shown once and stored hashed.
+  return { ...row, token, path: `/invite/${token}` };
+}
+
+export async function listInvitations(db: DB, scope: OrgScope) {
+  requireRole(scope, 'admin');
+  return db
+    .selectFrom('invitations')
+    .select(['id', 'email', 'role', 'created_at', 'expires_at', 'accepted_at'])
+    .where('org_id', '=', scope.orgId)
+    .orderBy('created_at', 'desc')
+    .execute();
+}
+
+export async function revokeInvitation(db: DB, scope: OrgScope, input: { invitationId: string }) {
+  requireRole(scope, 'admin');
+  const res = await db
+    .deleteFrom('invitations')
+    .where('org_id', '=', scope.orgId)
+    .where('id', '=', input.invitationId)
+    .where('accepted_at', 'is', null)
+    .executeTakeFirst();
+  if (!res.numDeletedRows) throw new AppError('NOT_FOUND', 'Invitation not found');
+  return { revoked: true };
+}
+
+/** What an invitation link shows before it is accepted (no secrets, no member list). */
+export async function previewInvitation(db: DB, token: string) {
+  const inv = await db
+    .selectFrom('invitations')
+    .innerJoin('organizations', 'organizations.id', 'invitations.org_id')
+    .select(['organizations.name as orgName', 'invitations.role', 'invitations.expires_at', 'invitations.accepted_at'])
+    .where('invitations.token_hash', '=', hashToken(token))
+    .executeTakeFirst();
+  if (!inv || inv.accepted_at || new Date(inv.expires_at) < new Date()) {
+    throw new AppError('NOT_FOUND', 'This invitation link is invalid or has expired');
+  }
+  return { orgName: inv.orgName, role: inv.role };
+}
+
+export async function acceptInvitation(db: DB, input: { token: string; userId: string }) {
+  return db.transaction().execute(async (trx) => {
+    const inv = await trx
+      .selectFrom('invitations')
+      .innerJoin('organizations', 'organizations.id', 'invitations.org_id')
+      .select(['invitations.id', 'invitations.org_id', 'invitations.role', 'invitations.email', 'invitations.expires_at', 'invitations.accepted_at', 'organizations.slug'])
+      .where('invitations.token_hash', '=', hashToken(input.token))
+      .forUpdate()
+      .executeTakeFirst();
+    if (!inv || inv.accepted_at || new Date(inv.expires_at) < new Date()) {
+      throw new AppError('NOT_FOUND', 'This invitation link is invalid or has expired');
+    }
+    if (inv.email) {
+      const user = await trx.selectFrom('users').select('email').where('id', '=', input.userId).executeTakeFirstOrThrow();
+      if (user.email !== inv.email) throw new AppError('FORBIDDEN', 'This invitation was sent to another email address');
+    }
+    await trx
+      .insertInto('memberships')
+      .values({ org_id: inv.org_id, user_id: input.userId, role: inv.role })
+      .onConflict((oc) => oc.columns(['org_id', 'user_id']).doNothing())
+      .execute();
+    await trx.updateTable('invitations').set({ accepted_at: new Date(), accepted_by: input.userId }).where('id', '=', inv.id).execute();
+    return { orgId: inv.org_id, slug: inv.slug };
+  });
+}

@@ -1,0 +1,66 @@
+import type { DB } from '../db/client';
+import { AppError } from '../errors/app-error';
+import { requireRole } from './orgs';
+import type { OrgScope } from './scope';
+
+const COLUMNS = ['id', 'org_id as orgId', 'name', 'repository', 'default_branch as defaultBranch', 'created_at as createdAt'] as const;
+
+export async function listProjects(db: DB, scope: OrgScope) {
+  return db.selectFrom('projects').select(COLUMNS).where('org_id', '=', scope.orgId).orderBy('name').execute();
+}
+
+export async function getProject(db: DB, scope: OrgScope, projectId: string) {
+  const row = await db
+    .selectFrom('projects')
+    .select(COLUMNS)
+    .where('org_id', '=', scope.orgId)
+    .where('id', '=', projectId)
+    .executeTakeFirst();
+  if (!row) throw new AppError('NOT_FOUND', 'Project not found');
+  return row;
+}
+
+export async function createProject(db: DB, scope: OrgScope, input: { name: string; repository: string; defaultBranch?: string }) {
+  requireRole(scope, 'member');
+  const row = await db
+    .insertInto('projects')
+    .values({
+      org_id: scope.orgId,
+      name: input.name.trim(),
+      repository: input.repository.trim(),
+      default_branch: input.defaultBranch?.trim() || 'main',
+    })
+    .onConflict((oc) => oc.columns(['org_id', 'name']).doNothing())
+    .returning(COLUMNS)
+    .executeTakeFirst();
+  if (!row) throw new AppError('CONFLICT', `A project named "${input.name.trim()}" already exists in this organization`);
+  return row;
+}
+
+export async function updateProject(
+  db: DB,
+  scope: OrgScope,
+  input: { projectId: string; name?: string; repository?: string; defaultBranch?: string },
+) {
+  requireRole(scope, 'member');
+  const row = await db
+    .updateTable('projects')
+    .set({
+      ...(input.name ? { name: input.name.trim() } : {}),
+      ...(input.repository ? { repository: input.repository.trim() } : {}),
+      ...(input.defaultBranch ? { default_branch: input.defaultBranch.trim() } : {}),
+    })
+    .where('org_id', '=', scope.orgId)
+    .where('id', '=', input.projectId)
+    .returning(COLUMNS)
+    .executeTakeFirst();
+  if (!row) throw new AppError('NOT_FOUND', 'Project not found');
+  return row;
+}
+
+export async function deleteProject(db: DB, scope: OrgScope, input: { projectId: string }) {
+  requireRole(scope, 'admin');
+  const res = await db.deleteFrom('projects').where('org_id', '=', scope.orgId).where('id', '=', input.projectId).executeTakeFirst();
+  if (!res.numDeletedRows) throw new AppError('NOT_FOUND', 'Project not found');
+  return { deleted: true };
+}

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRPCError } from '@trpc/server';
+import { appRouter } from '../../server/api/router';
+import { createCallerFactory, type ProcedureMeta } from '../../server/api/trpc';
+import type { Context } from '../../server/api/context';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+import { procedureInput, sampleFor } from '../support/zod-sample';
+import { createUser } from '../../server/services/users';
+import { createOrganization } from '../../server/services/orgs';
+import { createProject } from '../../server/services/projects';
+import { setSecret } from '../../server/services/secrets';
+import { createApiToken } from '../../server/services/api-tokens';
+import { createInvitation } from '../../server/services/members';
+
+/**
+ * Tenant isolation, for every procedure of the router — including ones added after this test:
+ * a member of organisation B calls each procedure with organisation A's ids and must get
+ * FORBIDDEN or NOT_FOUND, or an answer that carries none of A's data; A's rows must not change.
+ */
+const createCaller = createCallerFactory(appRouter);
+type AnyProc = { _def: { inputs: unknown[]; meta?: ProcedureMeta; type: string } };
+
+let t: TestDatabase;
+const A: Record<string, string> = {};
+const B: Record<string, string> = {};
+const MARK = 'alpha-secret-marker';
+
+async function snapshotOrgA() {
+  const q = (table: 'projects' | 'org_secrets' | 'api_tokens' | 'invitations' | 'memberships') =>
+    t.db.selectFrom(table).selectAll().where('org_id', '=', A.orgId).execute();
+  const org = await t.db.selectFrom('organizations').selectAll().where('id', '=', A.orgId).execute();
+  return JSON.stringify([org, await q('projects'), await q('org_secrets'), await q('api_tokens'), await q('invitations'), await q('memberships')]);
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase('iso');
+  const ua = await createUser(t.db, { name: 'Alice', email: 'alice@a.test', password: 'password-a1' });
+  const ub = await createUser(t.db, { name: 'Bob', email: 'bob@b.test', password: 'password-b1' });
+  const orgA = await createOrganization(t.db, { name: `Alpha ${MARK}`, ownerId: ua.id });
+  const orgB = await createOrganization(t.db, { name: 'Beta', ownerId: ub.id });
+  const scopeA = { orgId: orgA.id, userId: ua.id, role: 'owner' as const };
+  const project = await createProject(t.db, scopeA, { name: `proj-${MARK}`, repository: `/srv/${MARK}` });
+  const secret = await setSecret(t.db, scopeA, { name: 'ANTHROPIC_API_KEY', value: `sk-${MARK}` });
+  const token = await createApiToken(t.db, scopeA, { name: `tok-${MARK}` });
+  const inv = await createInvitation(t.db, scopeA, { email: 'carol@a.test', role: 'member' });
+  Object.assign(A, {
+    orgId: orgA.id, slug: orgA.slug, userId: ua.id, projectId: project.id, secretId: secret.id,
+    tokenId: token.id, invitationId: inv.id, token: inv.token, apiToken: token.token,
+  });
+  Object.assign(B, { orgId: orgB.id, userId: ub.id });
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+function procedures(): Array<[string, AnyProc]> {
+  return Object.entries((appRouter as unknown as { _def: { procedures: Record<string, AnyProc> } })._def.procedures);
+}
+
+async function call(ctx: Context, path: string, input: unknown): Promise<{ ok: true; data: unknown } | { ok: false; code: string }> {
+  let fn: any = createCaller(ctx);
+  for (const seg of path.split('.')) fn = fn[seg];
+  try {
+    return { ok: true, data: await fn(input) };
+  } catch (err) {
+    if (err instanceof TRPCError) return { ok: false, code: err.code };
+    throw err;
+  }
+}
+
+function leaksA(data: unknown): string[] {
+  const text = JSON.stringify(data ?? null);
+  const secretValues = [A.orgId, A.projectId, A.secretId, A.tokenId, A.invitationId, A.apiToken, MARK];
+  return secretValues.filter((v) => text.includes(v));
+}
+
+describe('tenant isolation over the whole tRPC router', () => {
+  it('finds the procedures and every one declares its scope', () => {
+    const procs = procedures();
+    expect(procs.length).toBeGreaterThan(15);
+    for (const [path, p] of procs) expect(p._def.meta?.scope, `${path} has no scope meta`).toMatch(/^(org|user|public)$/);
+  });
+
+  it('a member of B cannot read or change A through any procedure', async () => {
+    const before = await snapshotOrgA();
+    const ctxB: Context = { db: t.db, userId: B.userId, apiToken: null, ip: '127.0.0.1' };
+    const checked: string[] = [];
+    for (const [path, proc] of procedures()) {
+      const schema = procedureInput(proc);
+      const scope = proc._def.meta!.scope;
+      const idsOfA = { ...A, userId: A.userId, slug: A.slug };
+      if (scope === 'org') {
+        // 1. A's organisation id directly.
+        const asA = schema ? sampleFor(schema, idsOfA) : undefined;
+        const r1 = await call(ctxB, path, asA);
+        expect(r1.ok, `${path} with A's orgId answered`).toBe(false);
+        if (!r1.ok) expect(['FORBIDDEN', 'NOT_FOUND'], `${path}: ${r1.code}`).toContain(r1.code);
+        // 2. B's own organisation, with A's object ids.
+        const mixed = schema ? sampleFor(schema, { ...idsOfA, orgId: B.orgId }) : undefined;
+        const r2 = await call(ctxB, path, mixed);
+        if (r2.ok) expect(leaksA(r2.data), `${path} leaked A's data`).toEqual([]);
+        else expect(['FORBIDDEN', 'NOT_FOUND', 'BAD_REQUEST', 'CONFLICT'], `${path}: ${r2.code}`).toContain(r2.code);
+      } else {
+        const input = schema ? sampleFor(schema, { slug: A.slug }) : undefined;
+        const r = await call(ctxB, path, input);
+        if (r.ok) expect(leaksA(r.data), `${path} leaked A's data`).toEqual([]);
+      }
+      checked.push(path);
+    }
+    expect(checked.length).toBe(procedures().length);
+    expect(await snapshotOrgA()).toBe(before);
+  });
+
+  it("an API token of A opens only A", async () => {
+    const ctx: Context = { db: t.db, userId: null, apiToken: { orgId: A.orgId, tokenId: A.tokenId }, ip: null };
+    const own = await call(ctx, 'project.list', { orgId: A.orgId });
+    expect(own.ok).toBe(true);
+    const other = await call(ctx, 'project.list', { orgId: B.orgId });
+    expect(other).toEqual({ ok: false, code: 'FORBIDDEN' });
+  });
+
+  it('an anonymous caller gets UNAUTHORIZED from every org and user procedure', async () => {
+    const anon: Context = { db: t.db, userId: null, apiToken: null, ip: null };
+    for (const [path, proc] of procedures()) {
+      const scope = proc._def.meta!.scope;
+      if (scope === 'public') continue;
+      const schema = procedureInput(proc);
+      const r = await call(anon, path, schema ? sampleFor(schema, A) : undefined);
+      expect(r, path).toEqual({ ok: false, code: 'UNAUTHORIZED' });
+    }
+  });
+});
