@@ -13,9 +13,28 @@ export type Context = {
   ip: string | null;
 };
 
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i <= 0) continue;
+    const name = part.slice(0, i).trim();
+    try {
+      out[name] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      /* a malformed cookie is ignored, not fatal */
+    }
+  }
+  return out;
+}
+
+/** The user of a request's next-auth session cookie (JWT), or null. */
 export async function userIdFromRequest(req: IncomingMessage): Promise<string | null> {
   try {
-    const token = await getToken({ req: req as never, secret: authSecret() });
+    const cookies = parseCookies(req.headers.cookie);
+    // Only the cookie counts: getToken would also try a Bearer header, which carries API tokens.
+    const { authorization: _ignored, ...headers } = req.headers;
+    const token = await getToken({ req: { headers, cookies } as never, secret: authSecret() });
     return typeof token?.uid === 'string' ? token.uid : null;
   } catch {
     return null;

@@ -1,0 +1,53 @@
+import { expect, test } from '@playwright/test';
+
+test('a newcomer signs up, creates an organization and a project', async ({ page, request }) => {
+  const health = await request.get('/api/health');
+  expect(health.status()).toBe(200);
+  const body = await health.json();
+  expect(body.database.mode).toBe('embedded-postgres');
+  expect(body.database.migrations.pending).toEqual([]);
+
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Create account' }).click();
+  await page.getByLabel('Name').fill('Ada Lovelace');
+  const email = `ada-${Date.now()}@example.com`;
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('analytical-engine');
+  await page.getByRole('button', { name: 'Create account' }).click();
+
+  await page.getByLabel('Organization name').fill('Difference Engines');
+  await page.getByRole('button', { name: 'Create organization' }).click();
+  await expect(page).toHaveURL(/\/o\/difference-engines\/projects$/);
+  await expect(page.getByRole('combobox', { name: 'Organization' })).toHaveValue('difference-engines');
+
+  await page.getByRole('button', { name: 'New project' }).click();
+  await page.getByLabel('Project name').fill('engine');
+  await page.getByLabel('Repository').fill('not a repo');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await expect(page.getByRole('main').getByRole('alert')).toContainText('absolute local path or a git URL');
+
+  await page.getByLabel('Repository').fill('/srv/code/engine');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  const list = page.getByRole('list', { name: 'Projects' });
+  await expect(list.getByRole('heading', { name: 'engine' })).toBeVisible();
+  await expect(list).toContainText('/srv/code/engine');
+
+  // Sign out and back in: the session, the organisation and the project are all still there.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('wrong-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText('Invalid email or password');
+  await page.getByLabel('Password').fill('analytical-engine');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('list', { name: 'Projects' }).getByRole('heading', { name: 'engine' })).toBeVisible();
+  await page.screenshot({ path: 'e2e/artifacts/foundation-projects.png', fullPage: true });
+
+  // Members page with an invitation link.
+  await page.getByRole('link', { name: 'Members' }).click();
+  await expect(page.getByRole('cell', { name: email })).toBeVisible();
+  await page.getByRole('button', { name: 'Create invitation link' }).click();
+  await expect(page.getByLabel('Invitation link')).toContainText('/invite/nsi_');
+});
