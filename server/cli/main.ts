@@ -7,6 +7,7 @@ export type CommandModule = { run(argv: string[]): Promise<number | void> };
 
 const COMMANDS: Record<string, { load: () => Promise<CommandModule>; help: string }> = {
   start: { load: () => import('./commands/start'), help: 'run the web server (and workers)' },
+  build: { load: () => import('./commands/build'), help: 'build the web app (done by start when needed)' },
   worker: { load: () => import('./commands/worker'), help: 'run worker-only processes' },
   org: { load: () => import('./commands/org'), help: 'org create --name NAME --owner-email EMAIL' },
   token: { load: () => import('./commands/token'), help: 'token create --org SLUG --name NAME' },

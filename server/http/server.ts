@@ -16,6 +16,36 @@ function json(res: http.ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
+export type ApiDeps = { rt: DatabaseRuntime; jobs: WorkerRuntime | null; log: (msg: string) => void };
+
+/**
+ * The routes this server answers itself (health, tRPC). Returns false for anything else, which
+ * then goes to Next.js. Kept apart from Next so tests can serve the API alone.
+ */
+export async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, deps: ApiDeps): Promise<boolean> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname === '/api/health') {
+    const report = await healthReport(deps.rt, deps.jobs);
+    json(res, report.ok ? 200 : 503, report);
+    return true;
+  }
+  if (url.pathname.startsWith('/api/trpc/')) {
+    await nodeHTTPRequestHandler({
+      req,
+      res,
+      router: appRouter,
+      path: url.pathname.slice('/api/trpc/'.length),
+      maxBodySize: TRPC_MAX_BODY_BYTES,
+      createContext: () => createContext(req),
+      onError: ({ error, path: p }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') deps.log(`tRPC ${p}: ${error.message}`);
+      },
+    });
+    return true;
+  }
+  return false;
+}
+
 /**
  * One HTTP server for everything: /api/health and /api/trpc are answered here; the rest (pages,
  * /api/auth) goes to Next.js; Socket.IO shares the server for live events.
@@ -37,23 +67,7 @@ export async function startHttpServer(opts: {
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
-      if (url.pathname === '/api/health') {
-        const report = await healthReport(opts.rt, opts.jobs);
-        return json(res, report.ok ? 200 : 503, report);
-      }
-      if (url.pathname.startsWith('/api/trpc/')) {
-        return await nodeHTTPRequestHandler({
-          req,
-          res,
-          router: appRouter,
-          path: url.pathname.slice('/api/trpc/'.length),
-          maxBodySize: TRPC_MAX_BODY_BYTES,
-          createContext: () => createContext(req),
-          onError: ({ error, path: p }) => {
-            if (error.code === 'INTERNAL_SERVER_ERROR') opts.log(`tRPC ${p}: ${error.message}`);
-          },
-        });
-      }
+      if (await handleApi(req, res, opts)) return;
       await nextHandler(req, res);
     } catch (err) {
       opts.log(`request ${req.method} ${url.pathname} failed: ${(err as Error).stack ?? err}`);

@@ -31,7 +31,7 @@ function sourceFingerprint(root: string): string {
 }
 
 /** Builds the web app on the first production start, and again when its sources changed. */
-function ensureBuilt(root: string, force: boolean): void {
+export function ensureBuilt(root: string, force: boolean): void {
   const fingerprint = sourceFingerprint(root);
   const marker = path.join(root, BUILD_MARKER);
   const built = fs.existsSync(marker) && JSON.parse(fs.readFileSync(marker, 'utf8')).fingerprint === fingerprint;

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+import { authenticate, createUser, SIGN_IN_MAX_FAILURES } from '../../server/services/users';
+import { createOrganization, listOrganizationsForUser } from '../../server/services/orgs';
+import { acceptInvitation, changeMemberRole, createInvitation, listMembers, previewInvitation, removeMember } from '../../server/services/members';
+import { listSecrets, readSecret, setSecret } from '../../server/services/secrets';
+import { AppError } from '../../server/errors/app-error';
+import { decryptSecret } from '../../server/auth/crypto';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase('acct');
+});
+afterAll(async () => t?.close());
+
+async function code(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (err) {
+    return err instanceof AppError ? err.code : String(err);
+  }
+}
+
+describe('accounts', () => {
+  it('stores a scrypt hash, refuses a second account on the same email, and signs in case-insensitively', async () => {
+    const u = await createUser(t.db, { name: 'Grace', email: 'Grace@Example.com', password: 'compilers!' });
+    const row = await t.db.selectFrom('users').select(['email', 'password_hash']).where('id', '=', u.id).executeTakeFirstOrThrow();
+    expect(row.email).toBe('grace@example.com');
+    expect(row.password_hash).toMatch(/^scrypt\$/);
+    expect(row.password_hash).not.toContain('compilers!');
+    expect(await code(createUser(t.db, { name: 'G2', email: 'grace@example.com', password: 'another-one' }))).toBe('CONFLICT');
+    expect(await authenticate(t.db, { email: 'GRACE@example.com', password: 'compilers!' })).toMatchObject({ id: u.id });
+  });
+
+  it('answers a wrong password and an unknown email the same way, then rate-limits', async () => {
+    await createUser(t.db, { name: 'Linus', email: 'linus@example.com', password: 'kernel-hacker' });
+    expect(await authenticate(t.db, { email: 'linus@example.com', password: 'wrong' })).toBeNull();
+    expect(await authenticate(t.db, { email: 'nobody@example.com', password: 'wrong' })).toBeNull();
+    for (let i = 1; i < SIGN_IN_MAX_FAILURES; i++) await authenticate(t.db, { email: 'linus@example.com', password: `wrong-${i}` });
+    // Even the right password is refused once the budget is spent.
+    expect(await code(authenticate(t.db, { email: 'linus@example.com', password: 'kernel-hacker' }))).toBe('TOO_MANY_REQUESTS');
+  });
+});
+
+describe('organisations, roles and invitations', () => {
+  it('creates unique slugs, invites by link, and keeps at least one owner', async () => {
+    const owner = await createUser(t.db, { name: 'Owner', email: 'owner@example.com', password: 'owner-pass' });
+    const o1 = await createOrganization(t.db, { name: 'Acme Corp', ownerId: owner.id });
+    const o2 = await createOrganization(t.db, { name: 'Acme  corp!', ownerId: owner.id });
+    expect(o1.slug).toBe('acme-corp');
+    expect(o2.slug).toBe('acme-corp-2');
+
+    const scope = { orgId: o1.id, userId: owner.id, role: 'owner' as const };
+    const inv = await createInvitation(t.db, scope, { email: 'dev@example.com', role: 'member' });
+    expect(await previewInvitation(t.db, inv.token)).toEqual({ orgName: 'Acme Corp', role: 'member' });
+    const stranger = await createUser(t.db, { name: 'Stranger', email: 'stranger@example.com', password: 'stranger-pass' });
+    expect(await code(acceptInvitation(t.db, { token: inv.token, userId: stranger.id }))).toBe('FORBIDDEN');
+    const dev = await createUser(t.db, { name: 'Dev', email: 'dev@example.com', password: 'dev-pass-1' });
+    expect(await acceptInvitation(t.db, { token: inv.token, userId: dev.id })).toEqual({ orgId: o1.id, slug: 'acme-corp' });
+    expect(await code(acceptInvitation(t.db, { token: inv.token, userId: dev.id }))).toBe('NOT_FOUND');
+    expect((await listOrganizationsForUser(t.db, dev.id)).map((o) => o.slug)).toEqual(['acme-corp']);
+
+    const devScope = { orgId: o1.id, userId: dev.id, role: 'member' as const };
+    expect(await code(createInvitation(t.db, devScope, { role: 'admin' }))).toBe('FORBIDDEN');
+    expect(await code(changeMemberRole(t.db, devScope, { userId: dev.id, role: 'owner' }))).toBe('FORBIDDEN');
+    expect(await code(removeMember(t.db, scope, { userId: owner.id }))).toBe('BAD_REQUEST');
+    await changeMemberRole(t.db, scope, { userId: dev.id, role: 'viewer' });
+    expect((await listMembers(t.db, scope)).find((m) => m.userId === dev.id)?.role).toBe('viewer');
+  });
+});
+
+describe('org secrets', () => {
+  it('are AES-GCM encrypted at rest and never listed with their value', async () => {
+    const u = await createUser(t.db, { name: 'Sec', email: 'sec@example.com', password: 'secret-pass' });
+    const org = await createOrganization(t.db, { name: 'Secretive', ownerId: u.id });
+    const scope = { orgId: org.id, userId: u.id, role: 'owner' as const };
+    await setSecret(t.db, scope, { name: 'OPENAI_API_KEY', value: 'sk-live-123456' });
+    const raw = await t.db.selectFrom('org_secrets').select('ciphertext').where('org_id', '=', org.id).executeTakeFirstOrThrow();
+    expect(raw.ciphertext).not.toContain('sk-live');
+    expect(raw.ciphertext).toMatch(/^v1:/);
+    expect(await readSecret(t.db, org.id, 'OPENAI_API_KEY')).toBe('sk-live-123456');
+    expect(JSON.stringify(await listSecrets(t.db, scope))).not.toContain('sk-live');
+    const [v, iv, tag, ct] = raw.ciphertext.split(':');
+    const flipped = Buffer.from(ct, 'base64url');
+    flipped[0] ^= 1;
+    expect(() => decryptSecret([v, iv, tag, flipped.toString('base64url')].join(':'))).toThrow();
+    await setSecret(t.db, scope, { name: 'OPENAI_API_KEY', value: 'sk-live-rotated' });
+    expect(await readSecret(t.db, org.id, 'OPENAI_API_KEY')).toBe('sk-live-rotated');
+  });
+});
