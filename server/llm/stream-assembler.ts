@@ -1,0 +1,196 @@
+import { ThinkTagSplitter } from './think-tag-splitter';
+import { ToolCallTracker, type ToolCallTrackerOptions } from './tool-call-tracker';
+import type { ErrorCode, FinishReason, StreamPart, Usage } from './types';
+
+export interface AssemblerOptions extends ToolCallTrackerOptions {
+  /** Move a leading `<think>…</think>` block in the text to reasoning (local reasoning models). */
+  splitThinkTags?: boolean;
+}
+
+/**
+ * The state every dialect shares while turning provider events into stream parts: which text or
+ * reasoning block is open, the tool-call tracker, usage so far, and the finish reason. Dialects
+ * only translate their events into calls on this object, so ordering rules live in one place:
+ * content parts, then tool calls, then one `usage`, then exactly one `finish`.
+ */
+export class StreamAssembler {
+  readonly tools: ToolCallTracker;
+  private textId: string | undefined;
+  private reasoningId: string | undefined;
+  private reasoningSignature: string | undefined;
+  private blockCount = 0;
+  private usage: Usage = { inputTokens: 0, outputTokens: 0 };
+  private rawFinish: string | undefined;
+  private finishReason: FinishReason | undefined;
+  private failed = false;
+  private closed = false;
+  /** True once any text, reasoning or tool-call part went out: after that, never retry. */
+  contentEmitted = false;
+
+  private readonly think: ThinkTagSplitter | undefined;
+
+  constructor(options: AssemblerOptions = {}) {
+    this.tools = new ToolCallTracker(options);
+    this.think = options.splitThinkTags ? new ThinkTagSplitter() : undefined;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get hasFailed(): boolean {
+    return this.failed;
+  }
+
+  get sawFinish(): boolean {
+    return this.finishReason !== undefined;
+  }
+
+  text(delta: string, out: StreamPart[]): void {
+    if (this.closed || delta === '') return;
+    if (this.think) {
+      for (const seg of this.think.push(delta)) {
+        if (seg.kind === 'text') this.plainText(seg.value, out);
+        else this.reasoning(seg.value, out);
+      }
+      return;
+    }
+    this.plainText(delta, out);
+  }
+
+  private plainText(delta: string, out: StreamPart[]): void {
+    if (delta === '') return;
+    if (this.reasoningId) this.endReasoning(out);
+    if (!this.textId) {
+      this.textId = `text-${this.blockCount++}`;
+      out.push({ type: 'text-start', id: this.textId });
+    }
+    this.contentEmitted = true;
+    out.push({ type: 'text-delta', id: this.textId, delta });
+  }
+
+  reasoning(delta: string, out: StreamPart[]): void {
+    if (this.closed || delta === '') return;
+    if (this.textId) this.endText(out);
+    this.openReasoning(out);
+    this.contentEmitted = true;
+    out.push({ type: 'reasoning-delta', id: this.reasoningId!, delta });
+  }
+
+  /** Anthropic sends the signature after the thinking text, before the block stops. */
+  reasoningSignatureDelta(signature: string): void {
+    this.reasoningSignature = (this.reasoningSignature ?? '') + signature;
+  }
+
+  /** An opaque redacted-thinking block (Anthropic): start and end at once. */
+  redactedReasoning(data: string, out: StreamPart[]): void {
+    if (this.closed) return;
+    if (this.textId) this.endText(out);
+    if (this.reasoningId) this.endReasoning(out);
+    this.openReasoning(out);
+    this.contentEmitted = true;
+    out.push({ type: 'reasoning-end', id: this.reasoningId!, redactedData: data });
+    this.reasoningId = undefined;
+  }
+
+  endText(out: StreamPart[]): void {
+    if (!this.textId) return;
+    out.push({ type: 'text-end', id: this.textId });
+    this.textId = undefined;
+  }
+
+  endReasoning(out: StreamPart[]): void {
+    if (!this.reasoningId) return;
+    const part: StreamPart = { type: 'reasoning-end', id: this.reasoningId };
+    if (this.reasoningSignature) part.signature = this.reasoningSignature;
+    out.push(part);
+    this.reasoningId = undefined;
+    this.reasoningSignature = undefined;
+  }
+
+  /** Closes open text/reasoning so a tool call starts a fresh block. */
+  endContentBlocks(out: StreamPart[]): void {
+    if (this.think) {
+      for (const seg of this.think.end()) {
+        if (seg.kind === 'text') this.plainText(seg.value, out);
+        else this.reasoning(seg.value, out);
+      }
+    }
+    this.endText(out);
+    this.endReasoning(out);
+  }
+
+  toolDelta(key: string | number, d: { id?: string; toolName?: string; args?: string }, out: StreamPart[]): void {
+    if (this.closed) return;
+    this.endContentBlocks(out);
+    this.contentEmitted = true;
+    this.tools.delta(key, d, out);
+  }
+
+  toolWhole(key: string | number, call: { id?: string; toolName: string; args: unknown }, out: StreamPart[]): void {
+    if (this.closed) return;
+    this.endContentBlocks(out);
+    this.contentEmitted = true;
+    this.tools.whole(key, call, out);
+  }
+
+  toolEnd(key: string | number, out: StreamPart[]): void {
+    if (this.closed) return;
+    this.tools.flush(out, key);
+  }
+
+  /** Merges usage; later reports win per field because providers send running totals. */
+  setUsage(u: Partial<Usage>): void {
+    for (const [k, v] of Object.entries(u) as Array<[keyof Usage, number | undefined]>) {
+      if (typeof v === 'number' && Number.isFinite(v)) this.usage[k] = v;
+    }
+  }
+
+  setFinish(reason: FinishReason, raw?: string): void {
+    this.finishReason = reason;
+    this.rawFinish = raw;
+  }
+
+  /**
+   * Ends the stream with an error. Partial text stays (its block is closed); unfinished tool
+   * calls are not emitted as `tool-call`, because executing half-received arguments is unsafe.
+   */
+  fail(message: string, out: StreamPart[], opts: { retryable?: boolean; code?: ErrorCode; status?: number } = {}): void {
+    if (this.closed) return;
+    this.endContentBlocks(out);
+    this.tools.abandon(out);
+    const part: StreamPart = { type: 'error', message };
+    if (opts.retryable !== undefined) part.retryable = opts.retryable;
+    if (opts.code) part.code = opts.code;
+    if (opts.status !== undefined) part.status = opts.status;
+    out.push(part);
+    this.failed = true;
+    this.close(out);
+  }
+
+  /** Normal end of stream: closes blocks, finalises tool calls, emits usage and finish. */
+  finish(out: StreamPart[]): void {
+    if (this.closed) return;
+    this.endContentBlocks(out);
+    this.tools.flush(out);
+    this.close(out);
+  }
+
+  private close(out: StreamPart[]): void {
+    this.closed = true;
+    out.push({ type: 'usage', ...this.usage });
+    let reason: FinishReason = this.failed ? 'error' : (this.finishReason ?? 'stop');
+    // Providers disagree on what to call a turn that ends in tool calls (Ollama says "stop");
+    // the loop only needs to know that tools must run next.
+    if (!this.failed && this.tools.callCount > 0 && reason !== 'content-filter') reason = 'tool-calls';
+    const part: StreamPart = { type: 'finish', reason };
+    if (this.rawFinish !== undefined) part.rawReason = this.rawFinish;
+    out.push(part);
+  }
+
+  private openReasoning(out: StreamPart[]): void {
+    if (this.reasoningId) return;
+    this.reasoningId = `reasoning-${this.blockCount++}`;
+    out.push({ type: 'reasoning-start', id: this.reasoningId });
+  }
+}
