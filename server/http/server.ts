@@ -8,6 +8,7 @@ import { createContext } from '../api/context';
 import { attachRealtime } from '../realtime/io';
 import { healthReport } from './health';
 import { StartupError } from '../data-dir';
+import { serveMonaco } from './monaco-assets';
 
 export const TRPC_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -29,6 +30,7 @@ export async function handleApi(req: http.IncomingMessage, res: http.ServerRespo
     json(res, report.ok ? 200 : 503, report);
     return true;
   }
+  if (serveMonaco(req, res, url.pathname)) return true;
   if (url.pathname.startsWith('/api/trpc/')) {
     await nodeHTTPRequestHandler({
       req,

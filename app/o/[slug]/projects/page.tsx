@@ -1,5 +1,6 @@
 'use client';
 import { useState, type FormEvent } from 'react';
+import Link from 'next/link';
 import { trpc } from '../../../../components/trpc';
 import { useOrg } from '../../../../components/org-context';
 import { Button, Card, Empty, ErrorMessage, Field, Loading } from '../../../../components/ui/form';
@@ -61,7 +62,11 @@ export default function ProjectsPage() {
         <ul aria-label="Projects" className="grid gap-3 sm:grid-cols-2">
           {projects.data.map((p) => (
             <li key={p.id} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
-              <h2 className="font-semibold">{p.name}</h2>
+              <h2 className="font-semibold">
+                <Link href={`/o/${org.slug}/projects/${p.id}`} className="hover:underline">
+                  {p.name}
+                </Link>
+              </h2>
               <p className="truncate font-mono text-xs text-slate-600">{p.repository}</p>
               <p className="text-xs text-slate-500">default branch: {p.defaultBranch}</p>
             </li>

@@ -1,0 +1,78 @@
+'use client';
+import { use } from 'react';
+import Link from 'next/link';
+import { trpc } from '../../../../../components/trpc';
+import { useOrg } from '../../../../../components/org-context';
+import { Card, Empty, ErrorMessage, Loading } from '../../../../../components/ui/form';
+
+export default function ProjectPage({ params }: { params: Promise<{ projectId: string }> }) {
+  const { projectId } = use(params);
+  const org = useOrg();
+  const project = trpc.project.get.useQuery({ orgId: org.id, projectId });
+  const specs = trpc.spec.list.useQuery({ orgId: org.id, projectId });
+  const runs = trpc.run.list.useQuery({ orgId: org.id, projectId });
+  const prs = trpc.run.pullRequests.useQuery({ orgId: org.id, projectId });
+  const base = `/o/${org.slug}/projects/${projectId}`;
+  if (project.isLoading) return <Loading />;
+  if (project.error) return <ErrorMessage>{project.error.message}</ErrorMessage>;
+  return (
+    <div className="flex flex-col gap-6">
+      <div className="flex items-center justify-between">
+        <div>
+          <h1 className="text-2xl font-semibold">{project.data!.name}</h1>
+          <p className="font-mono text-xs text-slate-600">
+            {project.data!.repository} · {project.data!.defaultBranch}
+          </p>
+        </div>
+        {org.role !== 'viewer' && (
+          <Link href={`${base}/specs/new`} className="rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700">
+            New spec
+          </Link>
+        )}
+      </div>
+      <Card title="Specs">
+        {specs.isLoading && <Loading />}
+        {specs.data?.length === 0 && <Empty>No specs yet. A spec says what to build; Nightshift plans and builds it.</Empty>}
+        <ul aria-label="Specs" className="divide-y">
+          {specs.data?.map((s) => (
+            <li key={s.id} className="flex items-center justify-between py-2">
+              <Link className="text-indigo-700 underline" href={`${base}/specs/${s.id}`}>
+                {s.title}
+              </Link>
+              <span className="text-sm text-slate-600">
+                {s.score}/100 · {s.status}
+              </span>
+            </li>
+          ))}
+        </ul>
+      </Card>
+      <Card title="Runs">
+        {runs.isLoading && <Loading />}
+        {runs.data?.length === 0 && <Empty>No runs yet.</Empty>}
+        <ul aria-label="Runs" className="divide-y">
+          {runs.data?.map((r) => (
+            <li key={r.id} className="flex items-center justify-between py-2">
+              <Link className="text-indigo-700 underline" href={`/o/${org.slug}/runs/${r.id}`}>
+                Run {r.id.slice(0, 8)}
+              </Link>
+              <span className="text-sm text-slate-600">{r.status}</span>
+            </li>
+          ))}
+        </ul>
+      </Card>
+      <Card title="Pull requests">
+        {prs.isLoading && <Loading />}
+        {prs.data?.length === 0 && <Empty>No pull requests yet.</Empty>}
+        <ul aria-label="Pull requests" className="divide-y">
+          {prs.data?.map((p) => (
+            <li key={p.id} className="py-2">
+              <Link className="text-indigo-700 underline" href={`/o/${org.slug}/pulls/${p.id}`}>
+                {p.title}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </Card>
+    </div>
+  );
+}
