@@ -1,0 +1,108 @@
+import type { PipelineResult, PipelineRole, RoleOutcome } from './types';
+
+const usd = (n: number) => `$${n.toFixed(4)}`;
+
+function criterionEvidence(result: PipelineResult, index: number): { met: boolean | null; lines: string[] } {
+  const lines: string[] = [];
+  let met: boolean | null = null;
+  for (const c of result.cycles) {
+    for (const [role, outcome] of [['QA', c.qa], ['Reviewer', c.reviewer]] as const) {
+      const entry = outcome?.finish?.criteria?.find((x) => x.criterion === index + 1);
+      if (entry) {
+        met = entry.met;
+        lines.push(`${role} (cycle ${c.cycle}): ${entry.met ? 'met' : 'not met'} — ${entry.evidence}`);
+      }
+    }
+  }
+  return { met, lines };
+}
+
+function roleLine(role: PipelineRole, o: RoleOutcome | undefined): string {
+  if (!o) return `- ${role}: did not run`;
+  const verdict = o.finish?.verdict ? ` — **${o.finish.verdict}**` : '';
+  return `- ${role}${verdict}: ${o.finish?.summary ?? o.reason ?? o.status} (${o.turns} turns)`;
+}
+
+/**
+ * The verification report a pull request carries: each acceptance criterion with its evidence,
+ * the QA cycles, the reviewer's steelman and findings, tokens and cost per role, prompt versions.
+ */
+export function verificationReport(input: {
+  task: { key: string; title: string };
+  acceptanceCriteria: string[];
+  result: PipelineResult;
+  branch?: string;
+  commitSha?: string;
+}): string {
+  const { result } = input;
+  const out: string[] = [];
+  out.push(`## Verification report — ${input.task.title}`);
+  out.push('');
+  out.push(`Status: **${result.status}**${result.reason ? ` (${result.reason})` : ''} · task \`${input.task.key}\`${input.branch ? ` · branch \`${input.branch}\`` : ''}${input.commitSha ? ` · commit \`${input.commitSha.slice(0, 12)}\`` : ''}`);
+  out.push('');
+  out.push('### Acceptance criteria');
+  if (!input.acceptanceCriteria.length) out.push('_The spec listed no acceptance criteria._');
+  input.acceptanceCriteria.forEach((criterion, i) => {
+    const ev = criterionEvidence(result, i);
+    const mark = ev.met === true ? '✅' : ev.met === false ? '❌' : '⚪';
+    out.push(`${i + 1}. ${mark} ${criterion}`);
+    for (const line of ev.lines) out.push(`   - ${line}`);
+    if (!ev.lines.length) out.push('   - no evidence recorded');
+  });
+  out.push('');
+  out.push('### Tests run in the sandbox');
+  const commands = result.cycles.flatMap((c) => (c.qa?.commands ?? []).map((cmd) => ({ ...cmd, cycle: c.cycle })));
+  if (!commands.length) out.push('_QA recorded no commands._');
+  for (const c of commands) out.push(`- cycle ${c.cycle}: \`${c.command}\` → exit ${c.exitCode}`);
+  const web = result.cycles.flatMap((c) => c.qa?.webTest ? [{ cycle: c.cycle, ...c.qa.webTest }] : []);
+  if (web.length) {
+    out.push('');
+    out.push('### Web tester');
+    for (const w of web) {
+      out.push(`Cycle ${w.cycle}:`);
+      for (const line of w.transcript) out.push(`- ${line}`);
+      for (const shot of w.screenshots) out.push(`- screenshot: ${shot}`);
+    }
+  }
+  out.push('');
+  out.push(`### Roles and QA cycles (${result.cycles.length})`);
+  out.push(roleLine('architect', result.architect));
+  for (const c of result.cycles) {
+    out.push(`**Cycle ${c.cycle}**`);
+    out.push(roleLine('developer', c.developer));
+    for (const k of c.contested) out.push(`  - contested ${k.findingId}: ${k.evidence}${c.withdrawn.includes(k.findingId) ? ' — withdrawn by QA' : ' — upheld by QA'}`);
+    out.push(roleLine('qa', c.qa));
+    for (const f of c.qa?.finish?.findings ?? []) out.push(`  - ${f.id ?? ''} [${f.category ?? 'other'}] ${f.message}`);
+    if (c.reviewer) {
+      out.push(roleLine('reviewer', c.reviewer));
+      if (c.reviewer.finish?.steelman) out.push(`  - steelman: ${c.reviewer.finish.steelman}`);
+      for (const f of c.reviewer.finish?.findings ?? []) out.push(`  - ${f.id ?? ''} [${f.category ?? 'other'}] ${f.message}`);
+    }
+  }
+  if (result.openFindings.length) {
+    out.push('');
+    out.push('### Open findings');
+    for (const f of result.openFindings) out.push(`- [${f.category ?? 'other'}] ${f.message}${f.file ? ` (${f.file})` : ''}`);
+  }
+  if (result.remediation.length) {
+    out.push('');
+    out.push('### Split into a remediation task');
+    for (const f of result.remediation) out.push(`- [${f.category ?? 'other'}] ${f.message}${f.file ? ` (${f.file})` : ''}`);
+  }
+  out.push('');
+  out.push('### Tokens and cost');
+  out.push('| role | input tokens | output tokens | cost |');
+  out.push('|---|---:|---:|---:|');
+  let total = 0;
+  for (const [role, u] of Object.entries(result.usageByRole)) {
+    total += u.costUsd;
+    out.push(`| ${role} | ${u.inputTokens} | ${u.outputTokens} | ${usd(u.costUsd)} |`);
+  }
+  out.push(`| total | | | ${usd(total)} |`);
+  const versions = Object.entries(result.promptVersions);
+  if (versions.length) {
+    out.push('');
+    out.push(`Prompt versions: ${versions.map(([id, v]) => `${id}@${v}`).join(', ')}`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,95 @@
+/** The four roles of a task, in the order they first act. */
+export const PIPELINE_ROLES = ['architect', 'developer', 'qa', 'reviewer'] as const;
+export type PipelineRole = (typeof PIPELINE_ROLES)[number];
+
+/** At most this many QA → developer rework cycles; then the task fails with its open findings. */
+export const MAX_QA_CYCLES = 3;
+
+export const QA_VERDICTS = ['pass', 'fail'] as const;
+export const REVIEW_VERDICTS = ['approve', 'request_changes'] as const;
+
+/**
+ * What QA or the reviewer found. `category` decides where it is fixed: simple ones (lint, a test
+ * the developer broke, a type error) in the task; complex ones (another task's files, a missing
+ * dependency, out of scope) in a linked remediation task planned into a later wave.
+ */
+export const FINDING_CATEGORIES = ['lint', 'test', 'type', 'bug', 'acceptance', 'other-task', 'dependency', 'out-of-scope', 'other'] as const;
+export type FindingCategory = (typeof FINDING_CATEGORIES)[number];
+export const COMPLEX_CATEGORIES: ReadonlySet<FindingCategory> = new Set(['other-task', 'dependency', 'out-of-scope']);
+
+export type Finding = {
+  id: string;
+  message: string;
+  category?: FindingCategory;
+  severity?: 'blocker' | 'major' | 'minor';
+  file?: string;
+  /** Which acceptance criterion (1-based index) it concerns, if any. */
+  criterion?: number;
+  evidence?: string;
+};
+
+/** A developer disputing a finding, with evidence; QA answers in its next pass. */
+export type Contest = { findingId: string; evidence: string };
+
+export type RoleFinish = {
+  summary: string;
+  verdict?: string;
+  findings?: Finding[];
+  contested?: Contest[];
+  /** QA and reviewer: evidence per acceptance criterion (1-based), for the verification report. */
+  criteria?: Array<{ criterion: number; met: boolean; evidence: string }>;
+  /** Reviewer: the case for the change, argued before the critique. */
+  steelman?: string;
+};
+
+export type RoleUsage = { inputTokens: number; outputTokens: number; costUsd: number };
+
+export type RoleOutcome = {
+  status: 'done' | 'failed' | 'stopped';
+  finish?: RoleFinish;
+  reason?: string;
+  turns: number;
+  usage: RoleUsage;
+  promptVersions?: Record<string, string>;
+  /** Web-tester transcript lines and screenshot paths, when QA drove a browser. */
+  webTest?: { transcript: string[]; screenshots: string[] };
+  /** Test commands QA ran and their exit codes. */
+  commands?: Array<{ command: string; exitCode: number; outputTail?: string }>;
+};
+
+/** The structured message one role hands to the next (references and findings, not transcripts). */
+export type RoleInput = {
+  role: PipelineRole;
+  cycle: number;
+  objective: string;
+  acceptanceCriteria: string[];
+  files: string[];
+  architectPlan?: string;
+  /** For the developer on a rework cycle, and for QA re-checking. */
+  findings?: Finding[];
+  contested?: Array<Contest & { finding: Finding }>;
+  developerSummary?: string;
+  qaSummary?: string;
+};
+
+export type RoleRunner = (input: RoleInput) => Promise<RoleOutcome>;
+
+export type CycleRecord = {
+  cycle: number;
+  developer: RoleOutcome;
+  qa?: RoleOutcome;
+  reviewer?: RoleOutcome;
+  contested: Contest[];
+  withdrawn: string[];
+};
+
+export type PipelineResult = {
+  status: 'approved' | 'failed';
+  reason?: string;
+  architect: RoleOutcome;
+  cycles: CycleRecord[];
+  openFindings: Finding[];
+  remediation: Finding[];
+  usageByRole: Record<PipelineRole, RoleUsage>;
+  promptVersions: Record<string, string>;
+};
