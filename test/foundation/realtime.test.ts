@@ -77,7 +77,7 @@ describe('realtime', () => {
     expect(received.some((e) => e.orgId === otherOrgId)).toBe(false);
 
     const replay = await s.emitWithAck('run:subscribe', { runId, afterSeq: first.seq });
-    expect(replay.ok && replay.events.map((e) => e.seq)).toEqual([second.seq]);
+    expect(replay.ok && replay.events.map((e: EventEnvelope) => e.seq)).toEqual([second.seq]);
     const denied = await s.emitWithAck('run:subscribe', { runId: '00000000-0000-4000-8000-000000000002' });
     expect(denied).toEqual({ ok: false, error: 'forbidden' });
     await worker.db.destroy();
