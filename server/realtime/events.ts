@@ -7,8 +7,26 @@ export type RealtimeEvent =
   | { type: 'project.created'; projectId: string; name: string }
   | { type: 'run.status'; runId: string; status: string; reason?: string }
   | { type: 'task.status'; runId: string; taskId: string; status: string; wave?: number; reason?: string }
+  /** Streamed model output, batched: `kind` text or reasoning, `text` the new characters. */
+  | { type: 'agent.stream'; runId: string; taskId: string; role: string; turn: number; kind: 'text' | 'reasoning'; text: string }
   | { type: 'agent.part'; runId: string; taskId: string; role: string; part: Record<string, unknown> }
-  | { type: 'agent.tool'; runId: string; taskId: string; role: string; toolName: string; args: unknown; output: string; isError?: boolean }
+  | {
+      type: 'agent.tool';
+      runId: string;
+      taskId: string;
+      role: string;
+      turn: number;
+      callId: string;
+      toolName: string;
+      args: unknown;
+      output: string;
+      isError?: boolean;
+      /** For edits: the file before and after, for the diff viewer. */
+      diffs?: Array<{ path: string; before: string; after: string }>;
+    }
+  | { type: 'agent.nudge'; runId: string; taskId: string; role: string; turn: number; detector: string; message: string }
+  | { type: 'agent.role'; runId: string; taskId: string; role: string; cycle: number; state: 'started' | 'finished'; status?: string; summary?: string }
+  | { type: 'run.chat'; runId: string; taskId?: string; author: string; text: string }
   | { type: 'agent.verdict'; runId: string; taskId: string; role: string; verdict: string; summary: string }
   | { type: 'pull-request.opened'; runId: string; taskId: string; pullRequestId: string; title: string; url?: string };
 

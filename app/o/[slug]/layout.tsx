@@ -9,7 +9,9 @@ import { OrgSwitcher } from '../../../components/org-switcher';
 import { ErrorMessage, Loading } from '../../../components/ui/form';
 
 const NAV = [
+  { href: 'dashboard', label: 'Dashboard' },
   { href: 'projects', label: 'Projects' },
+  { href: 'pulls', label: 'Pull requests' },
   { href: 'members', label: 'Members' },
   { href: 'settings', label: 'Settings' },
 ];

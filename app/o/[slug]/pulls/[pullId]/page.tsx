@@ -1,0 +1,57 @@
+'use client';
+import { use } from 'react';
+import Link from 'next/link';
+import { trpc } from '../../../../../components/trpc';
+import { useOrg } from '../../../../../components/org-context';
+import { DiffViewer } from '../../../../../components/monaco';
+import { languageOf, parseUnifiedDiff } from '../../../../../components/unified-diff';
+import { Card, ErrorMessage, Loading } from '../../../../../components/ui/form';
+
+export default function PullRequestPage({ params }: { params: Promise<{ pullId: string }> }) {
+  const { pullId } = use(params);
+  const org = useOrg();
+  const pr = trpc.run.pullRequest.useQuery({ orgId: org.id, pullRequestId: pullId });
+  if (pr.isLoading) return <Loading />;
+  if (pr.error) return <ErrorMessage>{pr.error.message}</ErrorMessage>;
+  const p = pr.data!;
+  const files = parseUnifiedDiff(p.diff ?? '');
+  return (
+    <div className="flex flex-col gap-6">
+      <div>
+        <h1 className="text-2xl font-semibold">{p.title}</h1>
+        <p className="font-mono text-sm text-slate-600">
+          {p.branch} → {p.base} · {p.state}
+          {p.draft ? ' · draft' : ''}
+        </p>
+        {p.url && (
+          <a className="text-sm text-indigo-700 underline" href={p.url} target="_blank" rel="noreferrer">
+            Open on GitHub
+          </a>
+        )}
+        {p.runId && (
+          <Link className="ml-4 text-sm text-indigo-700 underline" href={`/o/${org.slug}/runs/${p.runId}`}>
+            Back to the run
+          </Link>
+        )}
+      </div>
+      <Card title="Verification report">
+        <pre aria-label="Verification report" className="max-h-[32rem] overflow-auto whitespace-pre-wrap text-sm">
+          {p.body}
+        </pre>
+      </Card>
+      <Card title={`Changes (${files.length} file${files.length === 1 ? '' : 's'})`}>
+        {files.length === 0 && <p className="text-sm text-slate-500">No changes.</p>}
+        {files.map((f) => (
+          <section key={f.path} aria-label={`Diff of ${f.path}`} className="mb-4">
+            <h3 className="font-mono text-sm">
+              {f.path} <span className="text-emerald-700">+{f.added}</span> <span className="text-red-700">−{f.removed}</span>
+            </h3>
+            <div className="h-80 border">
+              <DiffViewer original={f.original} modified={f.modified} language={languageOf(f.path)} height="20rem" />
+            </div>
+          </section>
+        ))}
+      </Card>
+    </div>
+  );
+}
