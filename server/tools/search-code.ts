@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { toolError, type ToolDefinition } from './types';
+import { resolveWorkspacePath } from './workspace-path';
+
+/** Matches shown per call; more are summarised with a count. */
+export const SEARCH_MAX_MATCHES = 200;
+/** Output characters per call. */
+export const SEARCH_MAX_CHARS = 30_000;
+/** Context lines allowed around each match. */
+export const SEARCH_MAX_CONTEXT = 10;
+/** Output of a git command is capped here; the tool trims further for the model. */
+const GIT_MAX_BUFFER = 32 * 1024 * 1024;
+
+export const description = `Search the workspace's tracked and untracked (not ignored) files with git grep. The pattern is a regular expression (POSIX extended, like grep -E); matches come as "path:line:text" (context lines as "path-line-text").
+Narrow with paths (directories or globs like "src/**/*.ts"), and ask for context lines around each match. Output is capped at ${SEARCH_MAX_MATCHES} matches.`;
+
+type Args = { pattern?: unknown; paths?: unknown; context_lines?: unknown; ignore_case?: unknown; fixed_string?: unknown };
+
+export const searchCodeTool: ToolDefinition<Args> = {
+  name: 'search_code',
+  description,
+  parameters: {
+    type: 'object',
+    properties: {
+      pattern: { type: 'string', description: 'Regular expression to find (POSIX extended), e.g. "function\\\\s+parse" or "TODO".' },
+      paths: { type: 'array', items: { type: 'string' }, description: 'Limit the search to these workspace-relative directories, files or globs (e.g. ["src", "*.md"]). Default: everything.' },
+      context_lines: { type: 'integer', minimum: 0, maximum: SEARCH_MAX_CONTEXT, description: `Lines of context before and after each match (0-${SEARCH_MAX_CONTEXT}, default 0).` },
+      ignore_case: { type: 'boolean', description: 'Match without regard to case (default false).' },
+      fixed_string: { type: 'boolean', description: 'Treat the pattern as plain text, not a regular expression (default false).' },
+    },
+    required: ['pattern'],
+  },
+  async execute(args, ctx) {
+    if (typeof args?.pattern !== 'string' || args.pattern === '') return toolError('"pattern" is required: a regular expression to search for');
+    const context = args.context_lines === undefined ? 0 : Number(args.context_lines);
+    if (!Number.isInteger(context) || context < 0 || context > SEARCH_MAX_CONTEXT) return toolError(`context_lines must be a whole number from 0 to ${SEARCH_MAX_CONTEXT}`);
+    const rawPaths = args.paths === undefined ? [] : args.paths;
+    if (!Array.isArray(rawPaths) || rawPaths.some((p) => typeof p !== 'string')) return toolError('"paths" must be an array of strings');
+    const pathspecs: string[] = [];
+    for (const p of rawPaths as string[]) {
+      // Globs are checked for confinement on their literal part; git applies the pattern.
+      const literal = p.split(/[*?[]/)[0] || '.';
+      const resolved = await resolveWorkspacePath(ctx.workspaceDir, literal);
+      if (!resolved.ok) return toolError(`path "${p}": ${resolved.error}`);
+      pathspecs.push(/[*?[]/.test(p) ? `:(glob)${p.replace(/^\.\//, '')}` : resolved.rel);
+    }
+    if (!(await isGitWorktree(ctx.workspaceDir))) {
+      return toolError('search_code needs a git working tree, and this workspace is not one; use list_files and read_file instead');
+    }
+    // Paths come out relative to the workspace (git's cwd), which is what the other tools take.
+    const gitArgs = ['grep', '-n', '-I', '--untracked', '--no-color'];
+    gitArgs.push(args.fixed_string === true ? '-F' : '-E');
+    if (args.ignore_case === true) gitArgs.push('-i');
+    if (context > 0) gitArgs.push(`-C${context}`);
+    gitArgs.push('-e', args.pattern, '--', ...(pathspecs.length ? pathspecs : ['.']));
+    const r = await runGit(ctx.workspaceDir, gitArgs, ctx.signal);
+    if (r.code === 1 && r.stdout === '') return { output: `No matches for ${JSON.stringify(args.pattern)}.`, meta: { matches: 0 } };
+    if (r.code !== 0 && r.code !== 1 && !r.truncated) return toolError(`git grep failed: ${r.stderr.trim() || `exit code ${r.code}`}`);
+    return capOutput(r.stdout, r.truncated);
+  },
+};
+
+function capOutput(stdout: string, truncated = false): { output: string; meta: { matches: number } } {
+  const lines = stdout.split('\n').filter((l) => l !== '');
+  const isMatch = (l: string) => /^[^:\n]+:\d+:/.test(l);
+  const total = lines.filter(isMatch).length;
+  const kept: string[] = [];
+  let matches = 0;
+  let chars = 0;
+  for (const line of lines) {
+    if (isMatch(line)) matches++;
+    if (matches > SEARCH_MAX_MATCHES || chars + line.length > SEARCH_MAX_CHARS) break;
+    kept.push(line);
+    chars += line.length + 1;
+  }
+  const shown = kept.filter(isMatch).length;
+  const note = truncated
+    ? `\n(${shown} matches shown of more than ${total}; narrow the pattern or paths)`
+    : shown < total
+      ? `\n(${shown} of ${total} matches shown; narrow the pattern or paths)`
+      : '';
+  return { output: kept.join('\n') + note, meta: { matches: total } };
+}
+
+/** `truncated`: git wrote more than GIT_MAX_BUFFER; `stdout` holds the first part. */
+export type GitResult = { code: number; stdout: string; stderr: string; truncated: boolean };
+
+/** Run git in `cwd` without a shell; a non-zero exit is a result, not an exception. */
+export function runGit(cwd: string, args: string[], signal?: AbortSignal): Promise<GitResult> {
+  return new Promise((resolve) => {
+    execFile('git', args, { cwd, maxBuffer: GIT_MAX_BUFFER, signal, encoding: 'utf8' }, (err, stdout, stderr) => {
+      const status = (err as { code?: unknown } | null)?.code;
+      const truncated = status === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER';
+      const code = err ? (typeof status === 'number' ? status : 128) : 0;
+      resolve({ code, stdout: stdout ?? '', stderr: stderr || (err ? err.message : ''), truncated });
+    });
+  });
+}
+
+export async function isGitWorktree(dir: string): Promise<boolean> {
+  const r = await runGit(dir, ['rev-parse', '--is-inside-work-tree']);
+  return r.code === 0 && r.stdout.trim() === 'true';
+}
