@@ -277,7 +277,8 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
     const exchange: ToolExchange = { ...base, output, isError, ...(ref ? { ref } : {}) };
     if (call.toolName === FINISH_TOOL && !isError) {
       const m = (meta ?? call.args) as FinishPayload;
-      return { exchange, finish: { summary: m.summary, ...(m.verdict ? { verdict: m.verdict } : {}), ...(m.findings ? { findings: m.findings } : {}) } };
+      // Everything the finish tool validated is passed on: roles may define richer finish payloads.
+      return { exchange, finish: { ...(m as object), summary: m.summary } as FinishPayload };
     }
     void record;
     return { exchange };

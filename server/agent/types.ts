@@ -20,8 +20,10 @@ export type RunStatus = 'done' | 'failed' | 'stopped';
 /** What the `finish` tool carries back to the caller (the pipeline reads verdict/findings). */
 export interface FinishPayload {
   summary: string;
-  verdict?: 'pass' | 'fail' | 'approve' | 'request-changes';
+  verdict?: 'pass' | 'fail' | 'approve' | 'request_changes';
   findings?: Array<{ title: string; detail?: string; files?: string[]; severity?: string }>;
+  /** Role-specific fields a caller's own `finish` tool defines (the pipeline's contests, criteria, steelman). */
+  [field: string]: unknown;
 }
 
 export interface AgentTool extends ToolDefinition<any> {

@@ -1,7 +1,7 @@
 import { toolError, type ToolDefinition } from './types';
 
 export const FINISH_TOOL = 'finish';
-const VERDICTS = ['pass', 'fail', 'approve', 'request-changes'] as const;
+const VERDICTS = ['pass', 'fail', 'approve', 'request_changes'] as const;
 
 export const description = `End your task. Call this once, when the objective is met and verified (or when you are certain it cannot be met — then say exactly why in the summary). Text answers never end the task; only this tool does.`;
 
@@ -19,7 +19,7 @@ export function createFinishTool(opts: { requireVerdict?: boolean } = {}): ToolD
       type: 'object',
       properties: {
         summary: { type: 'string', description: 'What you did and how you verified it (or why the objective cannot be met).' },
-        verdict: { type: 'string', enum: [...VERDICTS], description: 'QA: pass | fail. Reviewer: approve | request-changes. Others: omit.' },
+        verdict: { type: 'string', enum: [...VERDICTS], description: 'QA: pass | fail. Reviewer: approve | request_changes. Others: omit.' },
         findings: {
           type: 'array',
           description: 'Structured findings: problems found, facts discovered, or planned tasks.',

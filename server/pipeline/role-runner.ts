@@ -1,0 +1,159 @@
+import type { LanguageModel, UsageAccumulator } from '../llm';
+import type { Sandbox } from '../../sandbox/types';
+import { startAgent } from '../agent/run-agent';
+import type { AgentEvent, AgentRole, AgentRunResult } from '../agent/types';
+import type { Budgets } from '../agent/budgets';
+import type { ContextCache } from '../agent/context-cache';
+import type { CheckpointStore } from '../agent/checkpoint';
+import { createRedactor } from '../agent/redact';
+import type { SkillLibrary } from '../skills/library';
+import { toolsForRole } from '../tools/registry';
+import { FINISH_TOOL } from '../tools/finish';
+import { WebTestSession } from '../webtest/session';
+import { browserTools } from '../webtest/tools';
+import { createRoleFinishTool } from './role-finish';
+import type { Finding, RoleFinish, RoleInput, RoleOutcome, RoleRunner } from './types';
+
+export type RoleRunnerDeps = {
+  model: LanguageModel;
+  modelName: string;
+  workspace: string;
+  sandbox?: Sandbox;
+  cache: ContextCache;
+  /** Files the cache and checkpoints of this task are filed under. */
+  taskKey: string;
+  skills?: SkillLibrary;
+  checkpoint?: CheckpointStore;
+  budgets?: Partial<Budgets>;
+  signal?: AbortSignal;
+  secrets?: string[];
+  usage?: UsageAccumulator;
+  /** When the task has a UI: where the app under test answers, and where screenshots go. */
+  webTest?: { baseUrl: string; screenshotDir: string } | null;
+  onAgentEvent?: (role: AgentRole, cycle: number, event: AgentEvent) => void;
+  /** Mid-run steering: messages typed into the run's chat, read at each turn. */
+  takeChat?: () => Promise<string[]>;
+};
+
+function findingsText(findings: Finding[]): string {
+  return findings.map((f) => `- ${f.id}${f.category ? ` [${f.category}]` : ''}${f.file ? ` ${f.file}` : ''}: ${f.message}${f.evidence ? `\n  evidence: ${f.evidence}` : ''}`).join('\n');
+}
+
+/** What each role is asked to do this time: the task, plus the structured handoff from the others. */
+export function roleObjective(input: RoleInput): string {
+  const parts = [`Task: ${input.objective}`];
+  if (input.files.length) parts.push(`Files in scope: ${input.files.join(', ')}`);
+  switch (input.role) {
+    case 'architect':
+      parts.push('Design the implementation of this task for the developer.');
+      break;
+    case 'developer':
+      if (input.architectPlan) parts.push(`The architect's design:\n${input.architectPlan}`);
+      if (input.findings?.length) parts.push(`Cycle ${input.cycle}: fix these findings from QA or review (contest one only with evidence):\n${findingsText(input.findings)}`);
+      else parts.push('Implement the task and verify it.');
+      break;
+    case 'qa':
+      if (input.developerSummary) parts.push(`The developer says:\n${input.developerSummary}`);
+      if (input.findings?.length) parts.push(`Your findings from the previous pass (re-check each):\n${findingsText(input.findings)}`);
+      if (input.contested?.length)
+        parts.push(`The developer contests:\n${input.contested.map((c) => `- ${c.findingId} (${c.finding.message}): ${c.evidence}`).join('\n')}\nWithdraw a finding the evidence refutes; keep it, with stronger evidence, if not.`);
+      parts.push('Verify every acceptance criterion in the sandbox and give your verdict.');
+      break;
+    case 'reviewer':
+      if (input.developerSummary) parts.push(`The developer says:\n${input.developerSummary}`);
+      if (input.qaSummary) parts.push(`QA says:\n${input.qaSummary}`);
+      parts.push('Review the change against the acceptance criteria: steelman first, then critique.');
+      break;
+  }
+  return parts.join('\n\n');
+}
+
+function toFinding(raw: unknown, i: number): Finding {
+  const f = (raw ?? {}) as Record<string, unknown>;
+  const files = Array.isArray(f.files) ? (f.files as string[]) : [];
+  return {
+    id: typeof f.id === 'string' && f.id ? f.id : `F${i + 1}`,
+    message: String(f.message ?? f.title ?? ''),
+    category: typeof f.category === 'string' ? (f.category as Finding['category']) : undefined,
+    severity: typeof f.severity === 'string' ? (f.severity as Finding['severity']) : undefined,
+    file: typeof f.file === 'string' ? f.file : files[0],
+    criterion: typeof f.criterion === 'number' ? f.criterion : undefined,
+    evidence: typeof f.evidence === 'string' ? f.evidence : typeof f.detail === 'string' ? f.detail : undefined,
+  };
+}
+
+export function toRoleFinish(finish: AgentRunResult['finish']): RoleFinish | undefined {
+  if (!finish) return undefined;
+  const f = finish as Record<string, unknown>;
+  return {
+    summary: finish.summary,
+    verdict: typeof f.verdict === 'string' ? (f.verdict === 'request-changes' ? 'request_changes' : f.verdict) : undefined,
+    findings: Array.isArray(f.findings) ? f.findings.map(toFinding) : undefined,
+    contested: Array.isArray(f.contested) ? (f.contested as RoleFinish['contested']) : undefined,
+    criteria: Array.isArray(f.criteria) ? (f.criteria as RoleFinish['criteria']) : undefined,
+    steelman: typeof f.steelman === 'string' ? f.steelman : undefined,
+  };
+}
+
+/** Runs each pipeline role as an agent on the harness, in the task's worktree and sandbox. */
+export function createRoleRunner(deps: RoleRunnerDeps): RoleRunner {
+  const redact = createRedactor(deps.secrets);
+  return async (input: RoleInput): Promise<RoleOutcome> => {
+    const role = input.role;
+    const commands: NonNullable<RoleOutcome['commands']> = [];
+    const pending = new Map<string, string>();
+    let session: WebTestSession | null = null;
+    const tools = toolsForRole(role, { sandbox: deps.sandbox, skills: deps.skills, redact }).filter((t) => t.name !== FINISH_TOOL);
+    if (role === 'qa' && deps.webTest) {
+      session = new WebTestSession({ baseUrl: deps.webTest.baseUrl, screenshotDir: deps.webTest.screenshotDir });
+      tools.push(...browserTools(session));
+    }
+    tools.push(createRoleFinishTool(role));
+    const handle = startAgent({
+      role,
+      objective: roleObjective(input),
+      acceptanceCriteria: input.acceptanceCriteria,
+      model: deps.model,
+      modelName: deps.modelName,
+      tools,
+      skills: deps.skills,
+      workspace: deps.workspace,
+      sandbox: deps.sandbox,
+      cache: deps.cache,
+      taskKey: `${deps.taskKey}:c${input.cycle}`,
+      checkpoint: deps.checkpoint,
+      budgets: deps.budgets,
+      signal: deps.signal,
+      secrets: deps.secrets,
+      usage: deps.usage,
+      scope: input.files,
+      onEvent: (e) => {
+        if (e.type === 'tool-call' && e.call.toolName === 'run_command') pending.set(e.call.id, String((e.call.args as { command?: unknown })?.command ?? ''));
+        if (e.type === 'tool-result' && pending.has(e.callId)) {
+          const exit = /exit code (\d+)/.exec(e.output)?.[1];
+          commands.push({ command: pending.get(e.callId)!, exitCode: exit ? Number(exit) : e.isError ? 1 : 0, outputTail: e.output.slice(-400) });
+        }
+        if (e.type === 'turn-start' && deps.takeChat) {
+          void deps.takeChat().then((msgs) => msgs.forEach((m) => handle.injectMessage(m)), () => undefined);
+        }
+        deps.onAgentEvent?.(role, input.cycle, e);
+      },
+    });
+    let result: AgentRunResult;
+    try {
+      result = await handle.result;
+    } finally {
+      await session?.close();
+    }
+    return {
+      status: result.status,
+      finish: toRoleFinish(result.finish),
+      reason: result.reason,
+      turns: result.turns,
+      usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, costUsd: result.costUsd },
+      promptVersions: Object.fromEntries(result.prompts.map((p) => [p.id, p.version])),
+      commands,
+      ...(session ? { webTest: { transcript: session.transcript, screenshots: session.screenshots } } : {}),
+    };
+  };
+}
