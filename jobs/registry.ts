@@ -1,5 +1,20 @@
 import type { JobDefinition } from './definition';
 import { heartbeatJob } from './heartbeat';
+import { notifyJob } from './notify';
+import { nightlyDigestJob } from './nightly-digest';
+import { reportUsageJob } from './report-usage';
+import { planRunJob } from './scheduler/plan-run';
+import { taskDeadLetterJob } from './scheduler/dead-letter';
+import { planSpecJob } from './plan-spec';
 
 /** Every job kind the workers run. Later capabilities register theirs here. */
-export const JOBS: JobDefinition[] = [heartbeatJob];
+export const JOBS: JobDefinition[] = [
+  heartbeatJob,
+  notifyJob,
+  nightlyDigestJob,
+  reportUsageJob,
+  // Scheduling (jobs/scheduler): the dead-letter queue before the queues that name it.
+  taskDeadLetterJob,
+  planRunJob,
+  planSpecJob,
+];

@@ -7,16 +7,35 @@ import { createBoss } from './boss';
 import { JOBS } from './registry';
 import { HEARTBEAT_JOB, recordHeartbeat } from './heartbeat';
 import type { JobContext } from './definition';
+import { startScheduler, type Scheduler } from './scheduler/scheduler';
+import type { TaskExecutor } from './scheduler/types';
+import { createPipelineExecutor } from '../server/pipeline/task-executor';
+import { dataDir } from '../server/config';
 
-export type WorkerRuntime = { boss: PgBoss; workerId: string; stop(): Promise<void> };
+export type WorkerRuntime = { boss: PgBoss; workerId: string; scheduler: Scheduler | null; stop(): Promise<void> };
+
+const BOSS_KEY = Symbol.for('nightshift.boss');
+
+/** The process's pg-boss, for code that enqueues jobs (tRPC procedures); null before start. */
+export function sharedBoss(): PgBoss | null {
+  return ((globalThis as Record<symbol, unknown>)[BOSS_KEY] as PgBoss | undefined) ?? null;
+}
 
 /**
  * Starts pg-boss and, unless `work: false`, the workers for every job kind. Used inside the web
  * process (default) and by `npm run worker` for scale-out.
  */
-export async function startJobs(opts: { connectionString: string; db: DB; publish: Publisher; work?: boolean }): Promise<WorkerRuntime> {
+export async function startJobs(opts: {
+  connectionString: string;
+  db: DB;
+  publish: Publisher;
+  work?: boolean;
+  /** What runs a task; the four-role agent pipeline by default. */
+  executor?: TaskExecutor;
+}): Promise<WorkerRuntime> {
   const boss = createBoss(opts.connectionString);
   await boss.start();
+  (globalThis as Record<symbol, unknown>)[BOSS_KEY] = boss;
   const workerId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   const ctx: JobContext = { db: opts.db, boss, publish: opts.publish, workerId };
 
@@ -37,10 +56,23 @@ export async function startJobs(opts: { connectionString: string; db: DB; publis
     await recordHeartbeat(opts.db, workerId);
     await boss.send(HEARTBEAT_JOB, {});
   }
+  const scheduler =
+    opts.work !== false
+      ? await startScheduler({
+          db: opts.db,
+          boss,
+          publish: opts.publish,
+          connectionString: opts.connectionString,
+          executor: opts.executor ?? createPipelineExecutor({ db: opts.db, dataDir: dataDir() }),
+          workerId,
+        })
+      : null;
   return {
     boss,
     workerId,
+    scheduler,
     async stop() {
+      await scheduler?.stop();
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
   };

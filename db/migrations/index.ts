@@ -1,5 +1,10 @@
 import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001_foundation';
+import * as m0002 from './0002_specs_runs';
+import * as m0003 from './0003_integrations';
+import * as m0005 from './0005_mcp';
+import * as m0006 from './0006_chat';
+import * as m0004 from './0004_context_cache';
 
 /**
  * Every migration, in order. A static list (rather than a folder scan) so migrations work the same
@@ -7,4 +12,9 @@ import * as m0001 from './0001_foundation';
  */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_specs_runs': m0002,
+  '0003_integrations': m0003,
+  '0005_mcp': m0005,
+  '0006_chat': m0006,
+  '0004_context_cache': m0004,
 };

@@ -4,6 +4,13 @@ import { orgRouter } from './routers/org';
 import { invitationRouter, memberRouter } from './routers/member';
 import { projectRouter } from './routers/project';
 import { apiTokenRouter, secretRouter } from './routers/settings';
+import { specRouter } from './routers/spec';
+import { runRouter } from './routers/run';
+import { integrationsRouter } from './routers/integrations';
+import { chatRouter } from './routers/chat';
+import { dashboardRouter } from './routers/dashboard';
+import { planningRouter } from './routers/planning';
+import { mcpRouter } from './routers/mcp';
 
 /** Composes the routers; procedures live in routers/. */
 export const appRouter = router({
@@ -14,6 +21,13 @@ export const appRouter = router({
   project: projectRouter,
   secret: secretRouter,
   apiToken: apiTokenRouter,
+  spec: specRouter,
+  run: runRouter,
+  integrations: integrationsRouter,
+  chat: chatRouter,
+  dashboard: dashboardRouter,
+  planning: planningRouter,
+  mcp: mcpRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -127,3 +127,296 @@ export type NewUser = Insertable<UsersTable>;
 export type Organization = Selectable<OrganizationsTable>;
 export type Project = Selectable<ProjectsTable>;
 export type ProjectUpdate = Updateable<ProjectsTable>;
+
+// ── Integrations (db/migrations/0003_integrations.ts): notifications, billing, webhooks ──
+
+export const NOTIFICATION_CHANNEL_KINDS = ['slack-webhook', 'slack-bot', 'discord-webhook'] as const;
+export type NotificationChannelKind = (typeof NOTIFICATION_CHANNEL_KINDS)[number];
+
+/** Non-secret channel settings; the webhook URL or bot token lives in `secret_ciphertext`. */
+export interface NotificationChannelConfig {
+  /** slack-bot: the channel id (C0123…) messages go to. */
+  slackChannel?: string;
+  /** slack-bot: the workspace (team) id, used to route `/nightshift` slash commands to the org. */
+  slackTeamId?: string;
+  /** Notice kinds to send; absent means all. */
+  notices?: string[];
+}
+
+export interface NotificationChannelsTable {
+  id: Generated<string>;
+  org_id: string;
+  kind: NotificationChannelKind;
+  name: string;
+  config: JsonDefault<NotificationChannelConfig>;
+  secret_ciphertext: string;
+  enabled: Generated<boolean>;
+  created_at: TimestampDefault;
+}
+
+export interface SlackThreadsTable {
+  channel_id: string;
+  run_id: string;
+  org_id: string;
+  slack_channel: string;
+  thread_ts: string;
+  created_at: TimestampDefault;
+}
+
+export interface BillingAccountsTable {
+  org_id: string;
+  plan: ColumnType<string, string | undefined, string>;
+  stripe_customer_id: string | null;
+  stripe_subscription_id: string | null;
+  status: ColumnType<string, string | undefined, string>;
+  current_period_end: Timestamp | null;
+  last_event_at: Timestamp | null;
+  updated_at: TimestampDefault;
+}
+
+export interface ProcessedWebhookEventsTable {
+  provider: string;
+  event_id: string;
+  event_type: string;
+  processed_at: TimestampDefault;
+}
+
+export interface UsageRecordsTable {
+  id: Generated<string>;
+  org_id: string;
+  run_id: string | null;
+  /** bigint: read back as a string (see server/db/client.ts). */
+  tokens: ColumnType<string, number | string, number | string>;
+  recorded_at: TimestampDefault;
+  reported_at: Timestamp | null;
+  report_id: string | null;
+}
+
+export interface FollowUpRequestsTable {
+  id: Generated<string>;
+  org_id: string;
+  project_id: string | null;
+  repository: string;
+  pull_request_number: number;
+  branch: string;
+  source: string;
+  source_id: string;
+  author: string;
+  body: string;
+  path: string | null;
+  line: number | null;
+  url: string | null;
+  status: Generated<string>;
+  created_at: TimestampDefault;
+}
+
+// Declaration merging adds these tables to the Database interface above.
+export interface Database {
+  notification_channels: NotificationChannelsTable;
+  slack_threads: SlackThreadsTable;
+  billing_accounts: BillingAccountsTable;
+  processed_webhook_events: ProcessedWebhookEventsTable;
+  usage_records: UsageRecordsTable;
+  follow_up_requests: FollowUpRequestsTable;
+}
+
+// ---- Specs, runs, tasks, pull requests (db/migrations/0002_specs_runs) ----
+
+export const SPEC_STATUSES = ['draft', 'submitted', 'accepted', 'rejected'] as const;
+export type SpecStatus = (typeof SPEC_STATUSES)[number];
+export const RUN_STATUSES = ['queued', 'planning', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const TASK_STATUSES = ['pending', 'blocked', 'queued', 'running', 'succeeded', 'failed', 'cancelled', 'dead'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export interface SpecsTable {
+  id: Generated<string>;
+  org_id: string;
+  project_id: string;
+  title: string;
+  markdown: string;
+  score: Generated<number>;
+  findings: JsonDefault<unknown[]>;
+  status: ColumnType<SpecStatus, SpecStatus | undefined, SpecStatus>;
+  created_by: string | null;
+  submitted_at: Timestamp | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface RunsTable {
+  id: Generated<string>;
+  org_id: string;
+  project_id: string;
+  spec_id: string;
+  status: ColumnType<RunStatus, RunStatus | undefined, RunStatus>;
+  model: string;
+  plan: JsonDefault<Record<string, unknown>>;
+  forecast: Json<Record<string, unknown>> | null;
+  /** bigint: strings on read (see db/client). */
+  input_tokens: ColumnType<string, number | string | undefined, number | string>;
+  output_tokens: ColumnType<string, number | string | undefined, number | string>;
+  cost_usd: ColumnType<number, number | undefined, number>;
+  error: string | null;
+  plan_job_id: string | null;
+  created_by: string | null;
+  created_at: TimestampDefault;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  updated_at: TimestampDefault;
+}
+
+export interface TasksTable {
+  id: Generated<string>;
+  org_id: string;
+  run_id: string;
+  key: string;
+  title: string;
+  description: ColumnType<string, string | undefined, string>;
+  files: JsonDefault<string[]>;
+  depends_on: JsonDefault<string[]>;
+  wait_for_merge: JsonDefault<string[]>;
+  repo: string | null;
+  wave: ColumnType<number, number | undefined, number>;
+  status: ColumnType<TaskStatus, TaskStatus | undefined, TaskStatus>;
+  attempts: Generated<number>;
+  failures: Generated<number>;
+  result: Json<Record<string, unknown>> | null;
+  error: string | null;
+  branch: string | null;
+  commit_sha: string | null;
+  job_id: string | null;
+  lease_owner: string | null;
+  lease_expires_at: Timestamp | null;
+  queued_at: Timestamp | null;
+  started_at: Timestamp | null;
+  first_started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  landed_at: Timestamp | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface TaskAttemptsTable {
+  id: Generated<string>;
+  task_id: string;
+  worker_id: string;
+  resumed_from_turn: number | null;
+  outcome: 'succeeded' | 'failed' | 'cancelled' | 'lost' | 'retry' | null;
+  error: string | null;
+  started_at: TimestampDefault;
+  ended_at: Timestamp | null;
+}
+
+export interface TaskCheckpointsTable {
+  id: Generated<string>;
+  task_id: string;
+  turn: number;
+  state: Json<unknown>;
+  worker_id: string;
+  created_at: TimestampDefault;
+}
+
+export interface TaskCommitsTable {
+  task_id: string;
+  key: string;
+  status: ColumnType<'pending' | 'done', 'pending' | 'done' | undefined, 'pending' | 'done'>;
+  result: Json<unknown> | null;
+  worker_id: string;
+  created_at: TimestampDefault;
+  completed_at: Timestamp | null;
+}
+
+export interface PullRequestsTable {
+  id: Generated<string>;
+  org_id: string;
+  project_id: string;
+  run_id: string | null;
+  task_id: string | null;
+  branch: string;
+  base: string;
+  title: string;
+  body: ColumnType<string, string | undefined, string>;
+  diff: string | null;
+  url: string | null;
+  number: number | null;
+  state: ColumnType<'open' | 'closed' | 'merged', 'open' | 'closed' | 'merged' | undefined, 'open' | 'closed' | 'merged'>;
+  draft: ColumnType<boolean, boolean | undefined, boolean>;
+  labels: JsonDefault<string[]>;
+  provider: ColumnType<string, string | undefined, string>;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface Database {
+  specs: SpecsTable;
+  runs: RunsTable;
+  tasks: TasksTable;
+  task_attempts: TaskAttemptsTable;
+  task_checkpoints: TaskCheckpointsTable;
+  task_commits: TaskCommitsTable;
+  pull_requests: PullRequestsTable;
+}
+
+// ── MCP (db/migrations/0005_mcp.ts): the organisation's MCP servers and per-project access ──
+
+export interface McpServersTable {
+  id: Generated<string>;
+  org_id: string;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  preset: string | null;
+  /** McpServerConfig (server/mcp/config-schema.ts); values may hold {{SECRET}} placeholders. */
+  config: Json<unknown>;
+  /** The server's secrets as one encrypted JSON object; never returned through the API. */
+  secret_ciphertext: string | null;
+  timeout_ms: ColumnType<number, number | undefined, number>;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface ProjectMcpServersTable {
+  org_id: string;
+  project_id: string;
+  server_id: string;
+  /** null: every tool of the server; otherwise only these tool names. */
+  tools: Json<string[]> | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface Database {
+  mcp_servers: McpServersTable;
+  project_mcp_servers: ProjectMcpServersTable;
+}
+
+export interface ChatMessagesTable {
+  id: Generated<string>;
+  org_id: string;
+  run_id: string;
+  task_id: string | null;
+  author_id: string | null;
+  author_name: string;
+  body: string;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface Database {
+  chat_messages: ChatMessagesTable;
+}
+
+/** The agents' shared context cache (0004): content-addressed items per task. */
+export interface ContextCacheItemsTable {
+  task_key: string;
+  ref: string;
+  kind: 'file' | 'tool-result' | 'reasoning' | 'failed-attempt' | 'handoff' | 'note';
+  label: ColumnType<string, string | undefined, string>;
+  content: string;
+  created_at: TimestampDefault;
+}
+
+export interface Database {
+  context_cache_items: ContextCacheItemsTable;
+}

@@ -10,6 +10,7 @@ import { healthReport } from './health';
 import { StartupError } from '../data-dir';
 import { serveMonaco } from './monaco-assets';
 import { handleWebhook } from './webhooks';
+import { handleMcp } from '../mcp/http';
 
 export const TRPC_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -32,6 +33,7 @@ export async function handleApi(req: http.IncomingMessage, res: http.ServerRespo
     return true;
   }
   if (serveMonaco(req, res, url.pathname)) return true;
+  if (url.pathname.startsWith('/api/mcp') && (await handleMcp(req, res, { db: deps.rt.db, log: deps.log }))) return true;
   if (url.pathname.startsWith('/api/webhooks/') && (await handleWebhook(req, res, { db: deps.rt.db, log: deps.log }))) return true;
   if (url.pathname.startsWith('/api/trpc/')) {
     await nodeHTTPRequestHandler({

@@ -27,6 +27,7 @@ export type RealtimeEvent =
   | { type: 'agent.nudge'; runId: string; taskId: string; role: string; turn: number; detector: string; message: string }
   | { type: 'agent.role'; runId: string; taskId: string; role: string; cycle: number; state: 'started' | 'finished'; status?: string; summary?: string }
   | { type: 'run.chat'; runId: string; taskId?: string; author: string; text: string }
+  | { type: 'spec.planned'; specId: string; runId?: string; error?: string }
   | { type: 'agent.verdict'; runId: string; taskId: string; role: string; verdict: string; summary: string }
   | { type: 'pull-request.opened'; runId: string; taskId: string; pullRequestId: string; title: string; url?: string };
 

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { trpc } from '../../../../../components/trpc';
 import { useOrg } from '../../../../../components/org-context';
 import { DiffViewer } from '../../../../../components/monaco';
-import { languageOf, parseUnifiedDiff } from '../../../../../components/unified-diff';
+import { languageOf, parseUnifiedDiff } from '../../../../../server/repos/unified-diff';
 import { Card, ErrorMessage, Loading } from '../../../../../components/ui/form';
 
 export default function PullRequestPage({ params }: { params: Promise<{ pullId: string }> }) {

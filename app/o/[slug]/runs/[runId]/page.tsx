@@ -5,6 +5,7 @@ import { trpc } from '../../../../../components/trpc';
 import { useOrg } from '../../../../../components/org-context';
 import { useRunEvents } from '../../../../../components/run/use-run-events';
 import { TaskStream } from '../../../../../components/run/task-stream';
+import { PlanPreview } from '../../../../../components/run/plan-preview';
 import { Button, Card, ErrorMessage, Loading } from '../../../../../components/ui/form';
 
 const STATUS_STYLE: Record<string, string> = {
@@ -26,6 +27,7 @@ export default function RunPage({ params }: { params: Promise<{ runId: string }>
   const [chatError, setChatError] = useState<string | null>(null);
   const send = trpc.chat.send.useMutation();
   const cancel = trpc.run.cancel.useMutation({ onSuccess: () => run.refetch() });
+  const start = trpc.run.start.useMutation({ onSuccess: () => run.refetch() });
 
   // Status changes arrive as events; the run's row is re-read when one does.
   const statusEvents = events.filter((e) => e.type === 'run.status' || e.type === 'task.status' || e.type === 'pull-request.opened').length;
@@ -72,6 +74,21 @@ export default function RunPage({ params }: { params: Promise<{ runId: string }>
           </Button>
         )}
       </div>
+      {r.status === 'queued' && (
+        <Card
+          title="Plan preview"
+          actions={
+            org.role !== 'viewer' && (
+              <Button disabled={start.isPending} onClick={() => start.mutate({ orgId: org.id, runId })}>
+                Start run
+              </Button>
+            )
+          }
+        >
+          <PlanPreview plan={r.plan as Record<string, unknown>} forecast={r.forecast as never} tasks={tasks} />
+          <ErrorMessage>{start.error?.message}</ErrorMessage>
+        </Card>
+      )}
       <Card title="Waves">
         <ol aria-label="Waves" className="flex flex-wrap gap-4">
           {r.waves.map((wave, i) => (

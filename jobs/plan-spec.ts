@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import type { JobDefinition } from './definition';
+import { dataDir } from '../server/config';
+import { openTaskWorkspace } from '../server/repos/task-workspace';
+import { removeWorktree } from '../server/repos/worktree';
+import { createPgContextCache } from '../server/services/context-cache';
+import { createRun } from '../server/services/runs';
+import { loadSkillLibrary } from '../server/skills/library';
+import { planSpecWithAgent } from '../server/pipeline/plan-spec';
+import { modelFor } from '../server/pipeline/task-executor';
+import { decryptSecret } from '../server/auth/crypto';
+
+export const PLAN_SPEC_JOB = 'plan-spec';
+export const ZPlanSpecJob = z.object({ orgId: z.string().uuid(), specId: z.string().uuid(), userId: z.string().uuid().nullable(), model: z.string() });
+
+/**
+ * Plans an accepted spec with the planner agent on a worktree of the project's repository, then
+ * creates the run (queued, not started) so its preview — waves, conflicts, forecast — can be read
+ * before any task spends a token. The browser hears `spec.planned` either way.
+ */
+export const planSpecJob = {
+  id: PLAN_SPEC_JOB,
+  payload: ZPlanSpecJob,
+  queue: { retryLimit: 0, expireInSeconds: 1800 },
+  async handler(data, ctx) {
+    const spec = await ctx.db
+      .selectFrom('specs')
+      .innerJoin('projects', 'projects.id', 'specs.project_id')
+      .select(['specs.id', 'specs.markdown', 'specs.status', 'projects.id as projectId', 'projects.repository', 'projects.default_branch as defaultBranch'])
+      .where('specs.id', '=', data.specId)
+      .where('specs.org_id', '=', data.orgId)
+      .executeTakeFirst();
+    const fail = (error: string) => ctx.publish(data.orgId, { type: 'spec.planned', specId: data.specId, error });
+    if (!spec || spec.status !== 'accepted') return fail('the spec is not accepted');
+    const secrets = await ctx.db.selectFrom('org_secrets').select(['name', 'ciphertext']).where('org_id', '=', data.orgId).execute();
+    const env = Object.fromEntries(secrets.map((s) => [s.name, decryptSecret(s.ciphertext)]));
+    let ws: Awaited<ReturnType<typeof openTaskWorkspace>> | null = null;
+    try {
+      ws = await openTaskWorkspace({
+        dataDir: dataDir(),
+        repoId: spec.projectId,
+        source: spec.repository,
+        token: env.GITHUB_TOKEN,
+        task: { id: `plan-${data.specId}`, slug: 'plan' },
+        base: spec.defaultBranch,
+      });
+      const planned = await planSpecWithAgent({
+        specMarkdown: spec.markdown,
+        model: modelFor(data.model, env),
+        modelName: data.model,
+        workspace: ws.worktree.path,
+        cache: createPgContextCache(ctx.db),
+        skills: loadSkillLibrary(),
+        secrets: Object.entries(env).filter(([k]) => !/_(BASE_URL|HOST)$/.test(k)).map(([, v]) => v),
+      });
+      if (!planned.ok) return fail(planned.error);
+      const run = await createRun(ctx.db, { orgId: data.orgId, userId: data.userId, role: 'member' }, { specId: data.specId, tasks: planned.tasks, model: data.model });
+      await ctx.publish(data.orgId, { type: 'spec.planned', specId: data.specId, runId: run.run.id });
+      return { runId: run.run.id };
+    } catch (err) {
+      await fail((err as Error).message);
+      return { error: (err as Error).message };
+    } finally {
+      if (ws) await removeWorktree(ws.mirror, ws.worktree).catch(() => undefined);
+    }
+  },
+} satisfies JobDefinition<typeof ZPlanSpecJob>;

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { DB } from '../../server/db/client';
+import type { Publisher } from '../../server/realtime/publish';
+import type { JobDefinition } from '../definition';
+import { PLAN_QUEUE } from './constants';
+
+export const ZPlanRunJob = z.object({ runId: z.string().uuid() });
+
+/**
+ * Where a planner agent turns a spec into tasks. It is pluggable: the harness engineer registers
+ * one with `setRunPlanner`; runs created with a task list (Spec Kit import, the API) need none.
+ */
+export type RunPlanner = (run: { id: string; orgId: string; specId: string; model: string }, db: DB) => Promise<{ ok: true } | { ok: false; error: string }>;
+let runPlanner: RunPlanner | null = null;
+export function setRunPlanner(planner: RunPlanner | null): void {
+  runPlanner = planner;
+}
+
+/**
+ * Moves a started run from `planning` to `running`: plans it first when it has no tasks yet. Safe
+ * to run twice: it acts only on a run still in `planning`.
+ */
+export async function planRun(db: DB, publish: Publisher, runId: string): Promise<'running' | 'failed' | 'skipped'> {
+  const run = await db.selectFrom('runs').select(['id', 'org_id', 'spec_id', 'model', 'status']).where('id', '=', runId).executeTakeFirst();
+  if (!run || run.status !== 'planning') return 'skipped';
+  let count = await countTasks(db, runId);
+  if (count === 0 && runPlanner) {
+    const planned = await runPlanner({ id: run.id, orgId: run.org_id, specId: run.spec_id, model: run.model }, db);
+    if (!planned.ok) return failRun(db, publish, run.org_id, runId, `planning failed: ${planned.error}`);
+    count = await countTasks(db, runId);
+  }
+  if (count === 0) {
+    return failRun(db, publish, run.org_id, runId, 'the run has no tasks: create it with a task list (Spec Kit import or the API); no planner agent is configured on this worker');
+  }
+  const upd = await db
+    .updateTable('runs')
+    .set({ status: 'running', started_at: new Date(), updated_at: new Date() })
+    .where('id', '=', runId)
+    .where('status', '=', 'planning')
+    .executeTakeFirst();
+  if (!upd.numUpdatedRows) return 'skipped';
+  await publish(run.org_id, { type: 'run.status', runId, status: 'running' });
+  return 'running';
+}
+
+async function countTasks(db: DB, runId: string): Promise<number> {
+  const r = await db.selectFrom('tasks').select(db.fn.countAll<string>().as('n')).where('run_id', '=', runId).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+async function failRun(db: DB, publish: Publisher, orgId: string, runId: string, reason: string): Promise<'failed'> {
+  await db.updateTable('runs').set({ status: 'failed', error: reason, finished_at: new Date(), updated_at: new Date() }).where('id', '=', runId).where('status', '=', 'planning').execute();
+  await publish(orgId, { type: 'run.status', runId, status: 'failed', reason });
+  return 'failed';
+}
+
+/** The planning queue. The scheduler dispatches the run's first wave on its next tick. */
+export const planRunJob = {
+  id: PLAN_QUEUE,
+  payload: ZPlanRunJob,
+  queue: { retryLimit: 3, retryDelay: 2, retryBackoff: true, expireInSeconds: 15 * 60 },
+  work: { pollingIntervalSeconds: 0.5 },
+  async handler(data, ctx) {
+    return { outcome: await planRun(ctx.db, ctx.publish, data.runId) };
+  },
+} satisfies JobDefinition<typeof ZPlanRunJob>;

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { orgProcedure, router, ZId } from '../trpc';
+import { createSpec, getSpec, listSpecs, submitSpec, updateSpec } from '../../services/specs';
+
+/** Field schemas of specs, written once for routes and forms. */
+export const ZSpecTitle = z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters');
+export const ZSpecMarkdown = z.string().max(200_000, 'must be at most 200,000 characters');
+
+export const specRouter = router({
+  list: orgProcedure.input(z.object({ projectId: ZId.optional() })).query(({ ctx, input }) => listSpecs(ctx.db, ctx.scope, input)),
+  get: orgProcedure.input(z.object({ specId: ZId })).query(({ ctx, input }) => getSpec(ctx.db, ctx.scope, input.specId)),
+  /** Creates a draft; the completeness score and findings come back with it. */
+  create: orgProcedure
+    .input(z.object({ projectId: ZId, title: ZSpecTitle, markdown: ZSpecMarkdown }))
+    .mutation(({ ctx, input }) => createSpec(ctx.db, ctx.scope, input)),
+  update: orgProcedure
+    .input(z.object({ specId: ZId, title: ZSpecTitle.optional(), markdown: ZSpecMarkdown.optional() }))
+    .mutation(({ ctx, input }) => updateSpec(ctx.db, ctx.scope, input)),
+  /** Accepted at or above the organisation's threshold; refused with the findings below it. */
+  submit: orgProcedure.input(z.object({ specId: ZId })).mutation(({ ctx, input }) => submitSpec(ctx.db, ctx.scope, input)),
+});

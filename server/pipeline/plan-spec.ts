@@ -1,0 +1,38 @@
+import type { LanguageModel } from '../llm';
+import { runAgent } from '../agent/run-agent';
+import type { AgentEvent } from '../agent/types';
+import type { ContextCache } from '../agent/context-cache';
+import type { SkillLibrary } from '../skills/library';
+import { toolsForRole } from '../tools/registry';
+import type { SubmittedTask } from '../planner/validate-plan';
+import { createSubmitPlanTool } from './submit-plan';
+
+/** The planner agent: reads the repository (read-only) and turns an accepted spec into tasks. */
+export async function planSpecWithAgent(opts: {
+  specMarkdown: string;
+  model: LanguageModel;
+  modelName: string;
+  workspace: string;
+  cache: ContextCache;
+  skills?: SkillLibrary;
+  secrets?: string[];
+  signal?: AbortSignal;
+  onEvent?: (e: AgentEvent) => void;
+}): Promise<{ ok: true; tasks: SubmittedTask[]; summary: string; costUsd: number } | { ok: false; error: string }> {
+  const holder: { tasks: SubmittedTask[] | null } = { tasks: null };
+  const result = await runAgent({
+    role: 'planner',
+    objective: `Plan this specification into tasks and submit them with submit_plan.\n\n${opts.specMarkdown}`,
+    model: opts.model,
+    modelName: opts.modelName,
+    tools: [...toolsForRole('planner', { skills: opts.skills }), createSubmitPlanTool(holder)],
+    skills: opts.skills,
+    workspace: opts.workspace,
+    cache: opts.cache,
+    secrets: opts.secrets,
+    signal: opts.signal,
+    onEvent: opts.onEvent,
+  });
+  if (!holder.tasks) return { ok: false, error: result.reason ?? 'the planner finished without an accepted plan (submit_plan)' };
+  return { ok: true, tasks: holder.tasks, summary: result.finish?.summary ?? '', costUsd: result.costUsd };
+}

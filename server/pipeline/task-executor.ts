@@ -1,0 +1,219 @@
+import path from 'node:path';
+import type { DB } from '../db/client';
+import { createModel, type LanguageModel } from '../llm';
+import { createSandbox, parseDriver } from '../../sandbox/index';
+import type { Sandbox } from '../../sandbox/types';
+import { openTaskWorkspace, finishTaskWorkspace, type TaskWorkspace } from '../repos/task-workspace';
+import { commitChanges } from '../repos/commit';
+import { slugify } from '../repos/branch-name';
+import { createPgContextCache } from '../services/context-cache';
+import { createPullRequestStore } from '../services/pull-requests';
+import { takeChatMessagesForTask } from '../services/chat';
+import { decryptSecret } from '../auth/crypto';
+import { secretValuesFromEnv } from '../agent/redact';
+import type { CheckpointStore } from '../agent/checkpoint';
+import type { AgentCheckpoint } from '../agent/loop-state';
+import { loadSkillLibrary } from '../skills/library';
+import type { ExecutableTask, ExecutorContext, TaskExecutor, TaskResult } from '../../jobs/scheduler/types';
+import { acceptanceCriteriaOf } from './acceptance';
+import { runPipeline, type PipelineState } from './orchestrate';
+import { createRoleRunner } from './role-runner';
+import { createStreamRelay } from './stream-relay';
+import { verificationReport } from './report';
+import { remediationTask } from './remediation';
+
+/** Who the commits are from. */
+export const AGENT_IDENTITY = { name: 'Nightshift Agent', email: 'agent@nightshift.local' };
+
+type Saved = { pipeline?: PipelineState; agents?: Record<string, AgentCheckpoint>; turn?: number };
+
+/** The provider keys and base URLs an organisation stored; the environment fills the gaps. */
+async function providerSettings(db: DB, orgId: string): Promise<{ env: Record<string, string>; secrets: string[] }> {
+  const rows = await db.selectFrom('org_secrets').select(['name', 'ciphertext']).where('org_id', '=', orgId).execute();
+  const env: Record<string, string> = {};
+  const secrets: string[] = [];
+  for (const r of rows) {
+    try {
+      const value = decryptSecret(r.ciphertext);
+      env[r.name] = value;
+      if (!/_(BASE_URL|HOST)$/.test(r.name)) secrets.push(value);
+    } catch {
+      /* a secret that no longer decrypts (rotated key) is skipped */
+    }
+  }
+  return { env, secrets };
+}
+
+export function modelFor(name: string, env: Record<string, string>): LanguageModel {
+  const provider = name.split(':')[0];
+  const key = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY', ollama: '' }[provider] ?? '';
+  const base = { anthropic: 'ANTHROPIC_BASE_URL', openai: 'OPENAI_BASE_URL', ollama: 'OLLAMA_HOST' }[provider] ?? '';
+  return createModel(name, {
+    ...(key && env[key] ? { apiKey: env[key] } : {}),
+    ...(base && env[base] ? { baseUrl: env[base] } : {}),
+  });
+}
+
+/**
+ * The production task executor: the four-role pipeline in the task's worktree and sandbox.
+ * Every role's result is checkpointed and its files committed under an idempotency key, so a
+ * worker killed mid-task is resumed by another without repeating a role or duplicating a commit.
+ */
+export function createPipelineExecutor(deps: { db: DB; dataDir: string; sandboxDriver?: string; webTestBaseUrl?: string }): TaskExecutor {
+  const skills = loadSkillLibrary();
+  return async (task: ExecutableTask, ctx: ExecutorContext): Promise<TaskResult> => {
+    const db = deps.db;
+    const run = await db
+      .selectFrom('runs')
+      .innerJoin('projects', 'projects.id', 'runs.project_id')
+      .innerJoin('specs', 'specs.id', 'runs.spec_id')
+      .select(['runs.id', 'runs.model', 'projects.id as projectId', 'projects.repository', 'projects.default_branch as defaultBranch', 'specs.markdown', 'specs.title as specTitle'])
+      .where('runs.id', '=', task.runId)
+      .where('runs.org_id', '=', task.orgId)
+      .executeTakeFirstOrThrow();
+    const criteria = acceptanceCriteriaOf(run.markdown);
+    const { env, secrets } = await providerSettings(db, task.orgId);
+    const allSecrets = [...secrets, ...secretValuesFromEnv()];
+    const relay = createStreamRelay({ runId: task.runId, taskId: task.id }, (e) => void ctx.publish(e).catch(() => undefined));
+
+    const saved = (ctx.checkpoint?.state ?? {}) as Saved;
+    let turn = ctx.checkpoint?.turn ?? 0;
+    const agents: Record<string, AgentCheckpoint> = { ...(saved.agents ?? {}) };
+    let pipelineState: PipelineState | undefined = saved.pipeline;
+    const persist = async () => {
+      turn += 1;
+      await ctx.saveCheckpoint(turn, { pipeline: pipelineState, agents } satisfies Saved);
+    };
+    const checkpoint: CheckpointStore = {
+      async save(key, cp) {
+        agents[key] = cp;
+        await persist();
+      },
+      async load(key) {
+        return agents[key];
+      },
+    };
+
+    let ws: TaskWorkspace | null = null;
+    let sandbox: Sandbox | null = null;
+    try {
+      ws = await openTaskWorkspace({
+        dataDir: deps.dataDir,
+        repoId: run.projectId,
+        source: run.repository,
+        token: env.GITHUB_TOKEN,
+        task: { id: task.id, slug: slugify(task.title), files: task.files },
+        base: run.defaultBranch,
+      });
+      const workspace = ws.worktree.path;
+      // No host environment and no org secret ever reaches the sandbox.
+      sandbox = await createSandbox({ driver: parseDriver(deps.sandboxDriver ?? process.env.SANDBOX_DRIVER), workspaceDir: workspace, network: false, env: {} });
+      await sandbox.start();
+
+      const runRole = createRoleRunner({
+        model: modelFor(task.model, env),
+        modelName: task.model,
+        workspace,
+        sandbox,
+        cache: createPgContextCache(db),
+        taskKey: task.id,
+        skills,
+        checkpoint,
+        signal: ctx.signal,
+        secrets: allSecrets,
+        webTest: deps.webTestBaseUrl ? { baseUrl: deps.webTestBaseUrl, screenshotDir: path.join(deps.dataDir, 'screenshots', task.id) } : null,
+        onAgentEvent: relay.onAgentEvent,
+        takeChat: async () => (await takeChatMessagesForTask(db, { runId: task.runId, taskId: task.id })).map((m) => `${m.author}: ${m.text}`),
+      });
+
+      const result = await runPipeline({
+        task: { key: task.key, title: task.title, description: task.description, files: task.files },
+        acceptanceCriteria: criteria,
+        runRole,
+        resume: pipelineState,
+        signal: ctx.signal,
+        onState: async (state) => {
+          pipelineState = state;
+          // The files a finished role left are committed once per role and cycle: a resumed task
+          // finds them on its branch instead of redoing the work.
+          const last = state.cycles.at(-1);
+          const key = last ? `wip-c${last.cycle}-${last.reviewer ? 'reviewer' : last.qa ? 'qa' : 'developer'}` : 'wip-architect';
+          await ctx.commitOnce(key, () =>
+            commitChanges({ worktreePath: workspace, author: AGENT_IDENTITY, message: `nightshift: ${task.title} (${key})`, runId: task.runId }),
+          );
+          await persist();
+        },
+        onEvent: (e) => {
+          if (e.type === 'role.start') void ctx.publish({ type: 'agent.role', runId: task.runId, taskId: task.id, role: e.role, cycle: e.cycle, state: 'started' });
+          else {
+            relay.flush();
+            void ctx.publish({ type: 'agent.role', runId: task.runId, taskId: task.id, role: e.role, cycle: e.cycle, state: 'finished', status: e.outcome.status, summary: e.outcome.finish?.summary });
+            const verdict = e.outcome.finish?.verdict;
+            if (verdict) void ctx.publish({ type: 'agent.verdict', runId: task.runId, taskId: task.id, role: e.role, verdict, summary: e.outcome.finish?.summary ?? '' });
+          }
+        },
+      });
+
+      const report = verificationReport({ task, acceptanceCriteria: criteria, result, branch: ws.worktree.branch });
+      const approved = result.status === 'approved';
+      const finished = await ctx.commitOnce('finish', async () => {
+        const f = await finishTaskWorkspace({
+          ...ws!,
+          author: AGENT_IDENTITY,
+          message: `nightshift: ${task.title}\n\n${approved ? 'QA passed and the reviewer approved.' : `Not converged: ${result.reason ?? ''}`}`,
+          runId: task.runId,
+          token: env.GITHUB_TOKEN,
+          pullRequest: {
+            store: createPullRequestStore(db, { orgId: task.orgId, runId: task.runId, taskId: task.id }),
+            projectId: run.projectId,
+            title: `${approved ? '' : '[needs attention] '}${task.title}`,
+            body: report,
+            draft: !approved,
+            labels: ['nightshift', approved ? 'verified' : 'needs-attention'],
+          },
+        });
+        const pr = f.pullRequest
+          ? await db.selectFrom('pull_requests').select('id').where('org_id', '=', task.orgId).where('project_id', '=', run.projectId).where('branch', '=', f.pullRequest.record.branch).executeTakeFirst()
+          : undefined;
+        return { sha: f.commit.sha, prId: pr?.id ?? null, url: f.pullRequest?.record.url ?? null, title: f.pullRequest?.record.title ?? null };
+      });
+      ws = null; // finishTaskWorkspace removed the worktree
+      if (finished.prId) {
+        await ctx.publish({ type: 'pull-request.opened', runId: task.runId, taskId: task.id, pullRequestId: finished.prId, title: finished.title ?? task.title, ...(finished.url ? { url: finished.url } : {}) });
+      }
+      if (result.remediation.length) {
+        await ctx.commitOnce('remediation', async () => {
+          const fix = remediationTask({ key: task.key, title: task.title }, result.remediation);
+          await db
+            .insertInto('tasks')
+            .values({
+              org_id: task.orgId,
+              run_id: task.runId,
+              key: fix.key,
+              title: fix.title,
+              description: fix.description,
+              files: JSON.stringify(fix.files),
+              depends_on: JSON.stringify(fix.dependsOn),
+              wave: task.wave + 1,
+              status: 'pending',
+            })
+            .onConflict((oc) => oc.doNothing())
+            .execute();
+          return fix.key;
+        });
+      }
+      const usage = Object.values(result.usageByRole).reduce(
+        (a, u) => ({ inputTokens: a.inputTokens + u.inputTokens, outputTokens: a.outputTokens + u.outputTokens, costUsd: a.costUsd + u.costUsd }),
+        { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+      );
+      if (!approved) return { status: 'failed', error: result.reason ?? 'QA and review did not converge', retryable: false };
+      return { status: 'succeeded', summary: result.cycles.at(-1)?.developer.finish?.summary, commitSha: finished.sha, usage, output: { pullRequestId: finished.prId, cycles: result.cycles.length } };
+    } finally {
+      await sandbox?.stop().catch(() => undefined);
+      if (ws) {
+        const { removeWorktree } = await import('../repos/worktree');
+        await removeWorktree(ws.mirror, ws.worktree).catch(() => undefined);
+      }
+    }
+  };
+}

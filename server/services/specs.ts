@@ -1,0 +1,149 @@
+import type { DB } from '../db/client';
+import { AppError } from '../errors/app-error';
+import { scoreSpec, type SpecFinding } from '../specs/score';
+import { DEFAULT_SPEC_THRESHOLD, requireRole } from './orgs';
+import type { OrgScope } from './scope';
+
+/** How many findings a refused submission lists in its message; the rest are on the spec. */
+export const MAX_FINDINGS_IN_ERROR = 8;
+
+const COLUMNS = [
+  'id',
+  'org_id as orgId',
+  'project_id as projectId',
+  'title',
+  'markdown',
+  'score',
+  'findings',
+  'status',
+  'created_by as createdBy',
+  'submitted_at as submittedAt',
+  'created_at as createdAt',
+  'updated_at as updatedAt',
+] as const;
+
+/** The organisation's accept threshold (settings.specThreshold, default 70). */
+export async function specThreshold(db: DB, orgId: string): Promise<number> {
+  const org = await db.selectFrom('organizations').select('settings').where('id', '=', orgId).executeTakeFirst();
+  const t = (org?.settings as { specThreshold?: unknown } | undefined)?.specThreshold;
+  return typeof t === 'number' && Number.isFinite(t) ? t : DEFAULT_SPEC_THRESHOLD;
+}
+
+async function ensureProject(db: DB, orgId: string, projectId: string): Promise<void> {
+  const p = await db.selectFrom('projects').select('id').where('org_id', '=', orgId).where('id', '=', projectId).executeTakeFirst();
+  if (!p) throw new AppError('NOT_FOUND', 'Project not found');
+}
+
+async function scored(db: DB, orgId: string, markdown: string) {
+  const result = scoreSpec(markdown, { threshold: await specThreshold(db, orgId) });
+  return { score: result.score, findings: result.findings, accepted: result.accepted, threshold: result.threshold };
+}
+
+export async function createSpec(db: DB, scope: OrgScope, input: { projectId: string; title: string; markdown: string }) {
+  requireRole(scope, 'member');
+  await ensureProject(db, scope.orgId, input.projectId);
+  const s = await scored(db, scope.orgId, input.markdown);
+  const row = await db
+    .insertInto('specs')
+    .values({
+      org_id: scope.orgId,
+      project_id: input.projectId,
+      title: input.title.trim(),
+      markdown: input.markdown,
+      score: s.score,
+      findings: JSON.stringify(s.findings),
+      created_by: scope.userId,
+    })
+    .returning(COLUMNS)
+    .executeTakeFirstOrThrow();
+  return { ...row, threshold: s.threshold, accepted: s.accepted };
+}
+
+/** Saves a draft (a rejected spec edited goes back to draft); the score is recomputed on every save. */
+export async function updateSpec(db: DB, scope: OrgScope, input: { specId: string; title?: string; markdown?: string }) {
+  requireRole(scope, 'member');
+  const current = await getSpecRow(db, scope, input.specId);
+  if (current.status !== 'draft' && current.status !== 'rejected') {
+    throw new AppError('CONFLICT', `This spec is ${current.status} and can no longer be edited; create a new spec to change it`);
+  }
+  const markdown = input.markdown ?? current.markdown;
+  const s = await scored(db, scope.orgId, markdown);
+  const row = await db
+    .updateTable('specs')
+    .set({
+      ...(input.title ? { title: input.title.trim() } : {}),
+      markdown,
+      score: s.score,
+      findings: JSON.stringify(s.findings),
+      status: 'draft',
+      updated_at: new Date(),
+    })
+    .where('org_id', '=', scope.orgId)
+    .where('id', '=', input.specId)
+    .returning(COLUMNS)
+    .executeTakeFirstOrThrow();
+  return { ...row, threshold: s.threshold, accepted: s.accepted };
+}
+
+function formatFindings(findings: SpecFinding[]): string {
+  const shown = findings.filter((f) => f.severity !== 'info').slice(0, MAX_FINDINGS_IN_ERROR);
+  const lines = shown.map((f) => `- ${f.section}${f.line ? ` (line ${f.line})` : ''}: ${f.message}`);
+  const more = findings.length - shown.length;
+  return lines.join('\n') + (more > 0 ? `\n…and ${more} more on the spec` : '');
+}
+
+/**
+ * Submits a draft. The completeness rubric is the gate: at or above the organisation's threshold
+ * the spec is accepted and can be run; below it the submission is refused with the findings.
+ */
+export async function submitSpec(db: DB, scope: OrgScope, input: { specId: string }) {
+  requireRole(scope, 'member');
+  const current = await getSpecRow(db, scope, input.specId);
+  if (current.status === 'accepted') return { ...current, accepted: true };
+  if (current.status !== 'draft') throw new AppError('CONFLICT', `Only a draft can be submitted; this spec is ${current.status}`);
+  const s = await scored(db, scope.orgId, current.markdown);
+  if (!s.accepted) {
+    await db
+      .updateTable('specs')
+      .set({ score: s.score, findings: JSON.stringify(s.findings), updated_at: new Date() })
+      .where('org_id', '=', scope.orgId)
+      .where('id', '=', input.specId)
+      .execute();
+    throw new AppError(
+      'BAD_REQUEST',
+      `This spec scores ${s.score}/100, below this organization's threshold of ${s.threshold}, so it cannot be submitted. Fix these findings and submit again:\n${formatFindings(s.findings)}`,
+    );
+  }
+  const row = await db
+    .updateTable('specs')
+    .set({ status: 'accepted', score: s.score, findings: JSON.stringify(s.findings), submitted_at: new Date(), updated_at: new Date() })
+    .where('org_id', '=', scope.orgId)
+    .where('id', '=', input.specId)
+    .where('status', '=', 'draft')
+    .returning(COLUMNS)
+    .executeTakeFirst();
+  if (!row) throw new AppError('CONFLICT', 'This spec changed while it was being submitted; reload and try again');
+  return { ...row, accepted: true };
+}
+
+async function getSpecRow(db: DB, scope: OrgScope, specId: string) {
+  const row = await db.selectFrom('specs').select(COLUMNS).where('org_id', '=', scope.orgId).where('id', '=', specId).executeTakeFirst();
+  if (!row) throw new AppError('NOT_FOUND', 'Spec not found');
+  return row;
+}
+
+export async function getSpec(db: DB, scope: OrgScope, specId: string) {
+  const row = await getSpecRow(db, scope, specId);
+  return { ...row, threshold: await specThreshold(db, scope.orgId) };
+}
+
+export async function listSpecs(db: DB, scope: OrgScope, input: { projectId?: string } = {}) {
+  return db
+    .selectFrom('specs')
+    .select(['id', 'project_id as projectId', 'title', 'score', 'status', 'updated_at as updatedAt'])
+    .where('org_id', '=', scope.orgId)
+    .$if(Boolean(input.projectId), (q) => q.where('project_id', '=', input.projectId!))
+    .orderBy('updated_at', 'desc')
+    .limit(500)
+    .execute();
+}
