@@ -90,7 +90,8 @@ export async function run(argv: string[]): Promise<number> {
     log(`database: ${rt.mode}${rt.mode === 'embedded-postgres' ? ` in ${dir}` : ''}; migrations applied: ${rt.migrations.applied.length}`);
     process.env.NEXTAUTH_URL ||= `http://localhost:${port}`;
     const publish = createPublisher(rt.db, rt.pool);
-    if (withWorkers) jobs = await startJobs({ connectionString: rt.url, db: rt.db, publish });
+    // pg-boss always starts (the API enqueues jobs); workers and the scheduler only when asked.
+    jobs = await startJobs({ connectionString: rt.url, db: rt.db, publish, work: withWorkers });
     http = await startHttpServer({ rt, jobs, port, dev, projectDir: root, log });
     log(`ready on http://localhost:${http.port} in ${Date.now() - t0} ms${withWorkers ? ' (workers in-process)' : ''}`);
     return await new Promise<number>(() => {});

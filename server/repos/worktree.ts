@@ -1,0 +1,121 @@
+/**
+ * A worktree per task on branch `nightshift/<task-slug>-<short id>`, created from the mirror.
+ * When the task declares files the worktree is sparse: `worktree add --no-checkout`, the cone
+ * patterns for those files' directories written into the worktree's own git dir, then one
+ * `read-tree -mu HEAD` to fill it (without that last step the tree stays empty). Otherwise a
+ * full checkout. Removing a worktree keeps its branch: the pull request needs it.
+ *
+ * Spawning a process is the dominant cost here, so the fast path runs git once and does the
+ * rest with plain file writes in git's documented layout.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import { taskBranchName } from './branch-name';
+import { git } from './git';
+import { createRefIfAbsent, readRef } from './refs';
+import { withLock } from './lock';
+import { defaultBranch, type Mirror } from './mirror';
+import { conePatterns, sparseDirectories } from './sparse-paths';
+
+export type TaskWorktree = {
+  path: string;
+  branch: string;
+  /** Upstream branch the task started from. */
+  base: string;
+  /** Directories materialised, or undefined for a full checkout. */
+  sparseDirs?: string[];
+  /** True when a retried task picked up its existing branch. */
+  resumed: boolean;
+};
+
+export type CreateWorktreeOptions = {
+  taskId: string;
+  /** Title or slug of the task; becomes the readable part of the branch name. */
+  taskSlug: string;
+  /** Upstream branch to start from; upstream's default branch when omitted. */
+  base?: string;
+  /** Files the task declares; a sparse worktree when non-empty. */
+  files?: string[];
+};
+
+/** The worktree's private git dir (`<mirror>/worktrees/<name>`), read from its `.git` file. */
+function adminDir(worktreePath: string): string {
+  const text = readFileSync(join(worktreePath, '.git'), 'utf8');
+  const m = /^gitdir: (.+)$/m.exec(text);
+  if (!m) throw new Error(`${worktreePath}/.git does not point at a git dir`);
+  return isAbsolute(m[1]) ? m[1] : resolve(worktreePath, m[1]);
+}
+
+function enableSparse(worktreePath: string, dirs: string[]): void {
+  const gitDir = adminDir(worktreePath);
+  mkdirSync(join(gitDir, 'info'), { recursive: true });
+  writeFileSync(join(gitDir, 'info', 'sparse-checkout'), conePatterns(dirs));
+  // A sparse index stores each directory outside the cone as one entry: ~100× smaller on a
+  // 5,000-file repository, so read-tree, status, add and commit stay fast.
+  writeFileSync(join(gitDir, 'config.worktree'), '[core]\n\tsparseCheckout = true\n\tsparseCheckoutCone = true\n[index]\n\tsparse = true\n');
+}
+
+/**
+ * The fast path: lay the worktree out the way `git worktree add` does (admin dir with HEAD,
+ * commondir and gitdir; a `.git` file in the worktree; the new branch as a loose ref) and let
+ * one `read-tree -mu HEAD` fill the index and the files. Returns false, having changed nothing
+ * that matters, when anything is unusual (branch exists, stale admin dir): the caller then takes
+ * the slower path through `git worktree add`.
+ */
+async function addWorktreeFast(mirror: Mirror, path: string, branch: string, base: string, sparseDirs?: string[]): Promise<boolean> {
+  const baseSha = readRef(mirror.path, `refs/remotes/origin/${base}`);
+  if (!baseSha) throw new Error(`base branch "${base}" does not exist in ${mirror.url} (fetched branches: refs/remotes/origin/*)`);
+  const admin = join(mirror.path, 'worktrees', basename(path));
+  if (existsSync(admin) || existsSync(path)) return false;
+  if (!createRefIfAbsent(mirror.path, `refs/heads/${branch}`, baseSha)) return false;
+  mkdirSync(admin, { recursive: true });
+  writeFileSync(join(admin, 'HEAD'), `ref: refs/heads/${branch}\n`);
+  writeFileSync(join(admin, 'commondir'), '../..\n');
+  writeFileSync(join(admin, 'gitdir'), `${join(path, '.git')}\n`);
+  mkdirSync(path, { recursive: true });
+  writeFileSync(join(path, '.git'), `gitdir: ${admin}\n`);
+  if (sparseDirs) enableSparse(path, sparseDirs);
+  await git(['read-tree', '-mu', 'HEAD'], { cwd: path });
+  return true;
+}
+
+/**
+ * @example const wt = await createWorktree(mirror, { taskId: t.id, taskSlug: t.title, files: ['src/a.ts'] })
+ */
+export async function createWorktree(mirror: Mirror, opts: CreateWorktreeOptions): Promise<TaskWorktree> {
+  const branch = taskBranchName(opts.taskSlug, opts.taskId);
+  const base = opts.base ?? (await defaultBranch(mirror));
+  const path = join(mirror.worktreesDir, branch.replace(/\//g, '__'));
+  const sparseDirs = opts.files && opts.files.length > 0 ? sparseDirectories(opts.files) : undefined;
+  let resumed = false;
+
+  await withLock(mirror.path, async () => {
+    if (await addWorktreeFast(mirror, path, branch, base, sparseDirs)) return;
+    // Slow path: a retried task (branch exists) or leftovers of a crashed run.
+    if (existsSync(path)) await dropWorktree(mirror, path);
+    await git(['worktree', 'prune'], { cwd: mirror.path });
+    const exists = readRef(mirror.path, `refs/heads/${branch}`) !== undefined;
+    const target = exists ? [path, branch] : ['--no-track', '-b', branch, path, `refs/remotes/origin/${base}`];
+    await git(['worktree', 'add', '--quiet', '--no-checkout', ...target], { cwd: mirror.path });
+    if (sparseDirs) enableSparse(path, sparseDirs);
+    await git(['read-tree', '-mu', 'HEAD'], { cwd: path });
+    resumed = exists;
+  });
+  return { path, branch, base, sparseDirs, resumed };
+}
+
+async function dropWorktree(mirror: Mirror, path: string): Promise<void> {
+  await git(['worktree', 'remove', '--force', path], { cwd: mirror.path }).catch(() => undefined);
+  rmSync(path, { recursive: true, force: true });
+  await git(['worktree', 'prune'], { cwd: mirror.path });
+}
+
+/** Remove the task's worktree directory; the branch stays for the pull request. */
+export async function removeWorktree(mirror: Mirror, worktree: Pick<TaskWorktree, 'path'>): Promise<void> {
+  await withLock(mirror.path, () => dropWorktree(mirror, worktree.path));
+}
+
+/** The commit a worktree is on. */
+export async function worktreeHead(worktreePath: string): Promise<string> {
+  return (await git(['rev-parse', 'HEAD'], { cwd: worktreePath })).trim();
+}
