@@ -1,0 +1,86 @@
+/**
+ * The model for the browser journey: a fake LLM server (the project's own, speaking OpenAI's wire
+ * protocol) whose answers depend on the role in the system prompt and on what the agent already
+ * did in the conversation — a tiny, deterministic team of planner, architect, developer, QA and
+ * reviewer that builds `src/greet.js` in the fixture repository.
+ *
+ *   npx tsx e2e/support/fake-agents.ts --port 3299
+ */
+import { parseArgs } from 'node:util';
+import { startFakeLlm, type Turn } from '../../test/fake-llm/server';
+
+type Msg = { role: string; content?: unknown; tool_calls?: Array<{ function?: { name?: string } }> };
+
+function text(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((c) => (typeof c === 'string' ? c : (c as { text?: string }).text ?? '')).join('');
+  return '';
+}
+
+function calledBefore(messages: Msg[], name: string): boolean {
+  return messages.some((m) => m.role === 'assistant' && (m.tool_calls ?? []).some((c) => c.function?.name === name));
+}
+
+export const GREET_SOURCE = `export function greet(name) {\n  if (!name) throw new Error('name is required');\n  return \`Hello, \${name}!\`;\n}\n`;
+export const GREET_TEST = `import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { greet } from '../src/greet.js';\n\ntest('greets by name', () => {\n  assert.equal(greet('Ada'), 'Hello, Ada!');\n});\n`;
+
+export function agentTurn(body: { messages?: Msg[] }): Turn {
+  const messages = body.messages ?? [];
+  const system = messages.filter((m) => m.role === 'system').map((m) => text(m.content)).join('\n');
+  const role = /Role: (\w+)/.exec(system)?.[1] ?? 'developer';
+  const call = (name: string, args: Record<string, unknown>, say?: string): Turn => ({ text: say, toolCalls: [{ name, args }] });
+  switch (role) {
+    case 'planner':
+      if (!calledBefore(messages, 'list_files')) return call('list_files', { path: '.' }, 'Looking at the repository first.');
+      if (!calledBefore(messages, 'submit_plan'))
+        return call('submit_plan', {
+          tasks: [{ id: 'T1', title: 'Add a greet function', description: 'Create src/greet.js exporting greet(name) with a test.', files: ['src/greet.js', 'test/greet.test.js'], dependsOn: [] }],
+        });
+      return call('finish', { summary: 'One task: add greet() with its test.' });
+    case 'architect':
+      return call('finish', { summary: 'Create src/greet.js exporting greet(name) that returns "Hello, <name>!" and throws without a name; add test/greet.test.js run by node --test.' });
+    case 'developer':
+      if (!calledBefore(messages, 'apply_code_changes'))
+        return {
+          reasoning: 'The design is clear: one module and one test.',
+          text: 'Creating the module and its test.',
+          toolCalls: [
+            {
+              name: 'apply_code_changes',
+              args: { changes: [{ path: 'src/greet.js', mode: 'create', content: GREET_SOURCE }, { path: 'test/greet.test.js', mode: 'create', content: GREET_TEST }] },
+            },
+          ],
+        };
+      if (!calledBefore(messages, 'run_command')) return call('run_command', { command: 'node --test' });
+      return call('finish', { summary: 'Added greet() in src/greet.js with a test; node --test passes.' });
+    case 'qa':
+      if (!calledBefore(messages, 'run_command')) return call('run_command', { command: 'node --test' }, 'Running the test suite.');
+      return call('finish', {
+        summary: 'node --test passes; greet returns the greeting.',
+        verdict: 'pass',
+        criteria: [{ criterion: 1, met: true, evidence: 'node --test: greets by name — ok' }],
+      });
+    case 'reviewer':
+      return call('finish', {
+        summary: 'Small, tested and matches the spec.',
+        steelman: 'The change adds exactly the function the spec asks for, with a test that would fail if it broke.',
+        verdict: 'approve',
+      });
+    default:
+      return call('finish', { summary: 'Nothing to do.' });
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { port: { type: 'string', default: '0' } } });
+  const llm = await startFakeLlm({ port: Number(values.port), script: (body) => agentTurn(body) });
+  process.stdout.write(`${JSON.stringify({ url: llm.url, port: llm.port })}\n`);
+  const stop = async () => {
+    await llm.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) void main();
