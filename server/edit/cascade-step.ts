@@ -49,12 +49,15 @@ export function lineStep(
   const c = candidates[0];
   const unsafe = unsafeStyleChange(ctx, c.shift, c.start, c.end) ?? unsafeDedent(c.shift, sLines, rLines);
   if (unsafe) return unsafe;
-  return found(level, c.start, c.end, reindentFor(ctx, rLines, c.shift));
+  return found(level, c.start, c.end, reindentFor(ctx, rLines, c.shift, c.start, c.end));
 }
 
-/** The replacement lines in the file's frame: re-indented, blank lines styled like the file's. */
-export function reindentFor(ctx: MatchContext, rLines: readonly string[], shift: IndentShift): string[] {
-  return indentBlankLinesLikeFile(ctx.fileLines, reindentLines(rLines, shift), shift);
+/**
+ * The replacement lines in the file's frame: re-indented, blank lines styled like the file's
+ * around [start, end).
+ */
+export function reindentFor(ctx: MatchContext, rLines: readonly string[], shift: IndentShift, start: number, end: number): string[] {
+  return indentBlankLinesLikeFile(ctx.fileLines, reindentLines(rLines, shift), shift, start, end);
 }
 
 /** A refusal when tabs/spaces were swapped in a stretch of file that itself mixes them. */
@@ -85,21 +88,47 @@ export function unsafeDedent(shift: IndentShift, sLines: readonly string[], rLin
 
 /**
  * Some files keep the indentation on blank lines inside blocks. When a dedented replacement is
- * put back at its indentation in such a file, its inner blank lines get that indentation too.
+ * put back at its indentation where the file does so, its inner blank lines get that indentation
+ * too. The blank lines nearest the edited block decide (a file may have been written by several
+ * hands); the whole file decides when those disagree or there are none.
  */
-export function indentBlankLinesLikeFile(fileLines: readonly string[], lines: string[], shift: IndentShift): string[] {
+export function indentBlankLinesLikeFile(
+  fileLines: readonly string[],
+  lines: string[],
+  shift: IndentShift,
+  start: number,
+  end: number,
+): string[] {
   if (shift.kind !== 'add') return lines;
+  if (!blankLinesIndented(fileLines, start, end)) return lines;
+  const first = lines.findIndex((l) => l.trim() !== '');
+  let last = lines.length - 1;
+  while (last >= 0 && lines[last].trim() === '') last--;
+  return lines.map((l, i) => (i > first && i < last && l === '' ? shift.prefix : l));
+}
+
+/** Whether blank lines near [start, end) — or failing a clear answer there, in the file — keep indentation. */
+function blankLinesIndented(fileLines: readonly string[], start: number, end: number): boolean {
+  const above = nearestBlank(fileLines, start - 1, -1);
+  const below = nearestBlank(fileLines, end, 1);
+  const near = [above, below].filter((l): l is string => l !== null);
+  if (near.length > 0 && near.every((l) => l !== '')) return true;
+  if (near.length > 0 && near.every((l) => l === '')) return false;
   let indentedBlank = 0;
   let emptyBlank = 0;
   for (const line of fileLines) {
     if (line === '') emptyBlank++;
     else if (line.trim() === '') indentedBlank++;
   }
-  if (indentedBlank <= emptyBlank) return lines;
-  const first = lines.findIndex((l) => l.trim() !== '');
-  let last = lines.length - 1;
-  while (last >= 0 && lines[last].trim() === '') last--;
-  return lines.map((l, i) => (i > first && i < last && l === '' ? shift.prefix : l));
+  return indentedBlank > emptyBlank;
+}
+
+/** The first blank line from `from` stepping by `step`, within STYLE_WINDOW_LINES, or null. */
+function nearestBlank(fileLines: readonly string[], from: number, step: 1 | -1): string | null {
+  for (let i = from, n = 0; i >= 0 && i < fileLines.length && n < STYLE_WINDOW_LINES; i += step, n++) {
+    if (fileLines[i].trim() === '') return fileLines[i];
+  }
+  return null;
 }
 
 function convertsStyle(shift: IndentShift): boolean {

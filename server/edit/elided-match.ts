@@ -75,7 +75,7 @@ export function elisionStep(ctx: MatchContext, sLines: readonly string[], rLines
     if (unsafe) return unsafe;
     const lines: string[] = [];
     chain.forEach((c, k) => {
-      lines.push(...reindentFor(ctx, rSeg[k], shift));
+      lines.push(...reindentFor(ctx, rSeg[k], shift, start, end));
       if (k + 1 < chain.length) lines.push(...ctx.fileLines.slice(c.end, chain[k + 1].start));
     });
     return found('elision', start, end, lines);

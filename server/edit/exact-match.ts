@@ -28,7 +28,7 @@ export function exactStep(model: TextModel, raw: string, rawSearch: string, s: s
     const shift: IndentShift = { kind: 'add', prefix };
     const unsafe = unsafeDedent(shift, toLines(s), toLines(r));
     if (unsafe) return unsafe;
-    const lines = indentBlankLinesLikeFile(model.lines, reindentLines(toLines(r), shift), shift);
+    const lines = indentBlankLinesLikeFile(model.lines, reindentLines(toLines(r), shift), shift, startLine, lastLine + 1);
     return found('indentation', startLine, lastLine + 1, lines);
   }
   if (prefix === '' && suffix === '' && (s.endsWith('\n') === r.endsWith('\n') || r === '')) {

@@ -322,3 +322,75 @@ describe('fuzzy with two lines', () => {
     expect(refused(text, "const a = require('x');\nconst b = require('b');\n", 'y\n').kind).toBe('not-found');
   });
 });
+
+describe('identical search and replace: the blank line the model changed and lost', () => {
+  const PY = ['def load(path):', '    data = read(path)', '', '    return parse(data)', '', '', 'def save():', '    pass', ''].join('\n');
+
+  it('removes the one blank line between quoted lines that the file has and the quote lacks', () => {
+    const out = applied(PY, '    data = read(path)\n    return parse(data)\n', '    data = read(path)\n    return parse(data)\n');
+    expect(out.level).toBe('blank-lines');
+    expect(out.content).toBe(PY.replace('read(path)\n\n', 'read(path)\n'));
+  });
+
+  it('adds the one blank line the quote has and the file lacks', () => {
+    const text = 'x = 1\ny = 2\nz = 3\n';
+    expect(applied(text, 'x = 1\n\ny = 2\n', 'x = 1\n\ny = 2\n').content).toBe('x = 1\n\ny = 2\nz = 3\n');
+  });
+
+  it('removes a blank line at the one edge of the quote that touches blank lines', () => {
+    const text = '\n/* header */\nconst a = 1;\n';
+    expect(applied(text, '/* header */\n', '/* header */\n').content).toBe('/* header */\nconst a = 1;\n');
+  });
+
+  it('refuses when blank lines touch both edges, or the quote differs by more than one blank line', () => {
+    expect(refused(PY, '    return parse(data)\n', '    return parse(data)\n').kind).toBe('no-op');
+    const twoGaps = 'a()\n\nb()\n\nc()\nd()\n';
+    expect(refused(twoGaps, 'a()\nb()\nc()\n', 'a()\nb()\nc()\n').kind).toBe('no-op');
+  });
+
+  it('refuses when the quote also lost its indentation (its blank lines may all be gone)', () => {
+    const text = 'function f() {\n  one();\n\n  two();\n}\n';
+    expect(refused(text, 'one();\ntwo();\n', 'one();\ntwo();\n').kind).toBe('no-op');
+  });
+});
+
+describe('blank lines of a dedented replacement follow the blank lines around the edit', () => {
+  // Most of the file leaves blank lines empty; the function being edited indents them.
+  const mixed = [
+    'function a() {',
+    '  one();',
+    '',
+    '  two();',
+    '}',
+    '',
+    'function b() {',
+    '  three();',
+    '',
+    '  four();',
+    '}',
+    '',
+    'function c() {',
+    '  start();',
+    '  ',
+    '  if (x) {',
+    '    five();',
+    '  }',
+    '  ',
+    '  six();',
+    '}',
+    '',
+  ].join('\n');
+
+  it('indents an inner blank line where the nearest blank lines are indented', () => {
+    const out = applied(mixed, 'five();\n', 'five();\n\nseven();\n');
+    expect(out.content).toContain('    five();\n    \n    seven();\n');
+  });
+
+  it('leaves it empty where the nearest blank lines are empty, whatever most of the file does', () => {
+    // The reverse: blank lines indented everywhere but in function c.
+    const indented = mixed.replace(/\n\n/g, '\n  \n').replace(/start\(\);\n  \n/, 'start();\n\n').replace(/ {2}}\n {2}\n {2}six/, '  }\n\n  six');
+    expect(indented.split('\n').filter((l) => l === '  ').length).toBe(4);
+    const out = applied(indented, 'five();\n', 'five();\n\nseven();\n');
+    expect(out.content).toContain('    five();\n\n    seven();\n');
+  });
+});

@@ -5,6 +5,7 @@ import { elisionStep } from './elided-match';
 import { isCommentMarker, isElisionMarker } from './elision';
 import { exactStep } from './exact-match';
 import { findFuzzy } from './fuzzy-match';
+import { IDENTICAL_SIDES, identicalSidesStep } from './identical-sides';
 import { detectIndentStyle } from './indentation';
 import { findContiguous, findIgnoringBlankLines, LINE_COMPARATORS, type MatchContext } from './line-match';
 import { stripLineNumbers } from './line-numbers';
@@ -21,7 +22,6 @@ export function replaceInText(text: string, search: string, replace: string): Re
   const s = toLf(search);
   const r = toLf(replace);
   if (s.trim() === '') return refuse('invalid', 'the search text is empty or only whitespace; quote the lines to change');
-  if (s === r) return refuse('no-op', 'search and replace are identical, so there is nothing to change');
 
   const sLines = toLines(s);
   const rLines = toLines(r);
@@ -35,6 +35,13 @@ export function replaceInText(text: string, search: string, replace: string): Re
   // A file without any line break says nothing about its style; the replace text then decides.
   const model: TextModel = parsed.eolKnown || !replace.includes('\r\n') ? parsed : { ...parsed, eol: '\r\n' };
   const ctx: MatchContext = { fileLines: model.lines, style: detectIndentStyle(model.lines) };
+  if (s === r) {
+    // Equal texts change nothing, unless they lost the blank line the model meant to edit.
+    // Only a quote of whole lines can be about the blank lines between them.
+    const result = s.endsWith('\n') ? identicalSidesStep(ctx, sLines) : NONE;
+    if (result.kind === 'found') return finish(model, result.located, s, r);
+    return { ok: false, refusal: result.kind === 'refused' ? result.refusal : IDENTICAL_SIDES };
+  }
 
   const steps: Array<() => Step> = [
     () => exactStep(model, text, search, s, r),
