@@ -22,8 +22,11 @@ const TYPES: Record<string, string> = {
 let root: string | null = null;
 function monacoRoot(): string {
   if (!root) {
+    // The package's "exports" hide package.json: resolve its entry, then walk up to its folder.
     const require = createRequire(import.meta.url);
-    root = path.join(path.dirname(require.resolve('monaco-editor/package.json')), 'min', 'vs');
+    let dir = path.dirname(require.resolve('monaco-editor'));
+    while (!fs.existsSync(path.join(dir, 'min', 'vs', 'loader.js')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+    root = path.join(dir, 'min', 'vs');
   }
   return root;
 }

@@ -47,6 +47,15 @@ describe('HTTP API', () => {
     expect(body.queue.state).toBe('not-started');
   });
 
+  it('serves the Monaco editor from the installed package, and nothing outside it', async () => {
+    const loader = await fetch(`${base}/monaco/vs/loader.js`);
+    expect(loader.status).toBe(200);
+    expect(loader.headers.get('content-type')).toContain('javascript');
+    expect(await loader.text()).toContain('define');
+    expect((await fetch(`${base}/monaco/vs/..%2F..%2Fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${base}/monaco/vs/nope.js`)).status).toBe(404);
+  });
+
   it('malformed and oversized input get 400 with the validation message', async () => {
     const res = await post('auth.signUp', { name: 'x', email: 'not-an-email', password: 'short' });
     expect(res.status).toBe(400);

@@ -11,6 +11,14 @@ import { createProject } from '../../server/services/projects';
 import { setSecret } from '../../server/services/secrets';
 import { createApiToken } from '../../server/services/api-tokens';
 import { createInvitation } from '../../server/services/members';
+import { createSpec, submitSpec } from '../../server/services/specs';
+import { createRun } from '../../server/services/runs';
+import { createPullRequestStore } from '../../server/services/pull-requests';
+import { postChatMessage } from '../../server/services/chat';
+import { createChannel } from '../../server/notify/channels';
+import { createMcpServer } from '../../server/services/mcp-servers';
+import fs from 'node:fs';
+import path from 'node:path';
 
 /**
  * Tenant isolation, for every procedure of the router — including ones added after this test:
@@ -26,10 +34,11 @@ const B: Record<string, string> = {};
 const MARK = 'alpha-secret-marker';
 
 async function snapshotOrgA() {
-  const q = (table: 'projects' | 'org_secrets' | 'api_tokens' | 'invitations' | 'memberships') =>
-    t.db.selectFrom(table).selectAll().where('org_id', '=', A.orgId).execute();
+  const tables = ['projects', 'org_secrets', 'api_tokens', 'invitations', 'memberships', 'specs', 'runs', 'tasks', 'pull_requests', 'chat_messages', 'notification_channels', 'mcp_servers'] as const;
+  const rows = [];
+  for (const table of tables) rows.push(await t.db.selectFrom(table as 'projects').selectAll().where('org_id', '=', A.orgId).execute());
   const org = await t.db.selectFrom('organizations').selectAll().where('id', '=', A.orgId).execute();
-  return JSON.stringify([org, await q('projects'), await q('org_secrets'), await q('api_tokens'), await q('invitations'), await q('memberships')]);
+  return JSON.stringify([org, rows]);
 }
 
 beforeAll(async () => {
@@ -43,9 +52,24 @@ beforeAll(async () => {
   const secret = await setSecret(t.db, scopeA, { name: 'ANTHROPIC_API_KEY', value: `sk-${MARK}` });
   const token = await createApiToken(t.db, scopeA, { name: `tok-${MARK}` });
   const inv = await createInvitation(t.db, scopeA, { email: 'carol@a.test', role: 'member' });
+  // One of everything later capabilities added, so their procedures are probed with real ids of A.
+  const good = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'specs', 'good-spec.md'), 'utf8');
+  const spec = await createSpec(t.db, scopeA, { projectId: project.id, title: `spec-${MARK}`, markdown: good });
+  await submitSpec(t.db, scopeA, { specId: spec.id });
+  const { run } = await createRun(t.db, scopeA, { specId: spec.id, tasks: [{ id: 'T1', title: `task-${MARK}`, description: MARK, files: ['src/a.ts'], dependsOn: [] }] });
+  const task = await t.db.selectFrom('tasks').select('id').where('run_id', '=', run.id).executeTakeFirstOrThrow();
+  const now = new Date();
+  await createPullRequestStore(t.db, { orgId: orgA.id, runId: run.id, taskId: task.id }).upsert({
+    projectId: project.id, branch: `nightshift/${MARK}`, base: 'main', title: `pr-${MARK}`, body: MARK, draft: false, labels: [], provider: 'local', state: 'open', diff: MARK, createdAt: now, updatedAt: now,
+  });
+  const pr = await t.db.selectFrom('pull_requests').select('id').where('org_id', '=', orgA.id).executeTakeFirstOrThrow();
+  await postChatMessage(t.db, scopeA, { runId: run.id, taskId: task.id, text: `chat-${MARK}` });
+  const channel = await createChannel(t.db, scopeA, { kind: 'slack-webhook', name: `ch-${MARK}`, webhookUrl: 'https://hooks.slack.com/services/T000/B000/XXXX' } as never);
+  const server = await createMcpServer(t.db, scopeA, { name: `mcp-${MARK}`, config: { transport: 'http', url: 'https://mcp.example.com/mcp' } as never });
   Object.assign(A, {
     orgId: orgA.id, slug: orgA.slug, userId: ua.id, projectId: project.id, secretId: secret.id,
     tokenId: token.id, invitationId: inv.id, token: inv.token, apiToken: token.token,
+    specId: spec.id, runId: run.id, taskId: task.id, pullRequestId: pr.id, channelId: channel.id, serverId: (server as { id: string }).id,
   });
   Object.assign(B, { orgId: orgB.id, userId: ub.id });
 });
@@ -71,7 +95,7 @@ async function call(ctx: Context, path: string, input: unknown): Promise<{ ok: t
 
 function leaksA(data: unknown): string[] {
   const text = JSON.stringify(data ?? null);
-  const secretValues = [A.orgId, A.projectId, A.secretId, A.tokenId, A.invitationId, A.apiToken, MARK];
+  const secretValues = [A.orgId, A.projectId, A.secretId, A.tokenId, A.invitationId, A.apiToken, A.specId, A.runId, A.taskId, A.pullRequestId, A.channelId, A.serverId, MARK];
   return secretValues.filter((v) => text.includes(v));
 }
 

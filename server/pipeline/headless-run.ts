@@ -1,0 +1,313 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import type { LanguageModel } from '../llm';
+import { createSandbox } from '../../sandbox/index';
+import type { Sandbox, SandboxDriverName } from '../../sandbox/types';
+import { createMemoryContextCache } from '../agent/context-cache';
+import type { AgentEvent } from '../agent/types';
+import { planTasks } from '../planner/plan';
+import type { SubmittedTask } from '../planner/validate-plan';
+import { slugify } from '../repos/branch-name';
+import { git } from '../repos/git';
+import { finishTaskWorkspace, openTaskWorkspace, type TaskWorkspace } from '../repos/task-workspace';
+import { removeWorktree } from '../repos/worktree';
+import { loadSkillLibrary } from '../skills/library';
+import { scoreSpec, type SpecFinding } from '../specs/score';
+import { acceptanceCriteriaOf } from './acceptance';
+import { FilePullRequestStore } from './file-pull-request-store';
+import { runPipeline } from './orchestrate';
+import { planSpecWithAgent } from './plan-spec';
+import { remediationTask } from './remediation';
+import { verificationReport } from './report';
+import { createRoleRunner } from './role-runner';
+import type { Finding, PipelineResult } from './types';
+
+/** Who the commits are from (the same identity as the scheduler's executor, which needs a database to import). */
+export const HEADLESS_AGENT_IDENTITY = { name: 'Nightshift Agent', email: 'agent@nightshift.local' };
+
+/** Test suites run in the sandbox; they get more room than the sandbox defaults. */
+export const HEADLESS_SANDBOX_MEMORY_MB = 1024;
+export const HEADLESS_SANDBOX_TIMEOUT_S = 300;
+/**
+ * Remediation tasks do not spawn remediation tasks of their own: a finding that survives one
+ * follow-up is reported (open findings in the pull request) rather than chased forever.
+ */
+export const MAX_REMEDIATION_DEPTH = 1;
+
+export type HeadlessTaskStatus = 'succeeded' | 'failed' | 'skipped';
+
+export type HeadlessTaskSummary = {
+  id: string;
+  title: string;
+  /** 0-based wave the task ran in. */
+  wave: number;
+  status: HeadlessTaskStatus;
+  branch?: string;
+  /** QA → developer cycles the pipeline used. */
+  cycles?: number;
+  /** The task whose QA or review split this one off, for remediation tasks. */
+  remediationOf?: string;
+  reason?: string;
+  costUsd: number;
+};
+
+export type HeadlessPullRequest = { branch: string; title: string; url?: string; report: string };
+
+/** The summary `nightshift run` prints as its last line. */
+export type HeadlessRunSummary = {
+  status: 'succeeded' | 'failed';
+  spec: { score: number; findings?: SpecFinding[] };
+  tasks: HeadlessTaskSummary[];
+  pullRequests: HeadlessPullRequest[];
+  costUsd: number;
+  reason?: string;
+};
+
+export type HeadlessRunOptions = {
+  /** The user's repository: only read (through a mirror) and given new `nightshift/*` branches. */
+  repo: string;
+  specMarkdown: string;
+  model: LanguageModel;
+  modelName: string;
+  /** Mirrors, worktrees and the local pull-request records live here. */
+  dataDir: string;
+  driver: SandboxDriverName;
+  maxQaCycles?: number;
+  secrets?: string[];
+  signal?: AbortSignal;
+  /** Progress, one line at a time (the CLI writes it to stderr). */
+  log?: (line: string) => void;
+};
+
+type PlannedTask = SubmittedTask & { remediationOf?: string; depth: number };
+
+/** Outcome of the run: `refused` when the spec scored below the threshold (nothing else ran). */
+export type HeadlessRunResult = { refused: boolean; summary: HeadlessRunSummary };
+
+function describeAgentEvent(e: AgentEvent): string | undefined {
+  if (e.type === 'tool-call') return `→ ${e.call.toolName} ${JSON.stringify(e.call.args).slice(0, 140)}`;
+  if (e.type === 'tool-result') return `← ${e.toolName}: ${e.isError ? 'error: ' : ''}${e.output.split('\n')[0].slice(0, 140)}`;
+  if (e.type === 'nudge') return `! nudge [${e.detector}]: ${e.message.split('\n')[0].slice(0, 160)}`;
+  return undefined;
+}
+
+/** A stable id for a local repository: its mirror is reused by every run on the same checkout. */
+export function localRepoId(repo: string): string {
+  return `local-${createHash('sha256').update(realpathSync(repo)).digest('hex').slice(0, 16)}`;
+}
+
+const pipelineCost = (r: PipelineResult) => Object.values(r.usageByRole).reduce((a, u) => a + u.costUsd, 0);
+
+/**
+ * The whole flow without a database, in this process: score the spec → plan it with the planner
+ * agent → waves → each task through architect → developer ⇄ QA → reviewer in its own worktree and
+ * sandbox → commit, push the branch to the repository, local pull-request record with the
+ * verification report → remediation tasks planned into a later wave and run.
+ *
+ * Tasks run one at a time, wave by wave (the scheduler runs waves in parallel; a headless run
+ * favours a readable log and one sandbox at a time). A task that depends on exactly one earlier
+ * task is stacked on that task's branch, so it sees the work it depends on.
+ */
+export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<HeadlessRunResult> {
+  const log = opts.log ?? (() => undefined);
+  const scored = scoreSpec(opts.specMarkdown);
+  const empty = { tasks: [], pullRequests: [], costUsd: 0 };
+  if (!scored.accepted) {
+    return {
+      refused: true,
+      summary: { status: 'failed', spec: { score: scored.score, findings: scored.findings }, ...empty, reason: `the spec scores ${scored.score}, below the threshold ${scored.threshold} (or has open [NEEDS CLARIFICATION] markers)` },
+    };
+  }
+  log(`spec scores ${scored.score} (threshold ${scored.threshold})`);
+  const spec = { score: scored.score };
+  const criteria = acceptanceCriteriaOf(opts.specMarkdown);
+  const base = await currentBranch(opts.repo);
+  const repoId = localRepoId(opts.repo);
+  const runId = randomUUID();
+  const cache = createMemoryContextCache();
+  const skills = loadSkillLibrary();
+  const store = new FilePullRequestStore(opts.dataDir);
+  let costUsd = 0;
+
+  // ---- plan: the planner agent reads a worktree of the repository, never the checkout ----
+  log(`planning on a worktree of ${opts.repo} (base ${base})`);
+  const planWs = await openTaskWorkspace({ dataDir: opts.dataDir, repoId, source: opts.repo, task: { id: randomUUID(), slug: 'plan' }, base });
+  let waves: PlannedTask[][];
+  try {
+    const planned = await planSpecWithAgent({
+      specMarkdown: opts.specMarkdown,
+      model: opts.model,
+      modelName: opts.modelName,
+      workspace: planWs.worktree.path,
+      cache,
+      skills,
+      secrets: opts.secrets,
+      signal: opts.signal,
+      onEvent: (e) => {
+        const line = describeAgentEvent(e);
+        if (line) log(`  [planner] ${line}`);
+      },
+    });
+    if (!planned.ok) return { refused: false, summary: { status: 'failed', spec, ...empty, reason: `planning failed: ${planned.error}` } };
+    costUsd += planned.costUsd;
+    log(`plan accepted: ${planned.tasks.map((t) => `${t.id} "${t.title}"`).join(', ')}`);
+    const plan = await planTasks(planned.tasks, { repoDir: planWs.worktree.path });
+    if (!plan.ok) return { refused: false, summary: { status: 'failed', spec, ...empty, costUsd, reason: `planning failed: ${plan.error.message}` } };
+    const byId = new Map(planned.tasks.map((t) => [t.id, t]));
+    waves = plan.waves.map((ids) => ids.map((id) => ({ ...byId.get(id)!, depth: 0 })));
+  } finally {
+    await removeWorktree(planWs.mirror, planWs.worktree).catch(() => undefined);
+    // The planner's branch only existed to give it a worktree.
+    await git(['branch', '-D', planWs.worktree.branch], { cwd: planWs.mirror.path }).catch(() => undefined);
+  }
+
+  // ---- waves: each task through the pipeline; remediation goes into a later wave ----------
+  const tasks: HeadlessTaskSummary[] = [];
+  const pullRequests: HeadlessPullRequest[] = [];
+  const done = new Map<string, HeadlessTaskSummary>();
+  for (let w = 0; w < waves.length; w++) {
+    log(`wave ${w + 1}/${waves.length}: ${waves[w].map((t) => t.id).join(', ')}`);
+    const fixes: PlannedTask[] = [];
+    for (const task of waves[w]) {
+      if (opts.signal?.aborted) break;
+      const blocker = task.dependsOn.find((d) => d !== task.remediationOf && done.get(d)?.status !== 'succeeded');
+      if (blocker) {
+        const skipped: HeadlessTaskSummary = { id: task.id, title: task.title, wave: w, status: 'skipped', reason: `depends on ${blocker}, which did not succeed`, costUsd: 0, ...(task.remediationOf ? { remediationOf: task.remediationOf } : {}) };
+        log(`task ${task.id} skipped: ${skipped.reason}`);
+        tasks.push(skipped);
+        done.set(task.id, skipped);
+        continue;
+      }
+      // Stacked on its single dependency's branch (pushed to the repository by then), so the
+      // task's worktree holds the work it builds on.
+      const depBranches = task.dependsOn.map((d) => done.get(d)?.branch).filter((b): b is string => !!b);
+      const taskBase = depBranches.length === 1 ? depBranches[0] : base;
+      if (depBranches.length > 1) log(`  task ${task.id} depends on ${depBranches.length} branches; it starts from ${base} (branches are not merged in a headless run)`);
+      const outcome = await runOneTask(task, w, taskBase);
+      costUsd += outcome.summary.costUsd;
+      tasks.push(outcome.summary);
+      done.set(task.id, outcome.summary);
+      if (outcome.pullRequest) pullRequests.push(outcome.pullRequest);
+      if (outcome.remediation.length) {
+        if (task.depth >= MAX_REMEDIATION_DEPTH) {
+          log(`  task ${task.id}: ${outcome.remediation.length} out-of-task findings stay in its report (remediation depth ${MAX_REMEDIATION_DEPTH} reached)`);
+        } else {
+          const fix = remediationTask({ key: task.id, title: task.title }, outcome.remediation);
+          fixes.push({ id: fix.key, title: fix.title, description: fix.description, dependsOn: fix.dependsOn, files: fix.files.length ? fix.files : task.files, remediationOf: task.id, depth: task.depth + 1 });
+          log(`  task ${task.id}: ${outcome.remediation.length} findings outside its scope → remediation task ${fix.key}`);
+        }
+      }
+    }
+    if (fixes.length) {
+      // Planned among themselves (their origins are done): same-file fixes go into separate waves.
+      const plan = await planTasks(fixes.map((f) => ({ ...f, dependsOn: f.dependsOn.filter((d) => fixes.some((x) => x.id === d)) })));
+      const later = plan.ok ? plan.waves.map((ids) => ids.map((id) => fixes.find((f) => f.id === id)!)) : fixes.map((f) => [f]);
+      waves.splice(w + 1, 0, ...later);
+    }
+  }
+
+  const stopped = opts.signal?.aborted;
+  const ok = !stopped && tasks.length > 0 && tasks.every((t) => t.status === 'succeeded');
+  const failed = tasks.filter((t) => t.status !== 'succeeded').map((t) => t.id);
+  return {
+    refused: false,
+    summary: {
+      status: ok ? 'succeeded' : 'failed',
+      spec,
+      tasks,
+      pullRequests,
+      costUsd,
+      ...(ok ? {} : { reason: stopped ? 'cancelled' : `tasks not succeeded: ${failed.join(', ')}` }),
+    },
+  };
+
+  async function runOneTask(task: PlannedTask, wave: number, taskBase: string): Promise<{ summary: HeadlessTaskSummary; pullRequest?: HeadlessPullRequest; remediation: Finding[] }> {
+    const taskId = randomUUID();
+    const extra = task.remediationOf ? { remediationOf: task.remediationOf } : {};
+    log(`task ${task.id} "${task.title}"`);
+    let ws: TaskWorkspace | null = null;
+    let sandbox: Sandbox | null = null;
+    try {
+      // A full checkout (no `files`): the project's test suite needs the whole tree.
+      ws = await openTaskWorkspace({ dataDir: opts.dataDir, repoId, source: opts.repo, task: { id: taskId, slug: slugify(task.title) }, base: taskBase });
+      const workspace = ws.worktree.path;
+      log(`  worktree ${workspace} on branch ${ws.worktree.branch}`);
+      // No host environment reaches the sandbox: no API key can leak into a command.
+      sandbox = await createSandbox({ driver: opts.driver, workspaceDir: workspace, memoryMb: HEADLESS_SANDBOX_MEMORY_MB, timeoutS: HEADLESS_SANDBOX_TIMEOUT_S, network: false, env: {} });
+      if (!sandbox.isolated) log('  WARNING: sandbox driver "none" runs commands on the host without isolation');
+      await sandbox.start();
+      const runRole = createRoleRunner({
+        model: opts.model,
+        modelName: opts.modelName,
+        workspace,
+        sandbox,
+        cache,
+        taskKey: taskId,
+        skills,
+        signal: opts.signal,
+        secrets: opts.secrets,
+        onAgentEvent: (role, cycle, e) => {
+          const line = describeAgentEvent(e);
+          if (line) log(`    [${role}${cycle ? ` c${cycle}` : ''}] ${line}`);
+        },
+      });
+      const result = await runPipeline({
+        task: { key: task.id, title: task.title, description: task.description, files: task.files },
+        acceptanceCriteria: criteria,
+        runRole,
+        maxQaCycles: opts.maxQaCycles,
+        signal: opts.signal,
+        onEvent: (e) => {
+          if (e.type === 'role.start') log(`  ${e.role}${e.cycle ? ` (cycle ${e.cycle})` : ''} starts`);
+          else log(`  ${e.role}${e.cycle ? ` (cycle ${e.cycle})` : ''}: ${e.outcome.status}${e.outcome.finish?.verdict ? ` — ${e.outcome.finish.verdict}` : ''}: ${(e.outcome.finish?.summary ?? e.outcome.reason ?? '').split('\n')[0].slice(0, 160)}`);
+        },
+      });
+      const approved = result.status === 'approved';
+      const report = verificationReport({ task: { key: task.id, title: task.title }, acceptanceCriteria: criteria, result, branch: ws.worktree.branch });
+      const title = `${approved ? '' : '[needs attention] '}${task.title}`;
+      const finished = await finishTaskWorkspace({
+        ...ws,
+        author: HEADLESS_AGENT_IDENTITY,
+        message: `nightshift: ${task.title}\n\n${approved ? 'QA passed and the reviewer approved.' : `Not converged: ${result.reason ?? ''}`}`,
+        runId,
+        pullRequest: { store, projectId: repoId, title, body: report, draft: !approved, labels: ['nightshift', approved ? 'verified' : 'needs-attention'] },
+      });
+      const branch = ws.worktree.branch;
+      ws = null; // finishTaskWorkspace removed the worktree
+      const pr = finished.pullRequest?.record;
+      log(`  task ${task.id}: ${result.status} after ${result.cycles.length} cycles; ${pr ? `pull request on ${branch} (${store.pathFor(repoId, branch)})` : `no changes, no pull request`}`);
+      const cost = pipelineCost(result);
+      return {
+        summary: {
+          id: task.id,
+          title: task.title,
+          wave,
+          status: approved ? 'succeeded' : 'failed',
+          branch,
+          cycles: result.cycles.length,
+          ...extra,
+          ...(approved ? {} : { reason: result.reason ?? 'QA and review did not converge' }),
+          costUsd: cost,
+        },
+        ...(pr ? { pullRequest: { branch: pr.branch, title: pr.title, ...(pr.url ? { url: pr.url } : {}), report: pr.body } } : {}),
+        remediation: result.remediation,
+      };
+    } catch (err) {
+      const reason = (err as Error).message;
+      log(`  task ${task.id} failed: ${reason}`);
+      return { summary: { id: task.id, title: task.title, wave, status: 'failed', reason, costUsd: 0, ...extra }, remediation: [] };
+    } finally {
+      await sandbox?.stop().catch(() => undefined);
+      if (ws) await removeWorktree(ws.mirror, ws.worktree).catch(() => undefined);
+    }
+  }
+}
+
+/** The branch checked out in the user's repository: tasks start from it. */
+async function currentBranch(repo: string): Promise<string> {
+  try {
+    return (await git(['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: repo })).trim();
+  } catch {
+    throw new Error(`${repo} has a detached HEAD; check out the branch the tasks should start from`);
+  }
+}
