@@ -18,11 +18,22 @@ export function parseUnifiedDiff(diff: string): DiffFile[] {
     orig.length = 0;
     mod.length = 0;
   };
-  for (const line of diff.split('\n')) {
+  const lines = diff.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const fileHeader = line.startsWith('--- ') && lines[i + 1]?.startsWith('+++ ');
     if (line.startsWith('diff --git ')) {
       flush();
       const m = / b\/(.+)$/.exec(line);
       cur = { path: m?.[1] ?? line.slice(11), original: '', modified: '', added: 0, removed: 0 };
+    } else if (fileHeader && (!cur || orig.length || mod.length)) {
+      // A patch without git's header (e.g. from the `diff` package): the ---/+++ pair opens a file.
+      flush();
+      const target = lines[i + 1].slice(4).split('\t')[0].trim();
+      const source = line.slice(4).split('\t')[0].trim();
+      const name = target === '/dev/null' ? source : target;
+      cur = { path: name.replace(/^[ab]\//, ''), original: '', modified: '', added: 0, removed: 0 };
+      i++;
     } else if (!cur) {
       continue;
     } else if (line.startsWith('+++ ') || line.startsWith('--- ') || line.startsWith('index ') || line.startsWith('new file') || line.startsWith('deleted file') || line.startsWith('similarity') || line.startsWith('rename ')) {

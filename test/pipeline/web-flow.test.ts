@@ -107,6 +107,11 @@ describe('spec → plan → run → pull request', () => {
     const events = await t.db.selectFrom('events').select(['type', 'payload']).where('run_id', '=', run.id).orderBy('seq').execute();
     const tools = events.filter((e) => e.type === 'agent.tool').map((e) => (e.payload as { toolName: string }).toolName);
     expect(tools).toEqual(expect.arrayContaining(['apply_code_changes', 'run_command']));
+    const edit = events.find((e) => e.type === 'agent.tool' && (e.payload as { toolName: string }).toolName === 'apply_code_changes')!.payload as {
+      diffs?: Array<{ path: string; after: string }>;
+    };
+    expect(edit.diffs?.map((d) => d.path)).toEqual(['src/greet.js', 'test/greet.test.js']);
+    expect(edit.diffs?.[0].after).toContain('export function greet(name)');
     expect(events.some((e) => e.type === 'agent.verdict' && (e.payload as { verdict: string }).verdict === 'approve')).toBe(true);
     // No secret reached the model.
     expect(JSON.stringify(llm.requests)).not.toContain('sk-test-not-a-real-key');
