@@ -4,6 +4,7 @@ import type PgBoss from 'pg-boss';
 import type { DB } from '../server/db/client';
 import type { Publisher } from '../server/realtime/publish';
 import { createBoss } from './boss';
+import { withNotices } from './notice-bridge';
 import { JOBS } from './registry';
 import { HEARTBEAT_JOB, recordHeartbeat } from './heartbeat';
 import type { JobContext } from './definition';
@@ -37,7 +38,8 @@ export async function startJobs(opts: {
   await boss.start();
   (globalThis as Record<symbol, unknown>)[BOSS_KEY] = boss;
   const workerId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
-  const ctx: JobContext = { db: opts.db, boss, publish: opts.publish, workerId };
+  const publish = withNotices(opts.publish, opts.db, boss, (m) => console.error(`[jobs] ${m}`));
+  const ctx: JobContext = { db: opts.db, boss, publish, workerId };
 
   for (const job of JOBS) {
     await boss.createQueue(job.id, { name: job.id, ...(job.queue ?? {}) });
@@ -61,7 +63,7 @@ export async function startJobs(opts: {
       ? await startScheduler({
           db: opts.db,
           boss,
-          publish: opts.publish,
+          publish,
           connectionString: opts.connectionString,
           executor: opts.executor ?? createPipelineExecutor({ db: opts.db, dataDir: dataDir() }),
           workerId,

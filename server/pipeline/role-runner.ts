@@ -1,7 +1,7 @@
 import type { LanguageModel, UsageAccumulator } from '../llm';
 import type { Sandbox } from '../../sandbox/types';
 import { startAgent } from '../agent/run-agent';
-import type { AgentEvent, AgentRole, AgentRunResult } from '../agent/types';
+import type { AgentEvent, AgentRole, AgentRunResult, AgentTool } from '../agent/types';
 import type { Budgets } from '../agent/budgets';
 import type { ContextCache } from '../agent/context-cache';
 import type { CheckpointStore } from '../agent/checkpoint';
@@ -33,6 +33,10 @@ export type RoleRunnerDeps = {
   onAgentEvent?: (role: AgentRole, cycle: number, event: AgentEvent) => void;
   /** Mid-run steering: messages typed into the run's chat, read at each turn. */
   takeChat?: () => Promise<string[]>;
+  /** Tools every role gets besides its profile (the project's MCP tools). */
+  extraTools?: AgentTool[];
+  /** Told to every role (the MCP registry: one line per server the project may use). */
+  context?: string;
 };
 
 function findingsText(findings: Finding[]): string {
@@ -108,10 +112,10 @@ export function createRoleRunner(deps: RoleRunnerDeps): RoleRunner {
       session = new WebTestSession({ baseUrl: deps.webTest.baseUrl, screenshotDir: deps.webTest.screenshotDir });
       tools.push(...browserTools(session));
     }
-    tools.push(createRoleFinishTool(role));
+    tools.push(...(deps.extraTools ?? []), createRoleFinishTool(role));
     const handle = startAgent({
       role,
-      objective: roleObjective(input),
+      objective: deps.context ? `${roleObjective(input)}\n\n${deps.context}` : roleObjective(input),
       acceptanceCriteria: input.acceptanceCriteria,
       model: deps.model,
       modelName: deps.modelName,

@@ -21,6 +21,9 @@ import { createRoleRunner } from './role-runner';
 import { createStreamRelay } from './stream-relay';
 import { verificationReport } from './report';
 import { remediationTask } from './remediation';
+import { loadProjectMcpServers } from '../services/mcp-servers';
+import { createMcpClientManager, type McpClientManager } from '../mcp/client-manager';
+import { createMcpTools } from '../tools/mcp-tools';
 
 /** Who the commits are from. */
 export const AGENT_IDENTITY = { name: 'Nightshift Agent', email: 'agent@nightshift.local' };
@@ -96,7 +99,11 @@ export function createPipelineExecutor(deps: { db: DB; dataDir: string; sandboxD
 
     let ws: TaskWorkspace | null = null;
     let sandbox: Sandbox | null = null;
+    let mcp: McpClientManager | null = null;
     try {
+      // The project's MCP servers, loaded progressively: a registry line each, tools on demand.
+      const mcpServers = await loadProjectMcpServers(db, task.orgId, run.projectId);
+      if (mcpServers.length) mcp = createMcpClientManager(mcpServers);
       ws = await openTaskWorkspace({
         dataDir: deps.dataDir,
         repoId: run.projectId,
@@ -123,6 +130,8 @@ export function createPipelineExecutor(deps: { db: DB; dataDir: string; sandboxD
         secrets: allSecrets,
         webTest: deps.webTestBaseUrl ? { baseUrl: deps.webTestBaseUrl, screenshotDir: path.join(deps.dataDir, 'screenshots', task.id) } : null,
         onAgentEvent: relay.onAgentEvent,
+        extraTools: mcp ? createMcpTools(mcp) : [],
+        context: mcp ? `MCP servers this project may use (mcp_list_tools to see their tools):\n${mcp.registry()}` : undefined,
         takeChat: async () => (await takeChatMessagesForTask(db, { runId: task.runId, taskId: task.id })).map((m) => `${m.author}: ${m.text}`),
       });
 
@@ -209,6 +218,7 @@ export function createPipelineExecutor(deps: { db: DB; dataDir: string; sandboxD
       if (!approved) return { status: 'failed', error: result.reason ?? 'QA and review did not converge', retryable: false };
       return { status: 'succeeded', summary: result.cycles.at(-1)?.developer.finish?.summary, commitSha: finished.sha, usage, output: { pullRequestId: finished.prId, cycles: result.cycles.length } };
     } finally {
+      await mcp?.close().catch(() => undefined);
       await sandbox?.stop().catch(() => undefined);
       if (ws) {
         const { removeWorktree } = await import('../repos/worktree');

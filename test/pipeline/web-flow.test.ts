@@ -15,6 +15,8 @@ import { listPullRequests, getPullRequest } from '../../server/services/pull-req
 import { createPublisher } from '../../server/realtime/publish';
 import { startJobs, type WorkerRuntime } from '../../jobs/runtime';
 import { PLAN_SPEC_JOB } from '../../jobs/plan-spec';
+import { createChannel } from '../../server/notify/channels';
+import { startLocalReceiver, type LocalReceiver } from '../../server/notify/testing/local-receiver';
 
 /**
  * The product's flow behind the browser, on real parts: an accepted spec is planned by the planner
@@ -29,6 +31,7 @@ let llm: FakeLlm;
 let jobs: WorkerRuntime;
 let repo: string;
 let dataDir: string;
+let slack: LocalReceiver;
 const saved: Record<string, string | undefined> = {};
 
 function sh(cwd: string, cmd: string, args: string[]) {
@@ -38,6 +41,7 @@ function sh(cwd: string, cmd: string, args: string[]) {
 beforeAll(async () => {
   t = await createTestDatabase('flow');
   llm = await startFakeLlm({ script: (body) => agentTurn(body) });
+  slack = await startLocalReceiver();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ns-flow-'));
   repo = path.join(dataDir, 'user-repo');
   fs.mkdirSync(path.join(repo, 'src'), { recursive: true });
@@ -56,6 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await jobs?.stop();
   await llm?.close();
+  await slack?.close();
   for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
   else process.env[k] = v;
   await t?.close();
@@ -68,6 +73,7 @@ describe('spec → plan → run → pull request', () => {
     const org = await createOrganization(t.db, { name: 'Flow Org', ownerId: user.id });
     const scope = { orgId: org.id, userId: user.id, role: 'owner' as const };
     const project = await createProject(t.db, scope, { name: 'greeter', repository: repo });
+    await createChannel(t.db, scope, { kind: 'slack-webhook', name: 'eng', webhookUrl: `${slack.url}/hook` } as never);
     const spec = await createSpec(t.db, scope, { projectId: project.id, title: 'Greeting', markdown: GOOD_SPEC });
     await submitSpec(t.db, scope, { specId: spec.id });
 
@@ -113,6 +119,10 @@ describe('spec → plan → run → pull request', () => {
     expect(edit.diffs?.map((d) => d.path)).toEqual(['src/greet.js', 'test/greet.test.js']);
     expect(edit.diffs?.[0].after).toContain('export function greet(name)');
     expect(events.some((e) => e.type === 'agent.verdict' && (e.payload as { verdict: string }).verdict === 'approve')).toBe(true);
+    // Slack heard about the run and its pull request.
+    await expect.poll(() => slack.requests.map((r) => r.body).join('\n'), { timeout: 30_000 }).toContain('Add a greet function');
+    const slackText = slack.requests.map((r) => r.body).join('\n');
+    expect(slackText).toContain(run.id);
     // No secret reached the model.
     expect(JSON.stringify(llm.requests)).not.toContain('sk-test-not-a-real-key');
   });

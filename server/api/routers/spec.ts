@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { orgProcedure, router, ZId } from '../trpc';
 import { createSpec, getSpec, listSpecs, submitSpec, updateSpec } from '../../services/specs';
+import { noticeSpecScored } from '../../../jobs/notice-bridge';
+import { sharedBoss } from '../../../jobs/runtime';
 
 /** Field schemas of specs, written once for routes and forms. */
 export const ZSpecTitle = z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters');
@@ -17,5 +19,18 @@ export const specRouter = router({
     .input(z.object({ specId: ZId, title: ZSpecTitle.optional(), markdown: ZSpecMarkdown.optional() }))
     .mutation(({ ctx, input }) => updateSpec(ctx.db, ctx.scope, input)),
   /** Accepted at or above the organisation's threshold; refused with the findings below it. */
-  submit: orgProcedure.input(z.object({ specId: ZId })).mutation(({ ctx, input }) => submitSpec(ctx.db, ctx.scope, input)),
+  submit: orgProcedure.input(z.object({ specId: ZId })).mutation(async ({ ctx, input }) => {
+    const notify = async (accepted: boolean) => {
+      const spec = await getSpec(ctx.db, ctx.scope, input.specId);
+      await noticeSpecScored(ctx.db, sharedBoss(), ctx.scope.orgId, { id: spec.id, title: spec.title, score: spec.score, threshold: spec.threshold, accepted, projectId: spec.projectId }).catch(() => undefined);
+    };
+    try {
+      const result = await submitSpec(ctx.db, ctx.scope, input);
+      await notify(true);
+      return result;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'BAD_REQUEST') await notify(false);
+      throw err;
+    }
+  }),
 });
