@@ -5,6 +5,7 @@ import { defineConfig } from '@playwright/test';
 
 /** The product as a newcomer gets it: `nightshift start` on a fresh data directory, Debian's chromium. */
 const PORT = Number(process.env.E2E_PORT ?? 3210);
+const LLM_PORT = Number(process.env.E2E_LLM_PORT ?? 3299);
 const dataDir = process.env.E2E_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nightshift-e2e-'));
 process.env.E2E_DATA_DIR = dataDir;
 
@@ -25,7 +26,17 @@ export default defineConfig({
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     },
   },
-  webServer: {
+  webServer: [
+    {
+      // The model: the project's fake LLM server answering as planner, architect, developer, QA, reviewer.
+      command: `npx tsx e2e/support/fake-agents.ts --port ${LLM_PORT}`,
+      cwd: path.resolve(path.dirname(new URL(import.meta.url).pathname), '..'),
+      port: LLM_PORT,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+    },
+    {
     command: 'node bin/nightshift.js start',
     cwd: path.resolve(path.dirname(new URL(import.meta.url).pathname), '..'),
     url: `http://localhost:${PORT}/api/health`,
@@ -33,6 +44,15 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: 'pipe',
     stderr: 'pipe',
-    env: { PORT: String(PORT), NIGHTSHIFT_DATA_DIR: dataDir, NEXTAUTH_URL: `http://localhost:${PORT}` },
-  },
+    env: {
+      PORT: String(PORT),
+      NIGHTSHIFT_DATA_DIR: dataDir,
+      NEXTAUTH_URL: `http://localhost:${PORT}`,
+      OPENAI_BASE_URL: `http://127.0.0.1:${LLM_PORT}/v1`,
+      OPENAI_API_KEY: 'sk-e2e-fake-key',
+      NIGHTSHIFT_DEFAULT_MODEL: 'openai:fake',
+      SANDBOX_DRIVER: 'bwrap',
+    },
+    },
+  ],
 });
