@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { trpc } from '../../../../components/trpc';
 import { useOrg } from '../../../../components/org-context';
 import { Button, Card, ErrorMessage, Field, Loading } from '../../../../components/ui/form';
+import { Billing, McpServers, NotificationChannels } from '../../../../components/settings/integrations';
 
 export default function SettingsPage() {
   const org = useOrg();
@@ -84,6 +85,9 @@ export default function SettingsPage() {
           ))}
         </ul>
       </Card>
+      <NotificationChannels orgId={org.id} />
+      <McpServers orgId={org.id} />
+      <Billing orgId={org.id} />
     </div>
   );
 }
