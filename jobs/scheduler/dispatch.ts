@@ -4,6 +4,8 @@ import type { DB } from '../../server/db/client';
 import type { RealtimeEvent } from '../../server/realtime/events';
 import { DISPATCH_LOCK_KEY, LOCK_CLASS, type SchedulerSettings } from './constants';
 import { insertTaskJobs, newJobId } from './enqueue';
+import { billingEnabled } from '../../server/billing/config';
+import { checkTokenBudget, getPlanLimits } from '../../server/billing/limits';
 
 type Candidate = {
   id: string;
@@ -25,7 +27,8 @@ export type DispatchOutcome = { queued: number; blocked: number; events: Array<{
  *   - wave barrier: it belongs to the lowest wave of its run that still has unfinished tasks, so a
  *     wave starts only when every task of the previous waves succeeded (a failure fails the run);
  *   - contracts: every producer it waits for (`wait_for_merge`) has landed, else it is `blocked`;
- *   - caps: queued+running stay under the global cap and the organisation's cap.
+ *   - caps: queued+running stay under the global cap and the organisation's cap, and — with billing
+ *     on — under its plan's concurrent agents, while it has monthly tokens left.
  * One dispatcher at a time (transaction advisory lock), so caps hold across any number of workers.
  */
 export async function dispatchReady(db: DB, boss: PgBoss, settings: SchedulerSettings): Promise<DispatchOutcome> {
@@ -57,6 +60,15 @@ export async function dispatchReady(db: DB, boss: PgBoss, settings: SchedulerSet
     const perOrg = new Map(active.map((a) => [a.org_id, a.n]));
     let total = active.reduce((s, a) => s + a.n, 0);
 
+    // With billing on, the organisation's plan caps its concurrent agents and monthly tokens.
+    const plans = new Map<string, { agents: number; tokensLeft: boolean }>();
+    if (billingEnabled()) {
+      for (const orgId of new Set(candidates.map((c) => c.org_id))) {
+        const { limits } = await getPlanLimits(trx, orgId);
+        plans.set(orgId, { agents: limits.concurrentAgents, tokensLeft: (await checkTokenBudget(trx, orgId)).allowed });
+      }
+    }
+
     const admit: Array<Candidate & { jobId: string }> = [];
     const block: Candidate[] = [];
     const unblock: Candidate[] = [];
@@ -66,7 +78,9 @@ export async function dispatchReady(db: DB, boss: PgBoss, settings: SchedulerSet
         continue;
       }
       const orgActive = perOrg.get(c.org_id) ?? 0;
-      if (total >= settings.globalTaskCap || orgActive >= c.org_cap) {
+      const plan = plans.get(c.org_id);
+      const overPlan = plan !== undefined && (!plan.tokensLeft || orgActive >= plan.agents);
+      if (total >= settings.globalTaskCap || orgActive >= c.org_cap || overPlan) {
         if (c.status === 'blocked') unblock.push(c);
         continue;
       }

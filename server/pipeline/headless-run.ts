@@ -8,6 +8,7 @@ import type { AgentEvent } from '../agent/types';
 import { planTasks } from '../planner/plan';
 import type { SubmittedTask } from '../planner/validate-plan';
 import { slugify } from '../repos/branch-name';
+import { AGENT_IDENTITY } from '../repos/commit';
 import { git } from '../repos/git';
 import { finishTaskWorkspace, openTaskWorkspace, type TaskWorkspace } from '../repos/task-workspace';
 import { removeWorktree } from '../repos/worktree';
@@ -23,7 +24,6 @@ import { createRoleRunner } from './role-runner';
 import type { Finding, PipelineResult } from './types';
 
 /** Who the commits are from (the same identity as the scheduler's executor, which needs a database to import). */
-export const HEADLESS_AGENT_IDENTITY = { name: 'Nightshift Agent', email: 'agent@nightshift.local' };
 
 /** Test suites run in the sandbox; they get more room than the sandbox defaults. */
 export const HEADLESS_SANDBOX_MEMORY_MB = 1024;
@@ -267,7 +267,7 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
       const title = `${approved ? '' : '[needs attention] '}${task.title}`;
       const finished = await finishTaskWorkspace({
         ...ws,
-        author: HEADLESS_AGENT_IDENTITY,
+        author: AGENT_IDENTITY,
         message: `nightshift: ${task.title}\n\n${approved ? 'QA passed and the reviewer approved.' : `Not converged: ${result.reason ?? ''}`}`,
         runId,
         pullRequest: { store, projectId: repoId, title, body: report, draft: !approved, labels: ['nightshift', approved ? 'verified' : 'needs-attention'] },

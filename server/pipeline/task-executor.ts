@@ -4,7 +4,7 @@ import { createModel, type LanguageModel } from '../llm';
 import { createSandbox, parseDriver } from '../../sandbox/index';
 import type { Sandbox } from '../../sandbox/types';
 import { openTaskWorkspace, finishTaskWorkspace, type TaskWorkspace } from '../repos/task-workspace';
-import { commitChanges } from '../repos/commit';
+import { AGENT_IDENTITY, commitChanges } from '../repos/commit';
 import { slugify } from '../repos/branch-name';
 import { createPgContextCache } from '../services/context-cache';
 import { createPullRequestStore } from '../services/pull-requests';
@@ -22,11 +22,10 @@ import { createStreamRelay } from './stream-relay';
 import { verificationReport } from './report';
 import { remediationTask } from './remediation';
 import { loadProjectMcpServers } from '../services/mcp-servers';
+import { recordTokenUsage } from '../billing/usage';
 import { createMcpClientManager, type McpClientManager } from '../mcp/client-manager';
 import { createMcpTools } from '../tools/mcp-tools';
 
-/** Who the commits are from. */
-export const AGENT_IDENTITY = { name: 'Nightshift Agent', email: 'agent@nightshift.local' };
 
 type Saved = { pipeline?: PipelineState; agents?: Record<string, AgentCheckpoint>; turn?: number };
 
@@ -215,6 +214,7 @@ export function createPipelineExecutor(deps: { db: DB; dataDir: string; sandboxD
         (a, u) => ({ inputTokens: a.inputTokens + u.inputTokens, outputTokens: a.outputTokens + u.outputTokens, costUsd: a.costUsd + u.costUsd }),
         { inputTokens: 0, outputTokens: 0, costUsd: 0 },
       );
+      await ctx.commitOnce('usage', () => recordTokenUsage(db, { orgId: task.orgId, runId: task.runId, tokens: usage.inputTokens + usage.outputTokens }).then(() => true));
       if (!approved) return { status: 'failed', error: result.reason ?? 'QA and review did not converge', retryable: false };
       return { status: 'succeeded', summary: result.cycles.at(-1)?.developer.finish?.summary, commitSha: finished.sha, usage, output: { pullRequestId: finished.prId, cycles: result.cycles.length } };
     } finally {

@@ -9,6 +9,9 @@ export const RUN_TRAILER = 'Nightshift-Run';
 
 export type AgentIdentity = { name: string; email: string };
 
+/** Who Nightshift's commits are from (the CLI, the headless run and the scheduler alike). */
+export const AGENT_IDENTITY: AgentIdentity = { name: 'Nightshift Agent', email: 'agent@nightshift.local' };
+
 export type CommitResult = { committed: true; sha: string } | { committed: false; reason: 'nothing to commit'; sha: string };
 
 /**

@@ -10,7 +10,7 @@ import { createRedactor, secretValuesFromEnv } from '../../agent/redact';
 import { runAgent } from '../../agent/run-agent';
 import type { AgentEvent } from '../../agent/types';
 import { createModel, createUsageAccumulator } from '../../llm';
-import { commitChanges } from '../../repos/commit';
+import { AGENT_IDENTITY, commitChanges } from '../../repos/commit';
 import { taskBranchName } from '../../repos/branch-name';
 import { git } from '../../repos/git';
 import { loadSkillLibrary } from '../../skills/library';
@@ -24,7 +24,6 @@ your checkout is not touched. Commands run in the sandbox. The result is committ
 The last line printed is a JSON summary.
 `;
 
-const AGENT_IDENTITY = { name: 'Nightshift Agent', email: 'agent@nightshift.local' };
 /** Commands in the CLI run get more room than the sandbox default (test suites install nothing but may be slow). */
 const CLI_SANDBOX_MEMORY_MB = 1024;
 const CLI_SANDBOX_TIMEOUT_S = 300;
