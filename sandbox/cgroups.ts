@@ -11,6 +11,9 @@ const CGROUP_ROOT = '/sys/fs/cgroup';
 const GROUP_PARENT = 'nightshift-sandbox';
 /** Sweeps of "kill everything listed" before giving up on a cgroup that keeps refilling. */
 const KILL_SWEEPS = 50;
+/** Removing a cgroup fails while killed processes are still exiting; retry for up to ~1 s. */
+const DESTROY_ATTEMPTS = 50;
+const DESTROY_RETRY_MS = 20;
 
 export type CgroupLimits = { memoryBytes: number; pidsMax: number };
 
@@ -24,8 +27,11 @@ export type CgroupHandle = {
   pids(): number[];
   /** SIGKILL every process in the cgroup until none is left. */
   killAll(): void;
-  /** Kill what is left and remove the cgroup directories. */
-  destroy(): void;
+  /**
+   * Kill what is left and remove the cgroup directories, waiting briefly for killed processes
+   * to finish exiting (a process releasing a large heap stays listed for a few milliseconds).
+   */
+  destroy(): Promise<void>;
 };
 
 export type CgroupSupport = { version: 1 | 2; base: string[] } | { version: 0; reason: string };
@@ -148,16 +154,21 @@ export function createCgroup(name: string, limits: CgroupLimits): CgroupHandle {
         }
       }
     },
-    destroy() {
-      handle.killAll();
-      for (const d of dirs) {
-        try {
-          rmdirSync(d);
-        } catch {
-          // A process still exiting keeps the directory busy; the sweeper in
-          // `removeStaleCgroups` deletes it later.
-        }
+    async destroy() {
+      let left = [...dirs];
+      for (let attempt = 0; attempt < DESTROY_ATTEMPTS && left.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, DESTROY_RETRY_MS));
+        handle.killAll();
+        left = left.filter((d) => {
+          try {
+            rmdirSync(d);
+            return false;
+          } catch (err) {
+            return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+          }
+        });
       }
+      // Anything still busy is removed by `removeStaleCgroups` once this process is gone.
     },
   };
   return handle;

@@ -203,6 +203,15 @@ for (const driver of ['bwrap', 'docker'] as const) {
       expect((await sandbox.exec(['echo', 'alive'])).stdout).toBe('alive\n');
     });
 
+    it.skipIf(driver !== 'bwrap')('runs every process of a command inside its limiting cgroup', async () => {
+      const r = await sandbox.exec(['sh', '-c', 'cat /proc/self/cgroup; (cat /proc/self/cgroup) | cat']);
+      // v1: the memory and pids hierarchies; v2: the unified one (a hybrid host has both).
+      const ours = detectCgroups().version === 2 ? /^0::/ : /:(memory|pids):/;
+      const lines = r.stdout.split('\n').filter((l) => ours.test(l));
+      expect(lines.length).toBe(detectCgroups().version === 2 ? 2 : 4);
+      for (const l of lines) expect(l).toMatch(/nightshift-sandbox\/run-/);
+    });
+
     it('kills a memory bomb with 137 and says out of memory', async () => {
       const bomb = 'const a=[]; for(;;) a.push(Buffer.alloc(8*1024*1024, 1));';
       const r = await sandbox.exec(['node', '-e', bomb], { timeoutMs: 20_000 });
@@ -224,6 +233,12 @@ for (const driver of ['bwrap', 'docker'] as const) {
       expect(r.exitCode).toBe(124);
       expect(r.stderr).toContain('timed out');
       expect(hostProcessesMatching(`sleep ${tag}`)).toEqual([]);
+      if (driver === 'bwrap') {
+        // The command's cgroups are gone too (they would pile up over thousands of commands).
+        const cg = detectCgroups();
+        const left = cg.version === 0 ? [] : cg.base.flatMap((b) => readdirSync(b).filter((n) => n.startsWith(`run-${process.pid}-`)));
+        expect(left).toEqual([]);
+      }
     });
 
     it('leaves no background process behind when the command exits normally', async () => {

@@ -3,7 +3,7 @@
  * wall-clock limit. Drivers supply `killTree`, which must end every descendant (the cgroup or
  * the container), because killing only the direct child lets `setsid` children survive.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 /** Captured output per stream; beyond this the head is kept and a marker appended. */
 export const MAX_CAPTURED_CHARS = 1_000_000;
@@ -28,6 +28,13 @@ export type RunSpec = {
   signal?: AbortSignal;
   /** Ends the whole process tree; called on timeout or abort. */
   killTree: () => void;
+  /** Extra pipes after stdin/stdout/stderr (fd 3, 4, …), for a handshake with the child. */
+  extraPipes?: number;
+  /**
+   * Runs right after the spawn, while output already streams. If it rejects, the tree is
+   * killed and the message reported on stderr.
+   */
+  onSpawn?: (child: ChildProcess) => Promise<void>;
 };
 
 function capture(onChunk?: (chunk: string) => void) {
@@ -58,12 +65,12 @@ export function runProcess(spec: RunSpec): Promise<RawRun> {
     const child = spawn(spec.file, spec.args, {
       env: spec.env as NodeJS.ProcessEnv,
       cwd: spec.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', ...Array<'pipe'>(spec.extraPipes ?? 0).fill('pipe')],
       // Own process group, so a host-side kill of the group reaches the wrapper too.
       detached: true,
     });
-    child.stdout.setEncoding('utf8').on('data', (c: string) => out.push(c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => err.push(c));
+    child.stdout!.setEncoding('utf8').on('data', (c: string) => out.push(c));
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => err.push(c));
 
     const killAll = () => {
       try {
@@ -86,6 +93,13 @@ export function runProcess(spec: RunSpec): Promise<RawRun> {
     };
     if (spec.signal?.aborted) onAbort();
     else spec.signal?.addEventListener('abort', onAbort, { once: true });
+
+    if (spec.onSpawn && child.pid) {
+      spec.onSpawn(child).catch((e: Error) => {
+        err.push(`[sandbox] ${e.message}\n`);
+        killAll();
+      });
+    }
 
     let spawnError: Error | undefined;
     child.on('error', (e) => {

@@ -77,14 +77,14 @@ async function bwrapSpawn(cmd: string[], opts: SandboxOptions, env: Record<strin
         if (disposed) return;
         disposed = true;
         try {
-          group.destroy();
+          await group.destroy();
         } finally {
           await sb.stop();
         }
       },
     };
   } catch (err) {
-    cgroup?.destroy();
+    await cgroup?.destroy();
     await sb.stop();
     throw err;
   }
