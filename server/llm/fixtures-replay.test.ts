@@ -5,34 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeLlm, type FakeLlm } from '../../test/fake-llm/server';
 import { collectStream } from './collect-stream';
 import { createModel } from './create-model';
-import { replayBody, type ReplaySummary } from './replay';
+import { replayBody, summarizeResponse, type ReplaySummary } from './replay';
 import { listFixtures, type LlmFixture } from './testing/fixtures';
-import type { CollectedResponse } from './collect-stream';
 
 const CHUNK_SIZES = [1, 3, 64] as const;
 const ROOT = join(import.meta.dirname, '../..');
 const fixtures = listFixtures();
 
-function summaryOf(r: CollectedResponse): ReplaySummary {
-  const usage: ReplaySummary['usage'] = { inputTokens: r.usage.inputTokens, outputTokens: r.usage.outputTokens };
-  if (r.usage.cacheReadTokens) usage.cacheReadTokens = r.usage.cacheReadTokens;
-  if (r.usage.cacheWriteTokens) usage.cacheWriteTokens = r.usage.cacheWriteTokens;
-  const s: ReplaySummary = {
-    text: r.text,
-    reasoning: r.reasoning,
-    toolCalls: r.toolCalls.map((c) => ({
-      id: c.id,
-      name: c.toolName,
-      args: c.args,
-      repaired: c.repaired === true,
-      ...(c.invalid ? { invalid: true as const, rawArgs: c.rawArgs } : {}),
-    })),
-    finishReason: r.finishReason,
-    usage,
-  };
-  if (r.error !== undefined) s.error = r.error;
-  return s;
-}
+const summaryOf = summarizeResponse;
 
 function runCli(args: string[], stdinPath: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {

@@ -1,4 +1,4 @@
-import { collectParts } from './collect-stream';
+import { collectParts, type CollectedResponse } from './collect-stream';
 import { decodeBody } from './stream-decoder';
 import type { Dialect, FinishReason } from './types';
 
@@ -14,7 +14,11 @@ export interface ReplaySummary {
 
 /** Replays a recorded response body through the real decoder in `chunkBytes` pieces. */
 export function replayBody(dialect: Dialect, body: Uint8Array | string, chunkBytes: number): ReplaySummary {
-  const r = collectParts(decodeBody(dialect, body, chunkBytes));
+  return summarizeResponse(collectParts(decodeBody(dialect, body, chunkBytes)));
+}
+
+/** The llm-replay JSON shape of a collected response (also what the fixture tests compare). */
+export function summarizeResponse(r: CollectedResponse): ReplaySummary {
   const usage: ReplaySummary['usage'] = { inputTokens: r.usage.inputTokens, outputTokens: r.usage.outputTokens };
   if (r.usage.cacheReadTokens) usage.cacheReadTokens = r.usage.cacheReadTokens;
   if (r.usage.cacheWriteTokens) usage.cacheWriteTokens = r.usage.cacheWriteTokens;
