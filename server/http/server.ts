@@ -11,6 +11,7 @@ import { StartupError } from '../data-dir';
 import { serveMonaco } from './monaco-assets';
 import { handleWebhook } from './webhooks';
 import { handleMcp } from '../mcp/http';
+import { createFollowUpRun } from '../pipeline/follow-ups';
 
 export const TRPC_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -34,7 +35,7 @@ export async function handleApi(req: http.IncomingMessage, res: http.ServerRespo
   }
   if (serveMonaco(req, res, url.pathname)) return true;
   if (url.pathname.startsWith('/api/mcp') && (await handleMcp(req, res, { db: deps.rt.db, log: deps.log }))) return true;
-  if (url.pathname.startsWith('/api/webhooks/') && (await handleWebhook(req, res, { db: deps.rt.db, log: deps.log }))) return true;
+  if (url.pathname.startsWith('/api/webhooks/') && (await handleWebhook(req, res, { db: deps.rt.db, log: deps.log, onFollowUp: (r) => createFollowUpRun(deps.rt.db, r).then(() => undefined) }))) return true;
   if (url.pathname.startsWith('/api/trpc/')) {
     await nodeHTTPRequestHandler({
       req,
