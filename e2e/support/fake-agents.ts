@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { startFakeLlm, type Turn } from '../../test/fake-llm/server';
 
 type Msg = { role: string; content?: unknown; tool_calls?: Array<{ function?: { name?: string } }> };
+type Body = { messages?: Msg[]; tools?: Array<{ function?: { name?: string } }> };
 
 function text(content: unknown): string {
   if (typeof content === 'string') return content;
@@ -24,8 +25,9 @@ function calledBefore(messages: Msg[], name: string): boolean {
 export const GREET_SOURCE = `export function greet(name) {\n  if (!name) throw new Error('name is required');\n  return \`Hello, \${name}!\`;\n}\n`;
 export const GREET_TEST = `import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { greet } from '../src/greet.js';\n\ntest('greets by name', () => {\n  assert.equal(greet('Ada'), 'Hello, Ada!');\n});\n`;
 
-export function agentTurn(body: { messages?: Msg[] }): Turn {
+export function agentTurn(body: Body): Turn {
   const messages = body.messages ?? [];
+  const offered = new Set((body.tools ?? []).map((t) => t.function?.name));
   const system = messages.filter((m) => m.role === 'system').map((m) => text(m.content)).join('\n');
   const role = /Role: (\w+)/.exec(system)?.[1] ?? 'developer';
   const call = (name: string, args: Record<string, unknown>, say?: string): Turn => ({ text: say, toolCalls: [{ name, args }] });
@@ -54,6 +56,9 @@ export function agentTurn(body: { messages?: Msg[] }): Turn {
       if (!calledBefore(messages, 'run_command')) return call('run_command', { command: 'node --test' });
       return call('finish', { summary: 'Added greet() in src/greet.js with a test; node --test passes.' });
     case 'qa':
+      // With a UI to check, QA first looks at the app in the sandboxed browser.
+      if (offered.has('browser_open') && !calledBefore(messages, 'browser_open')) return call('browser_open', { url: '/' }, 'Opening the app.');
+      if (offered.has('browser_screenshot') && !calledBefore(messages, 'browser_screenshot')) return call('browser_screenshot', { name: 'home' });
       if (!calledBefore(messages, 'run_command')) return call('run_command', { command: 'node --test' }, 'Running the test suite.');
       return call('finish', {
         summary: 'node --test passes; greet returns the greeting.',

@@ -62,6 +62,10 @@ export function verificationReport(input: {
       out.push(`Cycle ${w.cycle}:`);
       for (const line of w.transcript) out.push(`- ${line}`);
       for (const shot of w.screenshots) out.push(`- screenshot: ${shot}`);
+      for (const v of w.visual ?? []) {
+        const detail = v.status === 'changed' ? ` — ${v.diffPixels} pixels differ, diff: ${v.diffImage}` : v.status === 'baseline-created' ? ' — baseline recorded' : '';
+        out.push(`- visual ${v.status}: ${v.screenshot.split('/').pop()}${detail}`);
+      }
     }
   }
   out.push('');

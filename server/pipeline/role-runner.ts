@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { LanguageModel, UsageAccumulator } from '../llm';
+import { compareWithBaseline } from '../webtest/visual';
 import type { Sandbox } from '../../sandbox/types';
 import { startAgent } from '../agent/run-agent';
 import type { AgentEvent, AgentRole, AgentRunResult, AgentTool } from '../agent/types';
@@ -9,7 +12,8 @@ import { createRedactor } from '../agent/redact';
 import type { SkillLibrary } from '../skills/library';
 import { toolsForRole } from '../tools/registry';
 import { FINISH_TOOL } from '../tools/finish';
-import { WebTestSession } from '../webtest/session';
+import { WebTestSession, type BrowserSession } from '../webtest/session';
+import { SandboxedWebTestSession } from '../webtest/sandboxed-session';
 import { browserTools } from '../webtest/tools';
 import { createRoleFinishTool } from './role-finish';
 import type { Finding, RoleFinish, RoleInput, RoleOutcome, RoleRunner } from './types';
@@ -28,8 +32,11 @@ export type RoleRunnerDeps = {
   signal?: AbortSignal;
   secrets?: string[];
   usage?: UsageAccumulator;
-  /** When the task has a UI: where the app under test answers, and where screenshots go. */
-  webTest?: { baseUrl: string; screenshotDir: string } | null;
+  /**
+   * When the task has a UI, QA gets browser tools: on an app already answering at `baseUrl`, or —
+   * with `startCommand` — on the app started from the worktree inside the sandbox, at `appUrl`.
+   */
+  webTest?: { baseUrl: string; screenshotDir: string } | { appUrl: string; startCommand: string; screenshotDir: string } | null;
   onAgentEvent?: (role: AgentRole, cycle: number, event: AgentEvent) => void;
   /** Mid-run steering: messages typed into the run's chat, read at each turn. */
   takeChat?: () => Promise<string[]>;
@@ -99,6 +106,21 @@ export function toRoleFinish(finish: AgentRunResult['finish']): RoleFinish | und
   };
 }
 
+/** Where a repository keeps its screenshot baselines (committed like any other test fixture). */
+export const VISUAL_BASELINE_DIR = 'visual-baselines';
+
+/**
+ * Visual regression: each screenshot QA took is compared with the repository's baseline of the
+ * same name (pixelmatch); a first screenshot becomes the baseline, a changed one gets a diff image.
+ */
+function visualChecks(screenshots: string[], workspace: string) {
+  return screenshots.map((file) => {
+    const name = path.basename(file).replace(/^\d+-/, '');
+    const r = compareWithBaseline(fs.readFileSync(file), path.join(workspace, VISUAL_BASELINE_DIR, name), path.dirname(file));
+    return { screenshot: file, status: r.status, ...('diffPixels' in r ? { diffPixels: r.diffPixels } : {}), ...('diffImage' in r && r.diffImage ? { diffImage: r.diffImage } : {}) };
+  });
+}
+
 /** Runs each pipeline role as an agent on the harness, in the task's worktree and sandbox. */
 export function createRoleRunner(deps: RoleRunnerDeps): RoleRunner {
   const redact = createRedactor(deps.secrets);
@@ -106,10 +128,14 @@ export function createRoleRunner(deps: RoleRunnerDeps): RoleRunner {
     const role = input.role;
     const commands: NonNullable<RoleOutcome['commands']> = [];
     const pending = new Map<string, string>();
-    let session: WebTestSession | null = null;
+    let session: BrowserSession | null = null;
     const tools = toolsForRole(role, { sandbox: deps.sandbox, skills: deps.skills, redact }).filter((t) => t.name !== FINISH_TOOL);
     if (role === 'qa' && deps.webTest) {
-      session = new WebTestSession({ baseUrl: deps.webTest.baseUrl, screenshotDir: deps.webTest.screenshotDir });
+      const w = deps.webTest;
+      session =
+        'startCommand' in w
+          ? new SandboxedWebTestSession({ workspaceDir: deps.workspace, appUrl: w.appUrl, startCommand: w.startCommand, screenshotDir: w.screenshotDir })
+          : new WebTestSession({ baseUrl: w.baseUrl, screenshotDir: w.screenshotDir });
       tools.push(...browserTools(session));
     }
     tools.push(...(deps.extraTools ?? []), createRoleFinishTool(role));
@@ -157,7 +183,7 @@ export function createRoleRunner(deps: RoleRunnerDeps): RoleRunner {
       usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, costUsd: result.costUsd },
       promptVersions: Object.fromEntries(result.prompts.map((p) => [p.id, p.version])),
       commands,
-      ...(session ? { webTest: { transcript: session.transcript, screenshots: session.screenshots } } : {}),
+      ...(session ? { webTest: { transcript: session.transcript, screenshots: session.screenshots, visual: visualChecks(session.screenshots, deps.workspace) } } : {}),
     };
   };
 }

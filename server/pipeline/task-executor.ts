@@ -57,6 +57,16 @@ export function modelFor(name: string, env: Record<string, string>): LanguageMod
 }
 
 /**
+ * How QA reaches the project's UI: project settings `webTest: { startCommand, url }` start the app
+ * from the worktree inside the sandbox; a fixed base URL (an operator's staging app) also works.
+ */
+function webTestFor(settings: unknown, deps: { webTestBaseUrl?: string }, screenshotDir: string) {
+  const w = (settings as { webTest?: { startCommand?: string; url?: string } } | null)?.webTest;
+  if (w?.startCommand && w.url) return { appUrl: w.url, startCommand: w.startCommand, screenshotDir };
+  return deps.webTestBaseUrl ? { baseUrl: deps.webTestBaseUrl, screenshotDir } : null;
+}
+
+/**
  * The production task executor: the four-role pipeline in the task's worktree and sandbox.
  * Every role's result is checkpointed and its files committed under an idempotency key, so a
  * worker killed mid-task is resumed by another without repeating a role or duplicating a commit.
@@ -69,7 +79,7 @@ export function createPipelineExecutor(deps: { db: DB; dataDir: string; sandboxD
       .selectFrom('runs')
       .innerJoin('projects', 'projects.id', 'runs.project_id')
       .innerJoin('specs', 'specs.id', 'runs.spec_id')
-      .select(['runs.id', 'runs.model', 'projects.id as projectId', 'projects.repository', 'projects.default_branch as defaultBranch', 'specs.markdown', 'specs.title as specTitle'])
+      .select(['runs.id', 'runs.model', 'projects.id as projectId', 'projects.repository', 'projects.default_branch as defaultBranch', 'projects.settings as projectSettings', 'specs.markdown', 'specs.title as specTitle'])
       .where('runs.id', '=', task.runId)
       .where('runs.org_id', '=', task.orgId)
       .executeTakeFirstOrThrow();
@@ -127,7 +137,7 @@ export function createPipelineExecutor(deps: { db: DB; dataDir: string; sandboxD
         checkpoint,
         signal: ctx.signal,
         secrets: allSecrets,
-        webTest: deps.webTestBaseUrl ? { baseUrl: deps.webTestBaseUrl, screenshotDir: path.join(deps.dataDir, 'screenshots', task.id) } : null,
+        webTest: webTestFor(run.projectSettings, deps, path.join(deps.dataDir, 'screenshots', task.id)),
         onAgentEvent: relay.onAgentEvent,
         extraTools: mcp ? createMcpTools(mcp) : [],
         context: mcp ? `MCP servers this project may use (mcp_list_tools to see their tools):\n${mcp.registry()}` : undefined,

@@ -52,7 +52,7 @@ export type RoleOutcome = {
   usage: RoleUsage;
   promptVersions?: Record<string, string>;
   /** Web-tester transcript lines and screenshot paths, when QA drove a browser. */
-  webTest?: { transcript: string[]; screenshots: string[] };
+  webTest?: { transcript: string[]; screenshots: string[]; visual?: Array<{ screenshot: string; status: string; diffPixels?: number; diffImage?: string }> };
   /** Test commands QA ran and their exit codes. */
   commands?: Array<{ command: string; exitCode: number; outputTail?: string }>;
 };

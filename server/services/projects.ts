@@ -40,16 +40,25 @@ export async function createProject(db: DB, scope: OrgScope, input: { name: stri
 export async function updateProject(
   db: DB,
   scope: OrgScope,
-  input: { projectId: string; name?: string; repository?: string; defaultBranch?: string },
+  input: { projectId: string; name?: string; repository?: string; defaultBranch?: string; webTest?: { startCommand: string; url: string } | null },
 ) {
   requireRole(scope, 'member');
+  if (input.webTest !== undefined) {
+    // Merged into the settings document so other project settings stay as they are.
+    const current = await getProject(db, scope, input.projectId);
+    const existing = await db.selectFrom('projects').select('settings').where('org_id', '=', scope.orgId).where('id', '=', current.id).executeTakeFirstOrThrow();
+    const settings = { ...(existing.settings as Record<string, unknown>), webTest: input.webTest };
+    await db.updateTable('projects').set({ settings: JSON.stringify(settings) }).where('org_id', '=', scope.orgId).where('id', '=', current.id).execute();
+  }
+  const values = {
+    ...(input.name ? { name: input.name.trim() } : {}),
+    ...(input.repository ? { repository: input.repository.trim() } : {}),
+    ...(input.defaultBranch ? { default_branch: input.defaultBranch.trim() } : {}),
+  };
+  if (Object.keys(values).length === 0) return getProject(db, scope, input.projectId);
   const row = await db
     .updateTable('projects')
-    .set({
-      ...(input.name ? { name: input.name.trim() } : {}),
-      ...(input.repository ? { repository: input.repository.trim() } : {}),
-      ...(input.defaultBranch ? { default_branch: input.defaultBranch.trim() } : {}),
-    })
+    .set(values)
     .where('org_id', '=', scope.orgId)
     .where('id', '=', input.projectId)
     .returning(COLUMNS)

@@ -7,6 +7,42 @@ import { launchBrowser } from './browser';
 export type Target = { ref: string } | { role: string; name?: string; exact?: boolean };
 
 export const ACTION_TIMEOUT_MS = 10_000;
+
+/** What the web tester's tools drive: a browser on the app under test (host or sandboxed). */
+export interface BrowserSession {
+  readonly transcript: string[];
+  readonly screenshots: string[];
+  open(url: string): Promise<string>;
+  snapshot(): Promise<string>;
+  click(target: Target): Promise<string>;
+  fill(target: Target, value: string): Promise<string>;
+  press(key: string, target?: Target): Promise<string>;
+  evaluate(expression: string): Promise<boolean>;
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** An agent-given URL, resolved against the app and refused when it leaves the app's origins. */
+export function resolveAppUrl(url: string, baseUrl: string, allowedOrigins: string[] = []): string {
+  const full = new URL(url, baseUrl);
+  const allowed = [new URL(baseUrl).origin, ...allowedOrigins];
+  if (!allowed.includes(full.origin)) throw new Error(`only the app under test may be opened (${allowed.join(', ')}), not ${full.origin}`);
+  return full.toString();
+}
+
+export function describeTarget(target: Target): string {
+  return 'ref' in target ? `ref ${target.ref}` : `${target.role}${target.name ? ` "${target.name}"` : ''}`;
+}
+
+export function clipSnapshot(yaml: string): string {
+  return yaml.length > SNAPSHOT_MAX_CHARS ? `${yaml.slice(0, SNAPSHOT_MAX_CHARS)}\n… (snapshot cut at ${SNAPSHOT_MAX_CHARS} characters)` : yaml;
+}
+
+export function screenshotFile(dir: string, index: number, name: string): string {
+  const safe = name.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'screenshot';
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, `${String(index).padStart(2, '0')}-${safe}.png`);
+}
 export const SNAPSHOT_MAX_CHARS = 12_000;
 
 /**
@@ -14,7 +50,7 @@ export const SNAPSHOT_MAX_CHARS = 12_000;
  * quotes) and the screenshots taken. Only URLs on `allowedOrigins` may be opened — the web tester
  * checks the app under test, it does not browse.
  */
-export class WebTestSession {
+export class WebTestSession implements BrowserSession {
   readonly transcript: string[] = [];
   readonly screenshots: string[] = [];
   private browser: Browser | null = null;
@@ -34,10 +70,7 @@ export class WebTestSession {
   }
 
   private resolveUrl(url: string): string {
-    const full = new URL(url, this.opts.baseUrl);
-    const allowed = [new URL(this.opts.baseUrl).origin, ...(this.opts.allowedOrigins ?? [])];
-    if (!allowed.includes(full.origin)) throw new Error(`only the app under test may be opened (${allowed.join(', ')}), not ${full.origin}`);
-    return full.toString();
+    return resolveAppUrl(url, this.opts.baseUrl, this.opts.allowedOrigins);
   }
 
   private locate(page: Page, target: Target): Locator {
@@ -46,7 +79,7 @@ export class WebTestSession {
   }
 
   private describe(target: Target): string {
-    return 'ref' in target ? `ref ${target.ref}` : `${target.role}${target.name ? ` "${target.name}"` : ''}`;
+    return describeTarget(target);
   }
 
   async open(url: string): Promise<string> {
@@ -63,7 +96,7 @@ export class WebTestSession {
     const page = await this.current();
     const yaml = await page.ariaSnapshot({ mode: 'ai' });
     this.transcript.push('snapshot');
-    return yaml.length > SNAPSHOT_MAX_CHARS ? `${yaml.slice(0, SNAPSHOT_MAX_CHARS)}\n… (snapshot cut at ${SNAPSHOT_MAX_CHARS} characters)` : yaml;
+    return clipSnapshot(yaml);
   }
 
   async click(target: Target): Promise<string> {
@@ -105,9 +138,7 @@ export class WebTestSession {
 
   async screenshot(name: string): Promise<string> {
     const page = await this.current();
-    const safe = name.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'screenshot';
-    fs.mkdirSync(this.opts.screenshotDir, { recursive: true });
-    const file = path.join(this.opts.screenshotDir, `${String(this.screenshots.length + 1).padStart(2, '0')}-${safe}.png`);
+    const file = screenshotFile(this.opts.screenshotDir, this.screenshots.length + 1, name);
     await page.screenshot({ path: file, fullPage: true });
     this.screenshots.push(file);
     this.transcript.push(`screenshot ${path.basename(file)}`);

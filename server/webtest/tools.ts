@@ -1,6 +1,6 @@
 import type { JsonSchemaObject, ToolDefinition, ToolResult } from '../tools/types';
 import { toolError } from '../tools/types';
-import type { Target, WebTestSession } from './session';
+import type { BrowserSession, Target } from './session';
 
 const TARGET_PROPS = {
   ref: { type: 'string', description: 'An element ref from the last browser_snapshot, e.g. "e12". Use either ref, or role + name.' },
@@ -32,7 +32,7 @@ const needTarget = (args: Record<string, unknown>): Target => {
 };
 
 /** The web tester's tools: QA drives the app under test through its accessibility tree. */
-export function browserTools(session: WebTestSession): ToolDefinition[] {
+export function browserTools(session: BrowserSession): ToolDefinition[] {
   return [
     def('browser_open', 'Open a page of the app under test (a path like "/login" or a full URL on the app).', { url: { type: 'string', description: 'Path or URL on the app under test.' } }, ['url'], (a) => session.open(String(a.url))),
     def('browser_snapshot', 'The accessibility tree of the current page, with element refs like [ref=e5] to use in other browser tools.', {}, [], () => session.snapshot()),

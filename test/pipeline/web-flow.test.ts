@@ -8,7 +8,7 @@ import { startFakeLlm, type FakeLlm } from '../fake-llm/server';
 import { agentTurn } from '../../e2e/support/fake-agents';
 import { createUser } from '../../server/services/users';
 import { createOrganization } from '../../server/services/orgs';
-import { createProject } from '../../server/services/projects';
+import { createProject, updateProject } from '../../server/services/projects';
 import { createSpec, submitSpec } from '../../server/services/specs';
 import { getRun, startRun } from '../../server/services/runs';
 import { listPullRequests, getPullRequest } from '../../server/services/pull-requests';
@@ -47,6 +47,8 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(repo, 'src'), { recursive: true });
   fs.writeFileSync(path.join(repo, 'package.json'), JSON.stringify({ name: 'greeter', type: 'module', scripts: { test: 'node --test' } }, null, 2));
   fs.writeFileSync(path.join(repo, 'src', 'index.js'), 'export const version = 1;\n');
+  // A web app QA checks in the browser, started from the worktree inside the sandbox.
+  fs.writeFileSync(path.join(repo, 'server.mjs'), "import http from 'node:http';\nhttp.createServer((q, s) => { s.setHeader('content-type', 'text/html'); s.end('<title>Greeter</title><h1>Hello</h1>'); }).listen(4391, '127.0.0.1');\n");
   sh(repo, 'git', ['init', '-q', '-b', 'main']);
   sh(repo, 'git', ['-c', 'user.name=T', '-c', 'user.email=t@t', 'add', '.']);
   sh(repo, 'git', ['-c', 'user.name=T', '-c', 'user.email=t@t', 'commit', '-qm', 'init']);
@@ -74,6 +76,7 @@ describe('spec → plan → run → pull request', () => {
     const scope = { orgId: org.id, userId: user.id, role: 'owner' as const };
     const project = await createProject(t.db, scope, { name: 'greeter', repository: repo });
     await createChannel(t.db, scope, { kind: 'slack-webhook', name: 'eng', webhookUrl: `${slack.url}/hook` } as never);
+    await updateProject(t.db, scope, { projectId: project.id, webTest: { startCommand: 'node server.mjs', url: 'http://127.0.0.1:4391/' } });
     const spec = await createSpec(t.db, scope, { projectId: project.id, title: 'Greeting', markdown: GOOD_SPEC });
     await submitSpec(t.db, scope, { specId: spec.id });
 
@@ -101,6 +104,12 @@ describe('spec → plan → run → pull request', () => {
     expect(pr.body).toContain('node --test');
     expect(pr.body).toContain('steelman: The change adds exactly the function the spec asks for');
     expect(pr.diff).toContain('+export function greet(name)');
+    // QA looked at the app, started from the worktree in the sandbox, and the report shows it.
+    expect(pr.body).toContain('### Web tester');
+    expect(pr.body).toMatch(/open http:\/\/127\.0\.0\.1:4391\/ → 200 "Greeter"/);
+    expect(pr.body).toMatch(/screenshot: .*01-home\.png/);
+    expect(pr.body).toContain('visual baseline-created: 01-home.png — baseline recorded');
+    expect(pr.diff).toContain('visual-baselines/home.png');
 
     // The user's checkout is untouched; the branch carries the agent's commit with the run trailer.
     expect(sh(repo, 'git', ['status', '--porcelain'])).toBe('');
