@@ -1,9 +1,9 @@
 'use client';
-import { use } from 'react';
+import { use, useState, type FormEvent } from 'react';
 import Link from 'next/link';
 import { trpc } from '../../../../../components/trpc';
 import { useOrg } from '../../../../../components/org-context';
-import { Card, Empty, ErrorMessage, Loading } from '../../../../../components/ui/form';
+import { Button, Card, Empty, ErrorMessage, Loading } from '../../../../../components/ui/form';
 
 export default function ProjectPage({ params }: { params: Promise<{ projectId: string }> }) {
   const { projectId } = use(params);
@@ -13,6 +13,12 @@ export default function ProjectPage({ params }: { params: Promise<{ projectId: s
   const runs = trpc.run.list.useQuery({ orgId: org.id, projectId });
   const prs = trpc.run.pullRequests.useQuery({ orgId: org.id, projectId });
   const base = `/o/${org.slug}/projects/${projectId}`;
+  const ask = trpc.chat.ask.useMutation();
+  const [question, setQuestion] = useState('');
+  const onAsk = (e: FormEvent) => {
+    e.preventDefault();
+    if (question.trim()) ask.mutate({ orgId: org.id, projectId, question });
+  };
   if (project.isLoading) return <Loading />;
   if (project.error) return <ErrorMessage>{project.error.message}</ErrorMessage>;
   return (
@@ -60,6 +66,28 @@ export default function ProjectPage({ params }: { params: Promise<{ projectId: s
           ))}
         </ul>
       </Card>
+      {org.role !== 'viewer' && (
+        <Card title="Ask about this repository">
+          <form onSubmit={onAsk} className="flex gap-2">
+            <input
+              aria-label="Question about the repository"
+              value={question}
+              onChange={(e) => setQuestion(e.target.value)}
+              placeholder="Where are sessions validated?"
+              className="flex-1 rounded-md border border-slate-300 px-3 py-2 text-sm"
+            />
+            <Button type="submit" disabled={ask.isPending || !question.trim()}>
+              {ask.isPending ? 'Reading the code…' : 'Ask'}
+            </Button>
+          </form>
+          {ask.data?.answer && (
+            <pre aria-label="Answer" className="mt-3 whitespace-pre-wrap rounded bg-slate-50 p-3 text-sm">
+              {ask.data.answer}
+            </pre>
+          )}
+          <ErrorMessage>{ask.error?.message ?? ask.data?.error}</ErrorMessage>
+        </Card>
+      )}
       <Card title="Pull requests">
         {prs.isLoading && <Loading />}
         {prs.data?.length === 0 && <Empty>No pull requests yet.</Empty>}
