@@ -8,7 +8,7 @@ import { createRun } from '../server/services/runs';
 import { loadSkillLibrary } from '../server/skills/library';
 import { planSpecWithAgent } from '../server/pipeline/plan-spec';
 import { modelFor } from '../server/pipeline/task-executor';
-import { decryptSecret } from '../server/auth/crypto';
+import { orgProviderSettings } from '../server/services/secrets';
 
 export const PLAN_SPEC_JOB = 'plan-spec';
 export const ZPlanSpecJob = z.object({ orgId: z.string().uuid(), specId: z.string().uuid(), userId: z.string().uuid().nullable(), model: z.string() });
@@ -32,8 +32,7 @@ export const planSpecJob = {
       .executeTakeFirst();
     const fail = (error: string) => ctx.publish(data.orgId, { type: 'spec.planned', specId: data.specId, error });
     if (!spec || spec.status !== 'accepted') return fail('the spec is not accepted');
-    const secrets = await ctx.db.selectFrom('org_secrets').select(['name', 'ciphertext']).where('org_id', '=', data.orgId).execute();
-    const env = Object.fromEntries(secrets.map((s) => [s.name, decryptSecret(s.ciphertext)]));
+    const { env, secrets } = await orgProviderSettings(ctx.db, data.orgId);
     let ws: Awaited<ReturnType<typeof openTaskWorkspace>> | null = null;
     try {
       ws = await openTaskWorkspace({
@@ -51,7 +50,7 @@ export const planSpecJob = {
         workspace: ws.worktree.path,
         cache: createPgContextCache(ctx.db),
         skills: loadSkillLibrary(),
-        secrets: Object.entries(env).filter(([k]) => !/_(BASE_URL|HOST)$/.test(k)).map(([, v]) => v),
+        secrets,
       });
       if (!planned.ok) return fail(planned.error);
       const run = await createRun(ctx.db, { orgId: data.orgId, userId: data.userId, role: 'member' }, { specId: data.specId, tasks: planned.tasks, model: data.model });

@@ -6,7 +6,7 @@ import { secretValuesFromEnv } from '../agent/redact';
 import { toolsForRole } from '../tools/registry';
 import { openTaskWorkspace } from '../repos/task-workspace';
 import { removeWorktree } from '../repos/worktree';
-import { decryptSecret } from '../auth/crypto';
+import { orgProviderSettings } from '../services/secrets';
 import { modelFor } from './task-executor';
 
 /** A question is a short, read-only look: a few turns are enough. */
@@ -17,8 +17,7 @@ export const ASK_MAX_TURNS = 12;
  * worktree of the project's repository answers a question about the code.
  */
 export async function askRepository(db: DB, input: { orgId: string; project: { id: string; repository: string; defaultBranch: string }; question: string; model: string; dataDir: string }) {
-  const secrets = await db.selectFrom('org_secrets').select(['name', 'ciphertext']).where('org_id', '=', input.orgId).execute();
-  const env = Object.fromEntries(secrets.map((s) => [s.name, decryptSecret(s.ciphertext)]));
+  const { env, secrets } = await orgProviderSettings(db, input.orgId);
   const ws = await openTaskWorkspace({
     dataDir: input.dataDir,
     repoId: input.project.id,
@@ -36,7 +35,7 @@ export async function askRepository(db: DB, input: { orgId: string; project: { i
       tools: toolsForRole('explorer'),
       workspace: ws.worktree.path,
       cache: createMemoryContextCache(),
-      secrets: [...Object.entries(env).filter(([k]) => !/_(BASE_URL|HOST)$/.test(k)).map(([, v]) => v), ...secretValuesFromEnv()],
+      secrets: [...secrets, ...secretValuesFromEnv()],
       budgets: { maxTurns: ASK_MAX_TURNS },
     });
     if (result.status !== 'done' || !result.finish) return { answer: null, error: result.reason ?? 'the assistant did not answer', costUsd: result.costUsd };

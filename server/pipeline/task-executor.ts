@@ -9,7 +9,7 @@ import { slugify } from '../repos/branch-name';
 import { createPgContextCache } from '../services/context-cache';
 import { createPullRequestStore } from '../services/pull-requests';
 import { takeChatMessagesForTask } from '../services/chat';
-import { decryptSecret } from '../auth/crypto';
+import { orgProviderSettings } from '../services/secrets';
 import { secretValuesFromEnv } from '../agent/redact';
 import type { CheckpointStore } from '../agent/checkpoint';
 import type { AgentCheckpoint } from '../agent/loop-state';
@@ -28,23 +28,6 @@ import { createMcpTools } from '../tools/mcp-tools';
 
 
 type Saved = { pipeline?: PipelineState; agents?: Record<string, AgentCheckpoint>; turn?: number };
-
-/** The provider keys and base URLs an organisation stored; the environment fills the gaps. */
-async function providerSettings(db: DB, orgId: string): Promise<{ env: Record<string, string>; secrets: string[] }> {
-  const rows = await db.selectFrom('org_secrets').select(['name', 'ciphertext']).where('org_id', '=', orgId).execute();
-  const env: Record<string, string> = {};
-  const secrets: string[] = [];
-  for (const r of rows) {
-    try {
-      const value = decryptSecret(r.ciphertext);
-      env[r.name] = value;
-      if (!/_(BASE_URL|HOST)$/.test(r.name)) secrets.push(value);
-    } catch {
-      /* a secret that no longer decrypts (rotated key) is skipped */
-    }
-  }
-  return { env, secrets };
-}
 
 export function modelFor(name: string, env: Record<string, string>): LanguageModel {
   const provider = name.split(':')[0];
@@ -84,7 +67,7 @@ export function createPipelineExecutor(deps: { db: DB; dataDir: string; sandboxD
       .where('runs.org_id', '=', task.orgId)
       .executeTakeFirstOrThrow();
     const criteria = acceptanceCriteriaOf(run.markdown);
-    const { env, secrets } = await providerSettings(db, task.orgId);
+    const { env, secrets } = await orgProviderSettings(db, task.orgId);
     const allSecrets = [...secrets, ...secretValuesFromEnv()];
     const relay = createStreamRelay({ runId: task.runId, taskId: task.id }, (e) => void ctx.publish(e).catch(() => undefined));
 

@@ -44,3 +44,25 @@ export async function readSecret(db: DB, orgId: string, name: string): Promise<s
     .executeTakeFirst();
   return row ? decryptSecret(row.ciphertext) : null;
 }
+
+/**
+ * Server-side only: an organisation's secrets as an environment for building provider clients
+ * (`env`, e.g. ANTHROPIC_API_KEY, OPENAI_BASE_URL), and the values to scrub from prompts and output
+ * (`secrets`: every value except base URLs and hosts). A secret that no longer decrypts (the key
+ * was rotated) is skipped rather than failing the work that needed the others.
+ */
+export async function orgProviderSettings(db: DB, orgId: string): Promise<{ env: Record<string, string>; secrets: string[] }> {
+  const rows = await db.selectFrom('org_secrets').select(['name', 'ciphertext']).where('org_id', '=', orgId).execute();
+  const env: Record<string, string> = {};
+  const secrets: string[] = [];
+  for (const r of rows) {
+    try {
+      const value = decryptSecret(r.ciphertext);
+      env[r.name] = value;
+      if (!/_(BASE_URL|HOST)$/.test(r.name)) secrets.push(value);
+    } catch {
+      /* skipped: see above */
+    }
+  }
+  return { env, secrets };
+}
