@@ -2,6 +2,7 @@
 import { use, useState, type FormEvent } from 'react';
 import Link from 'next/link';
 import { trpc } from '../../../../../components/trpc';
+import { PullRequestLinks } from '../../../../../components/run/pull-request-links';
 import { useOrg } from '../../../../../components/org-context';
 import { Button, Card, Empty, ErrorMessage, Loading } from '../../../../../components/ui/form';
 
@@ -89,17 +90,7 @@ export default function ProjectPage({ params }: { params: Promise<{ projectId: s
         </Card>
       )}
       <Card title="Pull requests">
-        {prs.isLoading && <Loading />}
-        {prs.data?.length === 0 && <Empty>No pull requests yet.</Empty>}
-        <ul aria-label="Pull requests" className="divide-y">
-          {prs.data?.map((p) => (
-            <li key={p.id} className="py-2">
-              <Link className="text-indigo-700 underline" href={`/o/${org.slug}/pulls/${p.id}`}>
-                {p.title}
-              </Link>
-            </li>
-          ))}
-        </ul>
+        <PullRequestLinks orgSlug={org.slug} label="Pull requests" emptyText="No pull requests yet." pullRequests={prs.data} loading={prs.isLoading} />
       </Card>
     </div>
   );

@@ -1,11 +1,11 @@
 'use client';
 import { use, useEffect, useMemo, useState, type FormEvent } from 'react';
-import Link from 'next/link';
 import { trpc } from '../../../../../components/trpc';
 import { useOrg } from '../../../../../components/org-context';
 import { useRunEvents } from '../../../../../components/run/use-run-events';
 import { TaskStream } from '../../../../../components/run/task-stream';
 import { PlanPreview } from '../../../../../components/run/plan-preview';
+import { PullRequestLinks } from '../../../../../components/run/pull-request-links';
 import { Button, Card, ErrorMessage, Loading } from '../../../../../components/ui/form';
 
 const STATUS_STYLE: Record<string, string> = {
@@ -133,16 +133,7 @@ export default function RunPage({ params }: { params: Promise<{ runId: string }>
         <ErrorMessage>{chatError}</ErrorMessage>
       </Card>
       <Card title="Pull requests">
-        {prs.data?.length === 0 && <p className="text-sm text-slate-500">None yet.</p>}
-        <ul aria-label="Pull requests of this run">
-          {prs.data?.map((p) => (
-            <li key={p.id}>
-              <Link className="text-indigo-700 underline" href={`/o/${org.slug}/pulls/${p.id}`}>
-                {p.title}
-              </Link>
-            </li>
-          ))}
-        </ul>
+        <PullRequestLinks orgSlug={org.slug} label="Pull requests of this run" emptyText="None yet." pullRequests={prs.data} loading={prs.isLoading} />
       </Card>
     </div>
   );
