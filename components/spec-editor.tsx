@@ -54,6 +54,7 @@ export function SpecEditor(props: {
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const editorRef = useRef<editor.IStandaloneCodeEditor | null>(null);
+  const [editorReady, setEditorReady] = useState(false);
   const debounced = useDebounced(markdown, SCORE_DEBOUNCE_MS);
   const result = useMemo(() => scoreSpec(debounced, { threshold: props.threshold }), [debounced, props.threshold]);
   const create = trpc.spec.create.useMutation();
@@ -112,7 +113,13 @@ export function SpecEditor(props: {
         </div>
       </div>
       <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
-        <div className="overflow-hidden rounded-md border border-slate-300 bg-white" aria-label="Spec markdown editor" role="group">
+        <div
+          className="overflow-hidden rounded-md border border-slate-300 bg-white"
+          aria-label="Spec markdown editor"
+          role="group"
+          aria-busy={!editorReady}
+          data-editor-ready={editorReady ? 'true' : 'false'}
+        >
           <CodeEditor
             height="60vh"
             language="markdown"
@@ -120,6 +127,7 @@ export function SpecEditor(props: {
             onChange={(v) => setMarkdown(v ?? '')}
             onMount={(ed) => {
               editorRef.current = ed;
+              setEditorReady(true);
             }}
             loading={<p role="status" className="p-4 text-sm text-slate-500">Loading editor…</p>}
             options={{ readOnly: props.readOnly, accessibilitySupport: 'on', ariaLabel: 'Spec markdown', tabFocusMode: false }}

@@ -26,7 +26,13 @@ function fixtureRepo(): string {
 }
 
 async function setSpec(page: Page, markdown: string) {
-  await page.waitForFunction(() => Boolean((window as unknown as { monaco?: unknown }).monaco));
+  // The editor marks itself ready once mounted (its change listener is attached with it).
+  await expect(page.locator('[data-editor-ready="true"]')).toBeVisible();
+  // Monaco loads its module before the editor creates its model: wait for the model itself.
+  await page.waitForFunction(() => {
+    const w = window as unknown as { monaco?: { editor?: { getModels(): unknown[] } } };
+    return (w.monaco?.editor?.getModels().length ?? 0) > 0;
+  });
   await page.evaluate((md) => {
     const w = window as unknown as { monaco: { editor: { getModels(): Array<{ setValue(v: string): void }> } } };
     w.monaco.editor.getModels()[0].setValue(md);
