@@ -14,6 +14,8 @@ import { PLANS } from './plans';
 import { recordTokenUsage, reportOrgUsage } from './usage';
 import { reportAllUsage } from '../../jobs/report-usage';
 import { AppError } from '../errors/app-error';
+import { acceptInvitation, createInvitation } from '../services/members';
+import { hashToken } from '../auth/crypto';
 
 const WHSEC = 'whsec_test_nightshift';
 const PRICE_PRO = 'price_pro_123';
@@ -121,13 +123,44 @@ describe('plan limits', () => {
 describe('seats', () => {
   it('count memberships against the plan', async () => {
     const org = await newOrg('Seats');
-    expect(await checkSeatAvailable(t.db, org.id, env)).toEqual({ allowed: true, used: 1, limit: PLANS.free.seats });
+    expect(await checkSeatAvailable(t.db, org.id, env)).toEqual({ allowed: true, used: 1, members: 1, pending: 0, limit: PLANS.free.seats });
     for (let i = 1; i < PLANS.free.seats; i++) {
       const u = await t.db.insertInto('users').values({ email: `seat${i}-${org.id}@n.test`, name: `S${i}` }).returning('id').executeTakeFirstOrThrow();
       await t.db.insertInto('memberships').values({ org_id: org.id, user_id: u.id, role: 'member' }).execute();
     }
-    expect(await checkSeatAvailable(t.db, org.id, env)).toEqual({ allowed: false, used: PLANS.free.seats, limit: PLANS.free.seats });
+    expect(await checkSeatAvailable(t.db, org.id, env)).toEqual({ allowed: false, used: PLANS.free.seats, members: PLANS.free.seats, pending: 0, limit: PLANS.free.seats });
     expect((await checkSeatAvailable(t.db, org.id, {})).allowed).toBe(true);
+  });
+
+  it('are held by pending invitations: no link beyond the plan, and a link accepted after a downgrade is refused', async () => {
+    const org = await newOrg('Invites');
+    const owner = { orgId: org.id, userId: ownerId, role: 'owner' as const };
+    const links = [];
+    for (let i = 1; i < PLANS.free.seats; i++) links.push(await createInvitation(t.db, owner, { role: 'member' }, env));
+    // Members (1) + pending (seats - 1) fill the plan: one more link is refused with the numbers and the ways out.
+    const refused = await createInvitation(t.db, owner, { role: 'member' }, env).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect((refused as AppError).code).toBe('FORBIDDEN');
+    expect((refused as AppError).userMessage).toBe(
+      `The free plan includes ${PLANS.free.seats} seats and 1 member and ${PLANS.free.seats - 1} pending invitations already use them; upgrade in Settings → Billing or revoke a pending invitation`,
+    );
+    expect(await t.db.selectFrom('invitations').select('id').where('org_id', '=', org.id).execute()).toHaveLength(PLANS.free.seats - 1);
+    // Self-hosted (billing off) has no seat limit.
+    await createInvitation(t.db, owner, { role: 'member' }, {});
+
+    // A pending link accepts into the seat it held.
+    const joiner = await createUser(t.db, { email: `joiner-${org.id}@n.test`, name: 'Joiner', password: 'long-enough-password' });
+    expect(await acceptInvitation(t.db, { token: links[0].token, userId: joiner.id }, env)).toMatchObject({ orgId: org.id });
+
+    // Seats taken by members alone (as after a downgrade): the remaining link no longer gets in, and nothing changes.
+    const extra = await createUser(t.db, { email: `extra-${org.id}@n.test`, name: 'Extra', password: 'long-enough-password' });
+    await t.db.insertInto('memberships').values({ org_id: org.id, user_id: extra.id, role: 'member' }).execute();
+    const late = await createUser(t.db, { email: `late-${org.id}@n.test`, name: 'Late', password: 'long-enough-password' });
+    const lateErr = await acceptInvitation(t.db, { token: links[1].token, userId: late.id }, env).catch((e: unknown) => e);
+    expect((lateErr as AppError).code).toBe('FORBIDDEN');
+    expect(await t.db.selectFrom('memberships').select('user_id').where('org_id', '=', org.id).where('user_id', '=', late.id).executeTakeFirst()).toBeUndefined();
+    const inv = await t.db.selectFrom('invitations').select('accepted_at').where('token_hash', '=', hashToken(links[1].token)).executeTakeFirstOrThrow();
+    expect(inv.accepted_at).toBeNull();
   });
 });
 

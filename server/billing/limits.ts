@@ -42,10 +42,36 @@ export async function checkTokenBudget(db: DB, orgId: string, env: Env = process
   return { allowed: used < limits.monthlyTokens, used, limit: limits.monthlyTokens };
 }
 
-/** Whether one more member fits the plan (for invitations). */
-export async function checkSeatAvailable(db: DB, orgId: string, env: Env = process.env): Promise<{ allowed: boolean; used: number; limit: number }> {
+export type SeatCheck = { allowed: boolean; used: number; members: number; pending: number; limit: number };
+
+/**
+ * Whether one more person fits the plan. A seat is taken by a member and held by a pending
+ * (unaccepted, unexpired) invitation, so an organisation cannot hand out more links than it has
+ * seats. `forAcceptance` counts members only: the invitation being accepted already holds a seat.
+ */
+export async function checkSeatAvailable(
+  db: DB,
+  orgId: string,
+  env: Env = process.env,
+  opts: { forAcceptance?: boolean; now?: Date } = {},
+): Promise<SeatCheck> {
   const { limits } = await getPlanLimits(db, orgId, env);
-  const row = await db.selectFrom('memberships').select((eb) => eb.fn.countAll<string>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow();
-  const used = Number(row.n);
-  return { allowed: used < limits.seats, used, limit: limits.seats };
+  const members = await db.selectFrom('memberships').select((eb) => eb.fn.countAll<string>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow();
+  const pending = opts.forAcceptance
+    ? { n: '0' }
+    : await db
+        .selectFrom('invitations')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('org_id', '=', orgId)
+        .where('accepted_at', 'is', null)
+        .where('expires_at', '>', opts.now ?? new Date())
+        .executeTakeFirstOrThrow();
+  const used = Number(members.n) + Number(pending.n);
+  return { allowed: used < limits.seats, used, members: Number(members.n), pending: Number(pending.n), limit: limits.seats };
+}
+
+/** The message shown when a plan has no seat left: the numbers, and the two ways out. */
+export function noSeatMessage(seats: SeatCheck, plan: string): string {
+  const pending = seats.pending ? ` and ${seats.pending} pending invitation${seats.pending === 1 ? '' : 's'}` : '';
+  return `The ${plan} plan includes ${seats.limit} seats and ${seats.members} member${seats.members === 1 ? '' : 's'}${pending} already use them; upgrade in Settings → Billing${seats.pending ? ' or revoke a pending invitation' : ' or remove a member'}`;
 }

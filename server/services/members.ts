@@ -3,6 +3,8 @@ import type { Role } from '../db/schema';
 import { AppError } from '../errors/app-error';
 import { hashToken, randomToken } from '../auth/crypto';
 import { requireRole } from './orgs';
+import { checkSeatAvailable, getPlanLimits, noSeatMessage } from '../billing/limits';
+import type { Env } from '../billing/config';
 import type { OrgScope } from './scope';
 
 export const INVITATION_TTL_DAYS = 7;
@@ -65,9 +67,10 @@ export async function removeMember(db: DB, scope: OrgScope, input: { userId: str
   });
 }
 
-export async function createInvitation(db: DB, scope: OrgScope, input: { email?: string; role: Exclude<Role, 'owner'> }) {
+export async function createInvitation(db: DB, scope: OrgScope, input: { email?: string; role: Exclude<Role, 'owner'> }, env: Env = process.env) {
   requireRole(scope, 'admin');
   if (!scope.userId) throw new AppError('FORBIDDEN', 'Invitations are created by a signed-in member');
+  await requireSeat(db, scope.orgId, env, {});
   const token = randomToken('nsi');
   const row = await db
     .insertInto('invitations')
@@ -121,7 +124,7 @@ export async function previewInvitation(db: DB, token: string) {
   return { orgName: inv.orgName, role: inv.role };
 }
 
-export async function acceptInvitation(db: DB, input: { token: string; userId: string }) {
+export async function acceptInvitation(db: DB, input: { token: string; userId: string }, env: Env = process.env) {
   return db.transaction().execute(async (trx) => {
     const inv = await trx
       .selectFrom('invitations')
@@ -137,6 +140,9 @@ export async function acceptInvitation(db: DB, input: { token: string; userId: s
       const user = await trx.selectFrom('users').select('email').where('id', '=', input.userId).executeTakeFirstOrThrow();
       if (user.email !== inv.email) throw new AppError('FORBIDDEN', 'This invitation was sent to another email address');
     }
+    const already = await trx.selectFrom('memberships').select('user_id').where('org_id', '=', inv.org_id).where('user_id', '=', input.userId).executeTakeFirst();
+    // The invitation held a seat; a plan downgraded since it was sent may have none left.
+    if (!already) await requireSeat(trx, inv.org_id, env, { forAcceptance: true });
     await trx
       .insertInto('memberships')
       .values({ org_id: inv.org_id, user_id: input.userId, role: inv.role })
@@ -145,4 +151,12 @@ export async function acceptInvitation(db: DB, input: { token: string; userId: s
     await trx.updateTable('invitations').set({ accepted_at: new Date(), accepted_by: input.userId }).where('id', '=', inv.id).execute();
     return { orgId: inv.org_id, slug: inv.slug };
   });
+}
+
+/** Refuses when the organisation's plan has no seat left (billing on only; self-hosted is unlimited). */
+async function requireSeat(db: DB, orgId: string, env: Env, opts: { forAcceptance?: boolean }) {
+  const { plan, enforced } = await getPlanLimits(db, orgId, env);
+  if (!enforced) return;
+  const seats = await checkSeatAvailable(db, orgId, env, opts);
+  if (!seats.allowed) throw new AppError('FORBIDDEN', noSeatMessage(seats, plan));
 }
