@@ -12,6 +12,8 @@ import { serveMonaco } from './monaco-assets';
 import { handleWebhook } from './webhooks';
 import { handleMcp } from '../mcp/http';
 import { createFollowUpRun } from '../pipeline/follow-ups';
+import { handleScreenshot } from './screenshots';
+import { dataDir } from '../config';
 
 export const TRPC_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -36,6 +38,7 @@ export async function handleApi(req: http.IncomingMessage, res: http.ServerRespo
   if (serveMonaco(req, res, url.pathname)) return true;
   if (url.pathname.startsWith('/api/mcp') && (await handleMcp(req, res, { db: deps.rt.db, log: deps.log }))) return true;
   if (url.pathname.startsWith('/api/webhooks/') && (await handleWebhook(req, res, { db: deps.rt.db, log: deps.log, onFollowUp: (r) => createFollowUpRun(deps.rt.db, r).then(() => undefined) }))) return true;
+  if (url.pathname.startsWith('/api/pulls/') && (await handleScreenshot(req, res, { db: deps.rt.db, dataDir: dataDir() }))) return true;
   if (url.pathname.startsWith('/api/trpc/')) {
     await nodeHTTPRequestHandler({
       req,

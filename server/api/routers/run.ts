@@ -4,6 +4,8 @@ import { ZPlanTask } from '../../planner/validate-plan';
 import { RUN_STATUSES } from '../../db/schema';
 import { cancelRun, createRun, getRun, listRuns, previewRun, startRun } from '../../services/runs';
 import { getPullRequest, listPullRequests } from '../../services/pull-requests';
+import { listPullScreenshots } from '../../services/screenshots';
+import { dataDir } from '../../config';
 
 /** `provider:model`, e.g. anthropic:claude-sonnet-4-5. */
 export const ZModelName = z.string().trim().regex(/^[a-z]+:[\w.:/-]+$/, 'must be provider:model, e.g. anthropic:claude-sonnet-4-5');
@@ -24,4 +26,7 @@ export const runRouter = router({
     .input(z.object({ projectId: ZId.optional(), runId: ZId.optional() }))
     .query(({ ctx, input }) => listPullRequests(ctx.db, ctx.scope, input)),
   pullRequest: orgProcedure.input(z.object({ pullRequestId: ZId })).query(({ ctx, input }) => getPullRequest(ctx.db, ctx.scope, input.pullRequestId)),
+  pullScreenshots: orgProcedure
+    .input(z.object({ pullRequestId: ZId }))
+    .query(({ ctx, input }) => listPullScreenshots(ctx.db, ctx.scope, { pullRequestId: input.pullRequestId, dataDir: dataDir() })),
 });

@@ -11,6 +11,7 @@ export default function PullRequestPage({ params }: { params: Promise<{ pullId: 
   const { pullId } = use(params);
   const org = useOrg();
   const pr = trpc.run.pullRequest.useQuery({ orgId: org.id, pullRequestId: pullId });
+  const shots = trpc.run.pullScreenshots.useQuery({ orgId: org.id, pullRequestId: pullId });
   if (pr.isLoading) return <Loading />;
   if (pr.error) return <ErrorMessage>{pr.error.message}</ErrorMessage>;
   const p = pr.data!;
@@ -38,6 +39,24 @@ export default function PullRequestPage({ params }: { params: Promise<{ pullId: 
         <pre aria-label="Verification report" className="max-h-[32rem] overflow-auto whitespace-pre-wrap text-sm">
           {p.body}
         </pre>
+      </Card>
+      <Card title="Screenshots">
+        {shots.isLoading && <Loading />}
+        <ErrorMessage>{shots.error?.message ?? null}</ErrorMessage>
+        {shots.data?.length === 0 && <p className="text-sm text-slate-500">The web tester took no screenshots for this pull request.</p>}
+        <ul aria-label="Screenshots" className="grid gap-4 md:grid-cols-2">
+          {shots.data?.map((name) => (
+            <li key={name}>
+              <figure className="rounded-md border border-slate-200 p-2">
+                <a href={`/api/pulls/${pullId}/screenshots/${name}`} target="_blank" rel="noreferrer">
+                  {/* eslint-disable-next-line @next/next/no-img-element -- served by Nightshift behind the session, not optimisable */}
+                  <img src={`/api/pulls/${pullId}/screenshots/${name}`} alt={`Screenshot ${name}`} loading="lazy" className="max-h-80 w-full object-contain object-top" />
+                </a>
+                <figcaption className="mt-1 font-mono text-xs text-slate-600">{name}</figcaption>
+              </figure>
+            </li>
+          ))}
+        </ul>
       </Card>
       <Card title={`Changes (${files.length} file${files.length === 1 ? '' : 's'})`}>
         {files.length === 0 && <p className="text-sm text-slate-500">No changes.</p>}
