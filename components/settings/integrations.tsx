@@ -143,3 +143,109 @@ export function Billing({ orgId }: { orgId: string }) {
     </Card>
   );
 }
+
+/**
+ * The organisation's GitHub secrets, by name. Kept here rather than imported because components
+ * never import server code; they must match server/github/github-auth.ts GITHUB_SECRET_NAMES.
+ */
+const GITHUB_SECRETS = {
+  token: 'GITHUB_TOKEN',
+  appId: 'GITHUB_APP_ID',
+  appPrivateKey: 'GITHUB_APP_PRIVATE_KEY',
+  appInstallationId: 'GITHUB_APP_INSTALLATION_ID',
+  apiUrl: 'GITHUB_API_URL',
+} as const;
+const GITHUB_APP_FIELDS = [GITHUB_SECRETS.appId, GITHUB_SECRETS.appPrivateKey, GITHUB_SECRETS.appInstallationId];
+
+/**
+ * How Nightshift reaches GitHub: a GitHub App installation (preferred when all three App secrets
+ * are set) or a token. Shows which is configured from secret names only; values are write-only.
+ */
+export function GitHubConnection({ orgId }: { orgId: string }) {
+  const utils = trpc.useUtils();
+  const secrets = trpc.secret.list.useQuery({ orgId });
+  const setSecret = trpc.secret.set.useMutation({ onSuccess: () => utils.secret.list.invalidate({ orgId }) });
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+
+  const names = new Set((secrets.data ?? []).map((s) => s.name));
+  const appFields = GITHUB_APP_FIELDS.filter((n) => names.has(n));
+  const method =
+    appFields.length === GITHUB_APP_FIELDS.length
+      ? 'GitHub App installation'
+      : appFields.length > 0
+        ? `GitHub App, incomplete: missing ${GITHUB_APP_FIELDS.filter((n) => !names.has(n)).join(', ')}`
+        : names.has(GITHUB_SECRETS.token)
+          ? 'Token (GITHUB_TOKEN)'
+          : 'Not connected: pull requests stay in Nightshift';
+
+  async function save(e: FormEvent<HTMLFormElement>, fields: string[], what: string) {
+    e.preventDefault();
+    setError(null);
+    setSaved(null);
+    const el = e.currentTarget;
+    const form = new FormData(el);
+    const values = fields.map((name) => [name, String(form.get(name) ?? '').trim()] as const).filter(([, v]) => v);
+    if (values.length === 0) return setError('Fill in at least one field');
+    try {
+      for (const [name, value] of values) await setSecret.mutateAsync({ orgId, name, value });
+      el.reset();
+      setSaved(`${what} saved`);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }
+
+  return (
+    <Card title="GitHub">
+      <p className="mb-3 text-sm text-slate-600">
+        Nightshift fetches, pushes branches and opens pull requests either as a <strong>GitHub App</strong> installed on your organisation (short-lived
+        installation tokens, minted per hour; preferred when configured) or with a <strong>token</strong> (a fine-grained personal access token with
+        contents and pull-request write access). Values are write-only.
+      </p>
+      {secrets.isLoading ? (
+        <Loading />
+      ) : (
+        <p role="status" aria-label="GitHub connection" className="mb-4 text-sm">
+          In use: <strong>{method}</strong>
+          {names.has(GITHUB_SECRETS.apiUrl) && <span className="text-slate-500"> · custom API URL set</span>}
+        </p>
+      )}
+      <form onSubmit={(e) => save(e, [...GITHUB_APP_FIELDS, GITHUB_SECRETS.apiUrl], 'GitHub App settings')} className="flex flex-col gap-3" aria-label="GitHub App">
+        <div className="flex flex-wrap gap-3">
+          <Field label="App ID" name={GITHUB_SECRETS.appId} inputMode="numeric" placeholder="123456" autoComplete="off" />
+          <Field label="Installation ID" name={GITHUB_SECRETS.appInstallationId} inputMode="numeric" placeholder="12345678" autoComplete="off" />
+          <Field label="API URL (GitHub Enterprise only)" name={GITHUB_SECRETS.apiUrl} type="url" placeholder="https://github.example.com/api/v3" autoComplete="off" />
+        </div>
+        <label className="flex flex-col gap-1 text-sm font-medium text-slate-700">
+          Private key (.pem)
+          <textarea
+            name={GITHUB_SECRETS.appPrivateKey}
+            rows={5}
+            spellCheck={false}
+            autoComplete="off"
+            placeholder="-----BEGIN RSA PRIVATE KEY-----"
+            className="rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs shadow-sm focus:border-indigo-500"
+          />
+        </label>
+        <div>
+          <Button type="submit" disabled={setSecret.isPending}>
+            Save GitHub App
+          </Button>
+        </div>
+      </form>
+      <form onSubmit={(e) => save(e, [GITHUB_SECRETS.token], 'Token')} className="mt-4 flex flex-wrap items-end gap-3" aria-label="GitHub token">
+        <Field label="Or a token (GITHUB_TOKEN)" name={GITHUB_SECRETS.token} type="password" autoComplete="off" />
+        <Button type="submit" variant="secondary" disabled={setSecret.isPending}>
+          Save token
+        </Button>
+      </form>
+      <ErrorMessage>{error}</ErrorMessage>
+      {saved && (
+        <p role="status" className="mt-2 text-sm text-green-700">
+          {saved}
+        </p>
+      )}
+    </Card>
+  );
+}

@@ -7,6 +7,7 @@ import { toolsForRole } from '../tools/registry';
 import { openTaskWorkspace } from '../repos/task-workspace';
 import { removeWorktree } from '../repos/worktree';
 import { orgProviderSettings } from '../services/secrets';
+import { githubAuthFromSettings } from '../github/github-auth';
 import { modelFor } from './task-executor';
 
 /** A question is a short, read-only look: a few turns are enough. */
@@ -18,11 +19,12 @@ export const ASK_MAX_TURNS = 12;
  */
 export async function askRepository(db: DB, input: { orgId: string; project: { id: string; repository: string; defaultBranch: string }; question: string; model: string; dataDir: string }) {
   const { env, secrets } = await orgProviderSettings(db, input.orgId);
+  const github = await githubAuthFromSettings(input.orgId, env);
   const ws = await openTaskWorkspace({
     dataDir: input.dataDir,
     repoId: input.project.id,
     source: input.project.repository,
-    token: env.GITHUB_TOKEN,
+    token: github.token,
     task: { id: `ask-${randomUUID()}`, slug: 'ask' },
     base: input.project.defaultBranch,
   });
@@ -35,7 +37,7 @@ export async function askRepository(db: DB, input: { orgId: string; project: { i
       tools: toolsForRole('explorer'),
       workspace: ws.worktree.path,
       cache: createMemoryContextCache(),
-      secrets: [...secrets, ...secretValuesFromEnv()],
+      secrets: [...secrets, ...github.secrets, ...secretValuesFromEnv()],
       budgets: { maxTurns: ASK_MAX_TURNS },
     });
     if (result.status !== 'done' || !result.finish) return { answer: null, error: result.reason ?? 'the assistant did not answer', costUsd: result.costUsd };

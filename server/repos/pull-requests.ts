@@ -129,7 +129,8 @@ async function upsertOnGitHub(
   const octokit = new Octokit({
     auth: input.token,
     userAgent: 'nightshift',
-    ...(input.githubApiUrl ? { baseUrl: input.githubApiUrl } : {}),
+    // GITHUB_API_URL (GitHub Enterprise, tests); a trailing slash would double every path's.
+    ...(input.githubApiUrl ? { baseUrl: input.githubApiUrl.replace(/\/+$/, '') } : {}),
   });
   const labels = [...new Set(input.labels ?? [])];
   try {

@@ -46,9 +46,16 @@ export async function readSecret(db: DB, orgId: string, name: string): Promise<s
 }
 
 /**
+ * Settings kept in the secret store for convenience that are identifiers, not credentials. They are
+ * short numbers or public URLs: redacting them everywhere would mangle ordinary text (line counts,
+ * ids in code) without protecting anything.
+ */
+const NOT_SECRET_SETTINGS = new Set(['GITHUB_APP_ID', 'GITHUB_APP_INSTALLATION_ID', 'GITHUB_API_URL']);
+
+/**
  * Server-side only: an organisation's secrets as an environment for building provider clients
  * (`env`, e.g. ANTHROPIC_API_KEY, OPENAI_BASE_URL), and the values to scrub from prompts and output
- * (`secrets`: every value except base URLs and hosts). A secret that no longer decrypts (the key
+ * (`secrets`: every value except base URLs, hosts and NOT_SECRET_SETTINGS). A secret that no longer decrypts (the key
  * was rotated) is skipped rather than failing the work that needed the others.
  */
 export async function orgProviderSettings(db: DB, orgId: string): Promise<{ env: Record<string, string>; secrets: string[] }> {
@@ -59,7 +66,7 @@ export async function orgProviderSettings(db: DB, orgId: string): Promise<{ env:
     try {
       const value = decryptSecret(r.ciphertext);
       env[r.name] = value;
-      if (!/_(BASE_URL|HOST)$/.test(r.name)) secrets.push(value);
+      if (!/_(BASE_URL|HOST)$/.test(r.name) && !NOT_SECRET_SETTINGS.has(r.name)) secrets.push(value);
     } catch {
       /* skipped: see above */
     }
