@@ -9,6 +9,8 @@ import { loadSkillLibrary } from '../server/skills/library';
 import { planSpecWithAgent } from '../server/pipeline/plan-spec';
 import { modelFor } from '../server/pipeline/task-executor';
 import { orgProviderSettings } from '../server/services/secrets';
+import { githubAuthFromSettings } from '../server/github/github-auth';
+import { loadOrgAgentSettings } from '../server/services/agent-settings';
 
 export const PLAN_SPEC_JOB = 'plan-spec';
 export const ZPlanSpecJob = z.object({ orgId: z.string().uuid(), specId: z.string().uuid(), userId: z.string().uuid().nullable(), model: z.string() });
@@ -33,13 +35,17 @@ export const planSpecJob = {
     const fail = (error: string) => ctx.publish(data.orgId, { type: 'spec.planned', specId: data.specId, error });
     if (!spec || spec.status !== 'accepted') return fail('the spec is not accepted');
     const { env, secrets } = await orgProviderSettings(ctx.db, data.orgId);
+    // The organisation's skill choices apply to the planner too. The payload's model is already
+    // the org's planner default when the caller named none (planning.planSpec resolves it).
+    const agentSettings = await loadOrgAgentSettings(ctx.db, data.orgId, loadSkillLibrary());
     let ws: Awaited<ReturnType<typeof openTaskWorkspace>> | null = null;
     try {
+      const github = await githubAuthFromSettings(data.orgId, env);
       ws = await openTaskWorkspace({
         dataDir: dataDir(),
         repoId: spec.projectId,
         source: spec.repository,
-        token: env.GITHUB_TOKEN,
+        token: github.token,
         task: { id: `plan-${data.specId}`, slug: 'plan' },
         base: spec.defaultBranch,
       });
@@ -49,8 +55,8 @@ export const planSpecJob = {
         modelName: data.model,
         workspace: ws.worktree.path,
         cache: createPgContextCache(ctx.db),
-        skills: loadSkillLibrary(),
-        secrets,
+        skills: agentSettings.skills,
+        secrets: [...secrets, ...github.secrets],
       });
       if (!planned.ok) return fail(planned.error);
       const run = await createRun(ctx.db, { orgId: data.orgId, userId: data.userId, role: 'member' }, { specId: data.specId, tasks: planned.tasks, model: data.model });

@@ -5,6 +5,7 @@ import * as m0003 from './0003_integrations';
 import * as m0005 from './0005_mcp';
 import * as m0006 from './0006_chat';
 import * as m0004 from './0004_context_cache';
+import * as m0007 from './0007_agent_settings';
 
 /**
  * Every migration, in order. A static list (rather than a folder scan) so migrations work the same
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0005_mcp': m0005,
   '0006_chat': m0006,
   '0004_context_cache': m0004,
+  '0007_agent_settings': m0007,
 };

@@ -11,6 +11,7 @@ import { chatRouter } from './routers/chat';
 import { dashboardRouter } from './routers/dashboard';
 import { planningRouter } from './routers/planning';
 import { mcpRouter } from './routers/mcp';
+import { agentSettingsRouter } from './routers/agent-settings';
 
 /** Composes the routers; procedures live in routers/. */
 export const appRouter = router({
@@ -28,6 +29,7 @@ export const appRouter = router({
   dashboard: dashboardRouter,
   planning: planningRouter,
   mcp: mcpRouter,
+  agentSettings: agentSettingsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -420,3 +420,35 @@ export interface ContextCacheItemsTable {
 export interface Database {
   context_cache_items: ContextCacheItemsTable;
 }
+
+// ── Agent settings (db/migrations/0007_agent_settings.ts): skills and prompt overrides per org ──
+
+/** A skill's switch in an organisation; uploaded skills also carry their SKILL.md text. */
+export interface OrgSkillsTable {
+  org_id: string;
+  name: string;
+  /** null: a built-in skill (manifest on disk); text: an uploaded SKILL.md. */
+  manifest: string | null;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  updated_by: string | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+/** Every save of a prompt override is a new version; the highest version is the active one. */
+export interface PromptOverridesTable {
+  id: Generated<string>;
+  org_id: string;
+  /** Path of the built-in file under prompts/, e.g. roles/developer.md. */
+  prompt_path: string;
+  version: number;
+  /** Full file text; null: this version reverted to the built-in file. */
+  content: string | null;
+  author_id: string | null;
+  created_at: TimestampDefault;
+}
+
+export interface Database {
+  org_skills: OrgSkillsTable;
+  prompt_overrides: PromptOverridesTable;
+}

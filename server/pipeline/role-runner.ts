@@ -44,6 +44,13 @@ export type RoleRunnerDeps = {
   extraTools?: AgentTool[];
   /** Told to every role (the MCP registry: one line per server the project may use). */
   context?: string;
+  /**
+   * The model a role runs with when it differs from `model` (an organisation's default per role).
+   * Returning undefined keeps `model`/`modelName`.
+   */
+  modelForRole?: (role: AgentRole) => { model: LanguageModel; modelName: string } | undefined;
+  /** Where system prompts are composed from (an organisation's prompt overrides); default built-in. */
+  promptDirs?: { builtIn?: string; overrides?: string };
 };
 
 function findingsText(findings: Finding[]): string {
@@ -126,6 +133,7 @@ export function createRoleRunner(deps: RoleRunnerDeps): RoleRunner {
   const redact = createRedactor(deps.secrets);
   return async (input: RoleInput): Promise<RoleOutcome> => {
     const role = input.role;
+    const chosen = deps.modelForRole?.(role) ?? { model: deps.model, modelName: deps.modelName };
     const commands: NonNullable<RoleOutcome['commands']> = [];
     const pending = new Map<string, string>();
     let session: BrowserSession | null = null;
@@ -143,8 +151,8 @@ export function createRoleRunner(deps: RoleRunnerDeps): RoleRunner {
       role,
       objective: deps.context ? `${roleObjective(input)}\n\n${deps.context}` : roleObjective(input),
       acceptanceCriteria: input.acceptanceCriteria,
-      model: deps.model,
-      modelName: deps.modelName,
+      model: chosen.model,
+      modelName: chosen.modelName,
       tools,
       skills: deps.skills,
       workspace: deps.workspace,
@@ -157,6 +165,7 @@ export function createRoleRunner(deps: RoleRunnerDeps): RoleRunner {
       secrets: deps.secrets,
       usage: deps.usage,
       scope: input.files,
+      ...(deps.promptDirs ? { promptDirs: deps.promptDirs } : {}),
       onEvent: (e) => {
         if (e.type === 'tool-call' && e.call.toolName === 'run_command') pending.set(e.call.id, String((e.call.args as { command?: unknown })?.command ?? ''));
         if (e.type === 'tool-result' && pending.has(e.callId)) {

@@ -11,9 +11,14 @@ import { createPullRequestStore } from '../services/pull-requests';
 import { takeChatMessagesForTask } from '../services/chat';
 import { orgProviderSettings } from '../services/secrets';
 import { secretValuesFromEnv } from '../agent/redact';
+import { githubAuthFromSettings } from '../github/github-auth';
 import type { CheckpointStore } from '../agent/checkpoint';
 import type { AgentCheckpoint } from '../agent/loop-state';
-import { loadSkillLibrary } from '../skills/library';
+import { loadSkillLibrary, type SkillLibrary } from '../skills/library';
+import { loadOrgAgentSettings } from '../services/agent-settings';
+import { promptDirWithOverrides } from '../prompts/org-overrides';
+import type { AgentRole } from '../agent/types';
+import { resolveRoleModel } from './role-models';
 import type { ExecutableTask, ExecutorContext, TaskExecutor, TaskResult } from '../../jobs/scheduler/types';
 import { acceptanceCriteriaOf } from './acceptance';
 import { runPipeline, type PipelineState } from './orchestrate';
@@ -37,6 +42,32 @@ export function modelFor(name: string, env: Record<string, string>): LanguageMod
     ...(key && env[key] ? { apiKey: env[key] } : {}),
     ...(base && env[base] ? { baseUrl: env[base] } : {}),
   });
+}
+
+/** Folder under the data directory holding prompt folders with an organisation's overrides applied. */
+export const ORG_PROMPTS_FOLDER = 'org-prompts';
+
+/**
+ * An organisation's agent settings as a task uses them: its skills (built-in minus the ones
+ * switched off, plus enabled uploads), the model each role runs with (the org's default for the
+ * role, else the task's model) and the folder its system prompts are composed from.
+ */
+export async function orgAgentSetup(db: DB, orgId: string, opts: { taskModel: string; env: Record<string, string>; dataDir: string; baseSkills?: SkillLibrary }) {
+  const settings = await loadOrgAgentSettings(db, orgId, opts.baseSkills);
+  const modelNameForRole = (role: string) => resolveRoleModel(settings.defaultModels, role, opts.taskModel);
+  const models = new Map<string, LanguageModel>();
+  return {
+    skills: settings.skills,
+    modelNameForRole,
+    /** For createRoleRunner: undefined keeps the task's model. */
+    modelForRole(role: AgentRole): { model: LanguageModel; modelName: string } | undefined {
+      const name = modelNameForRole(role);
+      if (name === opts.taskModel) return undefined;
+      if (!models.has(name)) models.set(name, modelFor(name, opts.env));
+      return { model: models.get(name)!, modelName: name };
+    },
+    promptDirs: { builtIn: promptDirWithOverrides(settings.promptOverrides, path.join(opts.dataDir, ORG_PROMPTS_FOLDER)) },
+  };
 }
 
 /**
@@ -68,6 +99,7 @@ export function createPipelineExecutor(deps: { db: DB; dataDir: string; sandboxD
       .executeTakeFirstOrThrow();
     const criteria = acceptanceCriteriaOf(run.markdown);
     const { env, secrets } = await orgProviderSettings(db, task.orgId);
+    const agentSetup = await orgAgentSetup(db, task.orgId, { taskModel: task.model, env, dataDir: deps.dataDir, baseSkills: skills });
     const allSecrets = [...secrets, ...secretValuesFromEnv()];
     const relay = createStreamRelay({ runId: task.runId, taskId: task.id }, (e) => void ctx.publish(e).catch(() => undefined));
 
@@ -96,11 +128,15 @@ export function createPipelineExecutor(deps: { db: DB; dataDir: string; sandboxD
       // The project's MCP servers, loaded progressively: a registry line each, tools on demand.
       const mcpServers = await loadProjectMcpServers(db, task.orgId, run.projectId);
       if (mcpServers.length) mcp = createMcpClientManager(mcpServers);
+      // The GitHub App installation token (else GITHUB_TOKEN) for fetch, push and the pull request:
+      // registered for redaction before any agent runs, and never put in the sandbox's env.
+      const github = await githubAuthFromSettings(task.orgId, env);
+      allSecrets.push(...github.secrets);
       ws = await openTaskWorkspace({
         dataDir: deps.dataDir,
         repoId: run.projectId,
         source: run.repository,
-        token: env.GITHUB_TOKEN,
+        token: github.token,
         task: { id: task.id, slug: slugify(task.title), files: task.files },
         base: run.defaultBranch,
       });
@@ -116,7 +152,9 @@ export function createPipelineExecutor(deps: { db: DB; dataDir: string; sandboxD
         sandbox,
         cache: createPgContextCache(db),
         taskKey: task.id,
-        skills,
+        skills: agentSetup.skills,
+        modelForRole: agentSetup.modelForRole,
+        promptDirs: agentSetup.promptDirs,
         checkpoint,
         signal: ctx.signal,
         secrets: allSecrets,
@@ -158,12 +196,14 @@ export function createPipelineExecutor(deps: { db: DB; dataDir: string; sandboxD
       const report = verificationReport({ task, acceptanceCriteria: criteria, result, branch: ws.worktree.branch });
       const approved = result.status === 'approved';
       const finished = await ctx.commitOnce('finish', async () => {
+        // Resolved again: a long task can outlive the installation token it started with (the cache renews it).
+        const gh = await githubAuthFromSettings(task.orgId, env);
         const f = await finishTaskWorkspace({
           ...ws!,
           author: AGENT_IDENTITY,
           message: `nightshift: ${task.title}\n\n${approved ? 'QA passed and the reviewer approved.' : `Not converged: ${result.reason ?? ''}`}`,
           runId: task.runId,
-          token: env.GITHUB_TOKEN,
+          token: gh.token,
           pullRequest: {
             store: createPullRequestStore(db, { orgId: task.orgId, runId: task.runId, taskId: task.id }),
             projectId: run.projectId,
@@ -171,6 +211,8 @@ export function createPipelineExecutor(deps: { db: DB; dataDir: string; sandboxD
             body: report,
             draft: !approved,
             labels: ['nightshift', approved ? 'verified' : 'needs-attention'],
+            githubApiUrl: gh.apiUrl,
+            githubHost: gh.host,
           },
         });
         const pr = f.pullRequest

@@ -17,6 +17,8 @@ import { createPullRequestStore } from '../../server/services/pull-requests';
 import { postChatMessage } from '../../server/services/chat';
 import { createChannel } from '../../server/notify/channels';
 import { createMcpServer } from '../../server/services/mcp-servers';
+import { savePromptOverride, setDefaultModels, uploadSkill } from '../../server/services/agent-settings';
+import { readBuiltInPrompt } from '../../server/prompts/org-overrides';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -34,7 +36,7 @@ const B: Record<string, string> = {};
 const MARK = 'alpha-secret-marker';
 
 async function snapshotOrgA() {
-  const tables = ['projects', 'org_secrets', 'api_tokens', 'invitations', 'memberships', 'specs', 'runs', 'tasks', 'pull_requests', 'chat_messages', 'notification_channels', 'mcp_servers'] as const;
+  const tables = ['projects', 'org_secrets', 'api_tokens', 'invitations', 'memberships', 'specs', 'runs', 'tasks', 'pull_requests', 'chat_messages', 'notification_channels', 'mcp_servers', 'org_skills', 'prompt_overrides'] as const;
   const rows = [];
   for (const table of tables) rows.push(await t.db.selectFrom(table as 'projects').selectAll().where('org_id', '=', A.orgId).execute());
   const org = await t.db.selectFrom('organizations').selectAll().where('id', '=', A.orgId).execute();
@@ -66,10 +68,16 @@ beforeAll(async () => {
   await postChatMessage(t.db, scopeA, { runId: run.id, taskId: task.id, text: `chat-${MARK}` });
   const channel = await createChannel(t.db, scopeA, { kind: 'slack-webhook', name: `ch-${MARK}`, webhookUrl: 'https://hooks.slack.com/services/T000/B000/XXXX' } as never);
   const server = await createMcpServer(t.db, scopeA, { name: `mcp-${MARK}`, config: { transport: 'http', url: 'https://mcp.example.com/mcp' } as never });
+  // Agent settings of A: B must neither read nor change them (models, uploaded skill, prompt).
+  await setDefaultModels(t.db, scopeA, { models: { developer: 'openai:alpha-model' } });
+  await uploadSkill(t.db, scopeA, { name: 'alpha-skill', manifest: `---\nname: alpha-skill\ndescription: Skill of ${MARK}.\n---\n${MARK}\n` });
+  await savePromptOverride(t.db, scopeA, { path: 'roles/developer.md', content: `${readBuiltInPrompt('roles/developer.md')}\n${MARK}\n` });
   Object.assign(A, {
     orgId: orgA.id, slug: orgA.slug, userId: ua.id, projectId: project.id, secretId: secret.id,
     tokenId: token.id, invitationId: inv.id, token: inv.token, apiToken: token.token,
     specId: spec.id, runId: run.id, taskId: task.id, pullRequestId: pr.id, channelId: channel.id, serverId: (server as { id: string }).id,
+    // A prompt path A overrode: B's reads of it must show B's (built-in) text, never A's.
+    path: 'roles/developer.md',
   });
   Object.assign(B, { orgId: orgB.id, userId: ub.id });
 });

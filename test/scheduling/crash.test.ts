@@ -167,7 +167,16 @@ describe('crash resume', () => {
     const ends = await waitFor('every run to finish', async () => {
       const r = await t.db.selectFrom('runs').select(['status', 'error']).where('id', 'in', runs).execute();
       return r.every((x) => ['succeeded', 'failed', 'cancelled'].includes(x.status)) ? r : undefined;
-    }, 120_000);
+    }, 180_000).catch(async (err) => {
+      const state = await t.db
+        .selectFrom('tasks')
+        .select(['key', 'status', 'lease_owner', 'lease_expires_at', 'job_id', 'attempts'])
+        .where('run_id', 'in', runs)
+        .where('status', '!=', 'succeeded')
+        .execute();
+      const cps = await t.db.selectFrom('task_checkpoints').select(({ fn }) => fn.countAll<string>().as('n')).execute();
+      throw new Error(`${(err as Error).message}; unfinished tasks: ${JSON.stringify(state)}; checkpoints: ${cps[0].n}`);
+    });
     expect(ends).toEqual(runs.map(() => ({ status: 'succeeded', error: null })));
     expect(lostTasks).toHaveLength(KILLS);
 
@@ -207,5 +216,5 @@ describe('crash resume', () => {
     const lost = attempts.filter((a) => a.outcome === 'lost').length;
     expect(repeats).toBeLessThanOrEqual(lost);
     console.log(JSON.stringify({ crashTest: { kills: KILLS, runs: runs.length, tasks: ids.length, turns: TURNS, lostExecutions: lost, repeatedTurns: repeats, commits: commitKeys.length } }));
-  }, 300_000);
+  }, 420_000);
 });

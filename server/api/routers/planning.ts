@@ -3,10 +3,19 @@ import { TRPCError } from '@trpc/server';
 import { orgProcedure, router, ZId } from '../trpc';
 import { ZModelName } from './run';
 import { requireRole } from '../../services/orgs';
+import { getDefaultModels } from '../../services/agent-settings';
+import type { OrgScope } from '../../services/scope';
+import type { DB } from '../../db/client';
 import { sharedBoss } from '../../../jobs/runtime';
 import { PLAN_SPEC_JOB } from '../../../jobs/plan-spec';
 
 export const DEFAULT_PLANNING_MODEL = process.env.NIGHTSHIFT_DEFAULT_MODEL ?? 'anthropic:claude-sonnet-4-5';
+
+/** The planner's model for an organisation: its default for the planner role, else the deployment's. */
+export async function planningModelFor(db: DB, scope: OrgScope): Promise<string> {
+  const { models } = await getDefaultModels(db, scope);
+  return models.planner ?? DEFAULT_PLANNING_MODEL;
+}
 
 export const planningRouter = router({
   /** Starts the planner agent on an accepted spec; the run it creates waits, queued, for "Start run". */
@@ -17,8 +26,9 @@ export const planningRouter = router({
     if (spec.status !== 'accepted') throw new TRPCError({ code: 'BAD_REQUEST', message: 'Submit the spec for planning first: only an accepted spec is planned' });
     const boss = sharedBoss();
     if (!boss) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'The job queue is not running on this server' });
-    const jobId = await boss.send(PLAN_SPEC_JOB, { orgId: ctx.scope.orgId, specId: spec.id, userId: ctx.scope.userId, model: input.model ?? DEFAULT_PLANNING_MODEL });
-    return { queued: true, jobId, model: input.model ?? DEFAULT_PLANNING_MODEL };
+    const model = input.model ?? (await planningModelFor(ctx.db, ctx.scope));
+    const jobId = await boss.send(PLAN_SPEC_JOB, { orgId: ctx.scope.orgId, specId: spec.id, userId: ctx.scope.userId, model });
+    return { queued: true, jobId, model };
   }),
-  defaultModel: orgProcedure.query(() => ({ model: DEFAULT_PLANNING_MODEL })),
+  defaultModel: orgProcedure.query(async ({ ctx }) => ({ model: await planningModelFor(ctx.db, ctx.scope) })),
 });

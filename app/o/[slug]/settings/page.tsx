@@ -3,7 +3,8 @@ import { useState, type FormEvent } from 'react';
 import { trpc } from '../../../../components/trpc';
 import { useOrg } from '../../../../components/org-context';
 import { Button, Card, ErrorMessage, Field, Loading } from '../../../../components/ui/form';
-import { Billing, McpServers, NotificationChannels } from '../../../../components/settings/integrations';
+import { Billing, GitHubConnection, McpServers, NotificationChannels } from '../../../../components/settings/integrations';
+import { AgentSettings } from '../../../../components/settings/agent-settings';
 
 export default function SettingsPage() {
   const org = useOrg();
@@ -85,7 +86,9 @@ export default function SettingsPage() {
           ))}
         </ul>
       </Card>
+      <AgentSettings orgId={org.id} />
       <NotificationChannels orgId={org.id} />
+      <GitHubConnection orgId={org.id} />
       <McpServers orgId={org.id} />
       <Billing orgId={org.id} />
     </div>
