@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import type { JobDefinition } from './definition';
 import { dataDir } from '../server/config';
@@ -7,10 +8,11 @@ import { createPgContextCache } from '../server/services/context-cache';
 import { createRun } from '../server/services/runs';
 import { loadSkillLibrary } from '../server/skills/library';
 import { planSpecWithAgent } from '../server/pipeline/plan-spec';
-import { modelFor } from '../server/pipeline/task-executor';
+import { modelFor, ORG_PROMPTS_FOLDER } from '../server/pipeline/task-executor';
 import { orgProviderSettings } from '../server/services/secrets';
 import { githubAuthFromSettings } from '../server/github/github-auth';
 import { loadOrgAgentSettings } from '../server/services/agent-settings';
+import { promptDirWithOverrides } from '../server/prompts/org-overrides';
 
 export const PLAN_SPEC_JOB = 'plan-spec';
 export const ZPlanSpecJob = z.object({ orgId: z.string().uuid(), specId: z.string().uuid(), userId: z.string().uuid().nullable(), model: z.string() });
@@ -56,6 +58,7 @@ export const planSpecJob = {
         workspace: ws.worktree.path,
         cache: createPgContextCache(ctx.db),
         skills: agentSettings.skills,
+        promptDirs: { builtIn: promptDirWithOverrides(agentSettings.promptOverrides, path.join(dataDir(), ORG_PROMPTS_FOLDER)) },
         secrets: [...secrets, ...github.secrets],
       });
       if (!planned.ok) return fail(planned.error);

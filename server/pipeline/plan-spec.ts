@@ -15,6 +15,8 @@ export async function planSpecWithAgent(opts: {
   workspace: string;
   cache: ContextCache;
   skills?: SkillLibrary;
+  /** The organisation's prompt folder with its overrides applied (task-executor's orgAgentSetup). */
+  promptDirs?: { builtIn?: string; overrides?: string };
   secrets?: string[];
   signal?: AbortSignal;
   onEvent?: (e: AgentEvent) => void;
@@ -27,6 +29,7 @@ export async function planSpecWithAgent(opts: {
     modelName: opts.modelName,
     tools: [...toolsForRole('planner', { skills: opts.skills }), createSubmitPlanTool(holder)],
     skills: opts.skills,
+    ...(opts.promptDirs ? { promptDirs: opts.promptDirs } : {}),
     workspace: opts.workspace,
     cache: opts.cache,
     secrets: opts.secrets,

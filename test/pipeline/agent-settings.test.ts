@@ -8,6 +8,7 @@ import { createUser } from '../../server/services/users';
 import { createOrganization } from '../../server/services/orgs';
 import { revertPrompt, savePromptOverride, setDefaultModels, setSkillEnabled, uploadSkill } from '../../server/services/agent-settings';
 import { orgAgentSetup } from '../../server/pipeline/task-executor';
+import { planSpecWithAgent } from '../../server/pipeline/plan-spec';
 import { createRoleRunner } from '../../server/pipeline/role-runner';
 import { createMemoryContextCache } from '../../server/agent/context-cache';
 import { createModel } from '../../server/llm';
@@ -136,5 +137,22 @@ describe('agent settings in the task executor', () => {
     const after = (await runRole('architect')).system;
     expect(after).not.toContain(MARKER);
     expect(after).toContain('You design how one task will be implemented before anyone writes code.');
+  });
+
+  it('gives the planner agent the org’s override of its prompt', async () => {
+    const builtInText = readBuiltInPrompt('roles/planner.md')!;
+    await savePromptOverride(t.db, scope, { path: 'roles/planner.md', content: builtInText.replace('Role: planner', `Role: planner\n\n${MARKER}`) });
+    const setup = await orgAgentSetup(t.db, scope.orgId, { taskModel: TASK_MODEL, env: {}, dataDir });
+    await planSpecWithAgent({
+      specMarkdown: '# Greeting\n\n## What to build\nA greet() in a.ts.\n',
+      model: createModel(TASK_MODEL, { baseUrl: `${llm.url}/v1`, apiKey: 'sk-test-123456' }),
+      modelName: TASK_MODEL,
+      workspace,
+      cache: createMemoryContextCache(),
+      skills: setup.skills,
+      promptDirs: setup.promptDirs,
+    });
+    expect(lastRequestOf('planner').system).toContain(MARKER);
+    await revertPrompt(t.db, scope, { path: 'roles/planner.md', version: null });
   });
 });
