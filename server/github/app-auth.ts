@@ -5,6 +5,7 @@
  * Nothing here ever puts the private key, the JWT or a token into an error message.
  */
 import { createAppJwt, GitHubAppConfigError, loadAppPrivateKey } from './app-jwt';
+import { guardedFetch } from '../net/outbound';
 
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 export const GITHUB_API_VERSION = '2022-11-28';
@@ -65,7 +66,7 @@ export async function mintInstallationToken(config: GitHubAppConfig, deps: Deps 
   const what = `GitHub App ${config.appId.trim()} installation ${installationId}`;
   let res: Response;
   try {
-    res = await (deps.fetch ?? fetch)(`${api}/app/installations/${installationId}/access_tokens`, {
+    res = await (deps.fetch ?? guardedFetch)(`${api}/app/installations/${installationId}/access_tokens`, {
       method: 'POST',
       headers: {
         Accept: 'application/vnd.github+json',

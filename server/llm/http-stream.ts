@@ -1,3 +1,4 @@
+import { guardedFetch, OutboundBlockedError } from '../net/outbound';
 import { backoffDelay, DEFAULT_RETRY, isRetryableStatus, retryAfterMs, sleep, type RetryOptions } from './retry-policy';
 import { createStreamDecoder, type StreamDecoder } from './stream-decoder';
 import type { Dialect, StreamPart } from './types';
@@ -40,7 +41,7 @@ type Outcome = { kind: 'done' } | { kind: 'retry'; delayMs: number };
  */
 export async function* httpStream(req: HttpStreamRequest, options: TransportOptions = {}): AsyncGenerator<StreamPart> {
   const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry };
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = options.fetch ?? guardedFetch;
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const random = options.random ?? Math.random;
@@ -92,7 +93,8 @@ export async function* httpStream(req: HttpStreamRequest, options: TransportOpti
         } catch (err) {
           outcome = yield* failure(
             timedOut ? `no response within ${connectTimeoutMs} ms` : `could not reach ${new URL(req.url).host}: ${describe(err)}`,
-            { retryable: true, code: timedOut ? 'timeout' : 'network' },
+            // A destination the outbound policy refuses stays refused: no retry.
+            { retryable: !(err instanceof OutboundBlockedError), code: timedOut ? 'timeout' : 'network' },
           );
           break attemptBody;
         }

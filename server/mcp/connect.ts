@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { guardedFetch } from '../net/outbound';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { prepareSandboxedSpawn, type SandboxedSpawn } from '../../sandbox/spawn';
 import type { SandboxDriverName } from '../../sandbox/types';
@@ -81,7 +82,7 @@ export async function openConnection(entry: McpServerEntry, opts: { sandbox?: Mc
       });
       transport = stdio;
     } else {
-      transport = new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: config.headers } });
+      transport = new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: config.headers }, fetch: (url, init) => guardedFetch(url, init) });
     }
   } catch (err) {
     await cleanup();

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { guardedFetch } from '../net/outbound';
 
 /** A chat service that says "slow down" gets this many more tries before the notice is dropped. */
 export const MAX_RATE_LIMIT_RETRIES = 3;
@@ -42,7 +43,7 @@ export async function postJson(url: string, payload: unknown, opts: PostOptions)
     let res: Response;
     let text: string;
     try {
-      res = await fetch(url, {
+      res = await guardedFetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json; charset=utf-8', ...(opts.headers ?? {}) },
         body,

@@ -3,6 +3,7 @@
  * the task branch when the repository has a remote to push to.
  */
 import { git, tokenConfig } from './git';
+import { assertRemoteAllowed } from './remote-policy';
 import type { Mirror } from './mirror';
 
 export const RUN_TRAILER = 'Nightshift-Run';
@@ -57,6 +58,7 @@ export async function pushBranch(mirror: Mirror, branch: string, opts: { token?:
     return { pushed: false, reason: 'no remote configured' };
   }
   if (!remote) return { pushed: false, reason: 'no remote configured' };
+  await assertRemoteAllowed(remote);
   await git(['push', '--quiet', '--force-with-lease', 'origin', `refs/heads/${branch}:refs/heads/${branch}`], {
     cwd: mirror.path,
     config: tokenConfig(remote, opts.token),

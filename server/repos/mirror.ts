@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { git, tokenConfig } from './git';
+import { assertRemoteAllowed } from './remote-policy';
 import { withLock } from './lock';
 import { originHead } from './refs';
 
@@ -88,6 +89,7 @@ export async function registerRepository(opts: RegisterOptions): Promise<Mirror>
 
 /** Bring the mirror up to date with upstream; call before each task. */
 export async function fetchMirror(mirror: Mirror, opts: { token?: string } = {}): Promise<void> {
+  await assertRemoteAllowed(mirror.url);
   await withLock(mirror.path, async () => {
     await git(['fetch', '--prune', '--quiet', 'origin'], { cwd: mirror.path, config: tokenConfig(mirror.url, opts.token) });
     // Remember upstream's default branch so tasks without an explicit base use it.

@@ -5,6 +5,7 @@
  * Storage sits behind `PullRequestStore` (Postgres in the app, memory in tests).
  */
 import { Octokit } from '@octokit/rest';
+import { guardedFetch } from '../net/outbound';
 
 export const PR_PROVIDERS = { github: 'github', local: 'local' } as const;
 export type PullRequestProvider = (typeof PR_PROVIDERS)[keyof typeof PR_PROVIDERS];
@@ -129,6 +130,7 @@ async function upsertOnGitHub(
   const octokit = new Octokit({
     auth: input.token,
     userAgent: 'nightshift',
+    request: { fetch: (url: string, init: RequestInit) => guardedFetch(url, init) },
     // GITHUB_API_URL (GitHub Enterprise, tests); a trailing slash would double every path's.
     ...(input.githubApiUrl ? { baseUrl: input.githubApiUrl.replace(/\/+$/, '') } : {}),
   });
