@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import type { LanguageModel } from '../llm';
@@ -73,6 +74,8 @@ export type HeadlessRunOptions = {
   dataDir: string;
   driver: SandboxDriverName;
   maxQaCycles?: number;
+  /** The web tester for QA: the app started from each task's worktree inside its sandbox. */
+  webTest?: { startCommand: string; url: string };
   secrets?: string[];
   signal?: AbortSignal;
   /** Progress, one line at a time (the CLI writes it to stderr). */
@@ -246,6 +249,7 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
         skills,
         signal: opts.signal,
         secrets: opts.secrets,
+        webTest: opts.webTest ? { appUrl: opts.webTest.url, startCommand: opts.webTest.startCommand, screenshotDir: join(opts.dataDir, 'screenshots', taskId) } : null,
         onAgentEvent: (role, cycle, e) => {
           const line = describeAgentEvent(e);
           if (line) log(`    [${role}${cycle ? ` c${cycle}` : ''}] ${line}`);

@@ -12,12 +12,16 @@ import { MAX_QA_CYCLES } from '../../pipeline/types';
 
 const USAGE = `usage: nightshift run --repo DIR --spec FILE.md --model provider:model [--base-url URL]
                      [--driver auto|bwrap|docker|none] [--max-cycles N] [--quiet]
+                     [--web-start "npm run dev" --web-url http://127.0.0.1:3000]
 
 Runs a spec end to end without a database: score (refused below 70) → plan (planner agent) →
 waves → each task through architect → developer ⇄ QA → reviewer in its own worktree and
 sandbox → commit on a nightshift/* branch pushed to DIR → local pull-request record with the
 verification report (JSON under $NIGHTSHIFT_DATA_DIR/pull-requests/, default ./.nightshift).
 Your checkout (files, index, HEAD) is not touched. Tasks run one at a time.
+With --web-start and --web-url, QA gets the web tester: the command starts the app from the
+task's worktree inside the sandbox and a browser beside it drives the URL; screenshots go under
+$NIGHTSHIFT_DATA_DIR/screenshots/.
 
 Progress goes to stderr. The last line on stdout is the summary:
   {"status":"succeeded|failed","spec":{"score"},"tasks":[{"id","title","wave","status",…}],
@@ -46,6 +50,8 @@ export async function run(argv: string[]): Promise<number> {
         'base-url': { type: 'string' },
         driver: { type: 'string' },
         'max-cycles': { type: 'string' },
+        'web-start': { type: 'string' },
+        'web-url': { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
@@ -63,6 +69,20 @@ export async function run(argv: string[]): Promise<number> {
   const maxCycles = values['max-cycles'] === undefined ? undefined : Number(values['max-cycles']);
   if (maxCycles !== undefined && (!Number.isInteger(maxCycles) || maxCycles < 1 || maxCycles > MAX_CYCLES_LIMIT)) {
     return fail(`--max-cycles must be an integer from 1 to ${MAX_CYCLES_LIMIT} (got "${values['max-cycles']}")`);
+  }
+  if (Boolean(values['web-start']) !== Boolean(values['web-url'])) {
+    return fail('--web-start and --web-url go together: the command that starts the app and the URL it serves');
+  }
+  let webTest: { startCommand: string; url: string } | undefined;
+  if (values['web-start'] && values['web-url']) {
+    let url: URL;
+    try {
+      url = new URL(values['web-url']);
+    } catch {
+      return fail(`--web-url must be a URL such as http://127.0.0.1:3000 (got "${values['web-url']}")`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(`--web-url must be http:// or https:// (got "${values['web-url']}")`);
+    webTest = { startCommand: values['web-start'], url: url.toString() };
   }
   let driver: SandboxDriverName;
   try {
@@ -118,6 +138,7 @@ export async function run(argv: string[]): Promise<number> {
       dataDir: data,
       driver,
       maxQaCycles: maxCycles,
+      ...(webTest ? { webTest } : {}),
       secrets: secretValuesFromEnv(),
       signal: abort.signal,
       log,
