@@ -16,6 +16,7 @@ import { loadProjectMcpServers } from '../services/mcp-servers';
 import { createUser } from '../services/users';
 import { createMcpClientManager } from './client-manager';
 import { startHttpFixtureServer, type HttpFixtureServer } from './testing/http-fixture-server';
+import { errorCode, userContext } from '../../test/support/trpc';
 
 const createCaller = createCallerFactory(mcpRouter);
 type AnyProc = { _def: { inputs: unknown[]; meta?: ProcedureMeta; type: string } };
@@ -25,16 +26,9 @@ const MARK = 'zeta-secret-marker';
 let t: TestDatabase;
 let fixture: HttpFixtureServer;
 const ids: Record<string, string> = {};
-const ctx = (userId: string): Context => ({ db: t.db, userId, apiToken: null, ip: null });
+const ctx = (userId: string): Context => userContext(t.db, userId);
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    return err instanceof TRPCError ? err.code : String(err);
-  }
-}
+const code = errorCode;
 
 beforeAll(async () => {
   t = await createTestDatabase('mcprt');

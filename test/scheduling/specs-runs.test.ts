@@ -10,6 +10,7 @@ import { createUser } from '../../server/services/users';
 import { createOrganization } from '../../server/services/orgs';
 import { createProject } from '../../server/services/projects';
 import { scoreSpec } from '../../server/specs/score';
+import { errorCode } from '../support/trpc';
 
 const fixture = (name: string) => readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/specs', name), 'utf8');
 const createCaller = createCallerFactory(appRouter);
@@ -35,14 +36,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    return err instanceof TRPCError ? err.code : String(err);
-  }
-}
+const code = errorCode;
 
 describe('specs and runs through tRPC', () => {
   it('scores on save and refuses to submit a vague spec, naming its findings', async () => {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TRPCError } from '@trpc/server';
 import { createCallerFactory } from '../trpc';
 import type { Context } from '../context';
 import { agentSettingsRouter } from './agent-settings';
@@ -9,21 +8,15 @@ import { createUser } from '../../services/users';
 import { createOrganization } from '../../services/orgs';
 import { readBuiltInPrompt } from '../../prompts/org-overrides';
 import { MAX_SKILL_MANIFEST_BYTES } from '../../skills/org-library';
+import { errorCode, userContext } from '../../../test/support/trpc';
 
 const createCaller = createCallerFactory(agentSettingsRouter);
 let t: TestDatabase;
 const ids: Record<string, string> = {};
 
-const ctx = (userId: string): Context => ({ db: t.db, userId, apiToken: null, ip: null });
+const ctx = (userId: string): Context => userContext(t.db, userId);
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    return err instanceof TRPCError ? err.code : String(err);
-  }
-}
+const code = errorCode;
 
 async function message(p: Promise<unknown>): Promise<string> {
   try {

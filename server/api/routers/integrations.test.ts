@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TRPCError } from '@trpc/server';
 import { createCallerFactory } from '../trpc';
 import type { Context } from '../context';
 import { integrationsRouter } from './integrations';
@@ -7,22 +6,16 @@ import { createTestDatabase, type TestDatabase } from '../../../test/support/db'
 import { createUser } from '../../services/users';
 import { createOrganization } from '../../services/orgs';
 import { startLocalReceiver, type LocalReceiver } from '../../notify/testing/local-receiver';
+import { errorCode, userContext } from '../../../test/support/trpc';
 
 const createCaller = createCallerFactory(integrationsRouter);
 let t: TestDatabase;
 let discord: LocalReceiver;
 const ids: Record<string, string> = {};
 
-const ctx = (userId: string): Context => ({ db: t.db, userId, apiToken: null, ip: null });
+const ctx = (userId: string): Context => userContext(t.db, userId);
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    return err instanceof TRPCError ? err.code : String(err);
-  }
-}
+const code = errorCode;
 
 beforeAll(async () => {
   t = await createTestDatabase('integ');
