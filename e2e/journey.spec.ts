@@ -95,7 +95,18 @@ test('from a new account to a reviewed pull request', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Add a greet function' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Verification report' })).toContainText('Status: **approved**');
   await expect(page.getByRole('region', { name: 'Diff of src/greet.js' })).toBeVisible();
+  await expect(page.getByText('The web tester took no screenshots for this pull request.')).toBeVisible();
   await page.screenshot({ path: path.join(SHOTS, 'journey-4-pull-request.png'), fullPage: true });
+
+  // The dashboard counts the run: one run, all succeeded, tokens spent, nothing failing.
+  await page.getByRole('link', { name: 'Dashboard' }).click();
+  const stat = (label: string) => page.getByText(label, { exact: true }).locator('xpath=following-sibling::dd');
+  await expect(stat('Runs (30 days)')).toHaveText('1');
+  await expect(stat('Success rate')).toHaveText('100%');
+  await expect(stat('Tokens')).not.toHaveText('0');
+  await expect(page.getByRole('img', { name: 'Runs per day, succeeded and failed' })).toBeVisible();
+  await expect(page.getByText('No failing tasks.')).toBeVisible();
+  await page.screenshot({ path: path.join(SHOTS, 'journey-5-dashboard.png'), fullPage: true });
 
   // The user's checkout was never touched.
   expect(execFileSync('git', ['status', '--porcelain'], { cwd: repo, encoding: 'utf8' })).toBe('');
