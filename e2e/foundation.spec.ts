@@ -32,6 +32,21 @@ test('a newcomer signs up, creates an organization and a project', async ({ page
   await expect(list.getByRole('heading', { name: 'engine' })).toBeVisible();
   await expect(list).toContainText('/srv/code/engine');
 
+  // The project's own settings: QA's web tester (the URL must be inside the sandbox) and its MCP servers.
+  await list.getByRole('link', { name: 'engine' }).click();
+  await expect(page.getByRole('status', { name: 'Web tester state' })).toHaveText('Off: QA tests without a browser.');
+  await page.getByLabel('Start command').fill('npm run dev -- --port 4173');
+  await page.getByLabel('App URL').fill('http://example.com:4173/');
+  await page.getByRole('button', { name: 'Save web tester' }).click();
+  await expect(page.getByRole('main').getByRole('alert').filter({ hasText: 'must be http://127.0.0.1:PORT' })).toBeVisible();
+  await page.getByLabel('App URL').fill('http://127.0.0.1:4173/');
+  await page.getByRole('button', { name: 'Save web tester' }).click();
+  await expect(page.getByRole('status', { name: 'Web tester state' })).toHaveText('On: npm run dev -- --port 4173 → http://127.0.0.1:4173/');
+  await expect(page.getByText('The organization has no MCP servers yet; admins add them in Settings.')).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('status', { name: 'Web tester state' })).toContainText('npm run dev -- --port 4173');
+  await page.getByRole('link', { name: 'Projects' }).click();
+
   // Sign out and back in: the session, the organisation and the project are all still there.
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();

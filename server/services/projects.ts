@@ -9,15 +9,19 @@ export async function listProjects(db: DB, scope: OrgScope) {
   return db.selectFrom('projects').select(COLUMNS).where('org_id', '=', scope.orgId).orderBy('name').execute();
 }
 
+export type ProjectWebTest = { startCommand: string; url: string };
+
 export async function getProject(db: DB, scope: OrgScope, projectId: string) {
   const row = await db
     .selectFrom('projects')
-    .select(COLUMNS)
+    .select([...COLUMNS, 'settings'])
     .where('org_id', '=', scope.orgId)
     .where('id', '=', projectId)
     .executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', 'Project not found');
-  return row;
+  const { settings, ...project } = row;
+  const webTest = (settings as { webTest?: ProjectWebTest | null } | null)?.webTest ?? null;
+  return { ...project, webTest };
 }
 
 export async function createProject(db: DB, scope: OrgScope, input: { name: string; repository: string; defaultBranch?: string }) {

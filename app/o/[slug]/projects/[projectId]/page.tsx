@@ -5,6 +5,7 @@ import { trpc } from '../../../../../components/trpc';
 import { PullRequestLinks } from '../../../../../components/run/pull-request-links';
 import { useOrg } from '../../../../../components/org-context';
 import { Button, Card, Empty, ErrorMessage, Loading } from '../../../../../components/ui/form';
+import { ProjectMcpAccess, ProjectWebTester } from '../../../../../components/project/project-settings';
 
 export default function ProjectPage({ params }: { params: Promise<{ projectId: string }> }) {
   const { projectId } = use(params);
@@ -92,6 +93,8 @@ export default function ProjectPage({ params }: { params: Promise<{ projectId: s
       <Card title="Pull requests">
         <PullRequestLinks orgSlug={org.slug} label="Pull requests" emptyText="No pull requests yet." pullRequests={prs.data} loading={prs.isLoading} />
       </Card>
+      {org.role !== 'viewer' && <ProjectWebTester orgId={org.id} projectId={projectId} webTest={project.data!.webTest} />}
+      <ProjectMcpAccess orgId={org.id} projectId={projectId} canEdit={org.role !== 'viewer'} />
     </div>
   );
 }
