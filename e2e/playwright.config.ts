@@ -6,6 +6,7 @@ import { defineConfig } from '@playwright/test';
 /** The product as a newcomer gets it: `nightshift start` on a fresh data directory, Debian's chromium. */
 const PORT = Number(process.env.E2E_PORT ?? 3210);
 const LLM_PORT = Number(process.env.E2E_LLM_PORT ?? 3299);
+const GITHUB_PORT = Number(process.env.E2E_GITHUB_PORT ?? 3297);
 const dataDir = process.env.E2E_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nightshift-e2e-'));
 process.env.E2E_DATA_DIR = dataDir;
 
@@ -37,6 +38,15 @@ export default defineConfig({
       stdout: 'pipe',
     },
     {
+      // github.com's OAuth flow and user API, for "Sign in with GitHub".
+      command: `npx tsx e2e/support/fake-github.ts --port ${GITHUB_PORT} --client-id e2e-github-client --client-secret e2e-github-secret`,
+      cwd: path.resolve(path.dirname(new URL(import.meta.url).pathname), '..'),
+      port: GITHUB_PORT,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+    },
+    {
     command: 'node bin/nightshift.js start',
     cwd: path.resolve(path.dirname(new URL(import.meta.url).pathname), '..'),
     url: `http://localhost:${PORT}/api/health`,
@@ -52,6 +62,10 @@ export default defineConfig({
       OPENAI_API_KEY: 'sk-e2e-fake-key',
       NIGHTSHIFT_DEFAULT_MODEL: 'openai:fake',
       SANDBOX_DRIVER: 'bwrap',
+      GITHUB_ID: 'e2e-github-client',
+      GITHUB_SECRET: 'e2e-github-secret',
+      NIGHTSHIFT_GITHUB_OAUTH_URL: `http://127.0.0.1:${GITHUB_PORT}`,
+      NIGHTSHIFT_GITHUB_OAUTH_API_URL: `http://127.0.0.1:${GITHUB_PORT}/api`,
     },
     },
   ],

@@ -1,14 +1,21 @@
 'use client';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { signIn } from 'next-auth/react';
+import { getProviders, signIn } from 'next-auth/react';
 import { Button, ErrorMessage, Field } from '../../components/ui/form';
 
 export default function SignInPage() {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  // GitHub sign-in is offered only when the server has it configured (GITHUB_ID/GITHUB_SECRET).
+  const [github, setGithub] = useState(false);
+  useEffect(() => {
+    getProviders()
+      .then((p) => setGithub(Boolean(p?.github)))
+      .catch(() => setGithub(false));
+  }, []);
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -33,6 +40,11 @@ export default function SignInPage() {
           Sign in
         </Button>
       </form>
+      {github && (
+        <Button type="button" variant="secondary" onClick={() => void signIn('github', { callbackUrl: safeNext() ?? '/orgs' })}>
+          Sign in with GitHub
+        </Button>
+      )}
       <p className="text-sm text-slate-600">
         New here? <Link href="/signup" className="text-indigo-700 underline">Create account</Link>
       </p>

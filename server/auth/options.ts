@@ -1,6 +1,6 @@
 import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
-import GitHubProvider from 'next-auth/providers/github';
+import { githubProvider, githubSignInEmail, type GitHubProfile } from './github-provider';
 import { getDb } from '../db/client';
 import { authenticate, ensureGithubUser } from '../services/users';
 import { AppError } from '../errors/app-error';
@@ -30,13 +30,13 @@ export function authOptions(): NextAuthOptions {
           }
         },
       }),
-      ...(github ? [GitHubProvider({ clientId: process.env.GITHUB_ID!, clientSecret: process.env.GITHUB_SECRET! })] : []),
+      ...(github ? [githubProvider()] : []),
     ],
     callbacks: {
       async jwt({ token, user, account, profile }) {
         if (account?.provider === 'github' && profile) {
-          const p = profile as { id?: number | string; email?: string | null; name?: string | null; login?: string };
-          const email = p.email ?? `${p.login ?? p.id}@users.noreply.github.com`;
+          const p = profile as unknown as GitHubProfile;
+          const email = githubSignInEmail(p);
           const local = await ensureGithubUser(getDb(), { githubId: String(p.id), email, name: p.name ?? p.login ?? email });
           token.uid = local.id;
         } else if (user) {
