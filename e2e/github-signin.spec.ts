@@ -1,13 +1,13 @@
 import { expect, test } from '@playwright/test';
 
 /**
- * "Sign in with GitHub" through the OAuth web flow (against e2e/support/fake-github.ts): a new
+ * "Continue with GitHub" through the OAuth web flow (against e2e/support/fake-github.ts): a new
  * person gets an account named from GitHub with their *verified* email, and a second sign-in lands
  * in the same account.
  */
 test('signs in with GitHub, with the verified email, into the same account each time', async ({ page }) => {
   await page.goto('/signin');
-  await page.getByRole('button', { name: 'Sign in with GitHub' }).click();
+  await page.getByRole('button', { name: 'Continue with GitHub' }).click();
   await expect(page.getByRole('heading', { name: 'Authorize Nightshift' })).toBeVisible();
   await page.getByRole('link', { name: 'Authorize' }).click();
 
@@ -21,7 +21,7 @@ test('signs in with GitHub, with the verified email, into the same account each 
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('link', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign in with GitHub' }).click();
+  await page.getByRole('button', { name: 'Continue with GitHub' }).click();
   await page.getByRole('link', { name: 'Authorize' }).click();
   // The same account: it already has its organization, so /orgs goes straight to it.
   await expect(page).toHaveURL(/\/o\/octo-labs\/projects$/);

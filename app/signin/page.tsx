@@ -42,7 +42,7 @@ export default function SignInPage() {
       </form>
       {github && (
         <Button type="button" variant="secondary" onClick={() => void signIn('github', { callbackUrl: safeNext() ?? '/orgs' })}>
-          Sign in with GitHub
+          Continue with GitHub
         </Button>
       )}
       <p className="text-sm text-slate-600">
