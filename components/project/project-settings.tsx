@@ -1,7 +1,7 @@
 'use client';
 import { useState, type FormEvent } from 'react';
 import { trpc } from '../trpc';
-import { Button, Card, Empty, ErrorMessage, Field, Loading } from '../ui/form';
+import { Button, Card, Empty, ErrorMessage, Field, Loading, SavedMessage } from '../ui/form';
 
 type WebTest = { startCommand: string; url: string } | null;
 
@@ -59,11 +59,7 @@ export function ProjectWebTester({ orgId, projectId, webTest }: { orgId: string;
         )}
       </form>
       <ErrorMessage>{error}</ErrorMessage>
-      {saved && (
-        <p role="status" className="mt-2 text-sm text-green-700">
-          {saved}
-        </p>
-      )}
+      <SavedMessage>{saved}</SavedMessage>
     </Card>
   );
 }

@@ -1,7 +1,7 @@
 'use client';
 import { useId, useState, type FormEvent } from 'react';
 import { trpc } from '../trpc';
-import { Button, Card, Empty, ErrorMessage, Field, Loading } from '../ui/form';
+import { Button, Card, Empty, ErrorMessage, Field, Loading, SavedMessage } from '../ui/form';
 
 const ROLE_LABELS: Record<string, string> = { planner: 'Planner', architect: 'Architect', developer: 'Developer', qa: 'QA', reviewer: 'Reviewer' };
 
@@ -61,11 +61,7 @@ export function DefaultModels({ orgId }: { orgId: string }) {
         </form>
       )}
       <ErrorMessage>{error}</ErrorMessage>
-      {saved && (
-        <p role="status" className="mt-2 text-sm text-green-700">
-          Default models saved.
-        </p>
-      )}
+      <SavedMessage>{saved && 'Default models saved.'}</SavedMessage>
     </Card>
   );
 }
@@ -159,11 +155,7 @@ export function Skills({ orgId }: { orgId: string }) {
         </div>
       </form>
       <ErrorMessage>{error}</ErrorMessage>
-      {uploaded && (
-        <p role="status" className="mt-2 text-sm text-green-700">
-          Skill {uploaded} uploaded and enabled.
-        </p>
-      )}
+      <SavedMessage>{uploaded && `Skill ${uploaded} uploaded and enabled.`}</SavedMessage>
     </Card>
   );
 }
@@ -282,11 +274,7 @@ export function Prompts({ orgId }: { orgId: string }) {
         </div>
       )}
       <ErrorMessage>{error}</ErrorMessage>
-      {status && (
-        <p role="status" className="mt-2 text-sm text-green-700">
-          {status}
-        </p>
-      )}
+      <SavedMessage>{status}</SavedMessage>
     </Card>
   );
 }

@@ -1,7 +1,7 @@
 'use client';
 import { useState, type FormEvent } from 'react';
 import { trpc } from '../trpc';
-import { Button, Card, Empty, ErrorMessage, Field, Loading } from '../ui/form';
+import { Button, Card, Empty, ErrorMessage, Field, Loading, SavedMessage } from '../ui/form';
 
 /** Slack and Discord channels: where run notices go. Secrets (webhook URLs, bot tokens) are write-only. */
 export function NotificationChannels({ orgId }: { orgId: string }) {
@@ -241,11 +241,7 @@ export function GitHubConnection({ orgId }: { orgId: string }) {
         </Button>
       </form>
       <ErrorMessage>{error}</ErrorMessage>
-      {saved && (
-        <p role="status" className="mt-2 text-sm text-green-700">
-          {saved}
-        </p>
-      )}
+      <SavedMessage>{saved}</SavedMessage>
     </Card>
   );
 }

@@ -47,6 +47,16 @@ export function ErrorMessage({ children }: { children?: ReactNode }) {
   );
 }
 
+/** A confirmation after a save, announced politely; nothing when there is none. */
+export function SavedMessage({ children }: { children?: ReactNode }) {
+  if (!children) return null;
+  return (
+    <p role="status" className="mt-2 text-sm text-green-700">
+      {children}
+    </p>
+  );
+}
+
 export function Card({ title, children, actions }: { title?: string; children: ReactNode; actions?: ReactNode }) {
   return (
     <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm" aria-label={title}>
