@@ -48,14 +48,15 @@ export type SeatCheck = { allowed: boolean; used: number; members: number; pendi
  * Whether one more person fits the plan. A seat is taken by a member and held by a pending
  * (unaccepted, unexpired) invitation, so an organisation cannot hand out more links than it has
  * seats. `forAcceptance` counts members only: the invitation being accepted already holds a seat.
+ * A caller that has already read the plan passes it as `planLimits`, so it is not read twice.
  */
 export async function checkSeatAvailable(
   db: DB,
   orgId: string,
   env: Env = process.env,
-  opts: { forAcceptance?: boolean; now?: Date } = {},
+  opts: { forAcceptance?: boolean; now?: Date; planLimits?: OrgPlanLimits } = {},
 ): Promise<SeatCheck> {
-  const { limits } = await getPlanLimits(db, orgId, env);
+  const { limits } = opts.planLimits ?? (await getPlanLimits(db, orgId, env));
   const members = await db.selectFrom('memberships').select((eb) => eb.fn.countAll<string>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow();
   const pending = opts.forAcceptance
     ? { n: '0' }

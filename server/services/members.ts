@@ -155,8 +155,8 @@ export async function acceptInvitation(db: DB, input: { token: string; userId: s
 
 /** Refuses when the organisation's plan has no seat left (billing on only; self-hosted is unlimited). */
 async function requireSeat(db: DB, orgId: string, env: Env, opts: { forAcceptance?: boolean }) {
-  const { plan, enforced } = await getPlanLimits(db, orgId, env);
-  if (!enforced) return;
-  const seats = await checkSeatAvailable(db, orgId, env, opts);
-  if (!seats.allowed) throw new AppError('FORBIDDEN', noSeatMessage(seats, plan));
+  const planLimits = await getPlanLimits(db, orgId, env);
+  if (!planLimits.enforced) return;
+  const seats = await checkSeatAvailable(db, orgId, env, { ...opts, planLimits });
+  if (!seats.allowed) throw new AppError('FORBIDDEN', noSeatMessage(seats, planLimits.plan));
 }
