@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { z } from 'zod';
 import type { JobDefinition } from './definition';
 import { dataDir } from '../server/config';
@@ -8,11 +7,9 @@ import { createPgContextCache } from '../server/services/context-cache';
 import { createRun } from '../server/services/runs';
 import { loadSkillLibrary } from '../server/skills/library';
 import { planSpecWithAgent } from '../server/pipeline/plan-spec';
-import { modelFor, ORG_PROMPTS_FOLDER } from '../server/pipeline/task-executor';
+import { modelFor, orgAgentSetup } from '../server/pipeline/task-executor';
 import { orgProviderSettings } from '../server/services/secrets';
 import { githubAuthFromSettings } from '../server/github/github-auth';
-import { loadOrgAgentSettings } from '../server/services/agent-settings';
-import { promptDirWithOverrides } from '../server/prompts/org-overrides';
 
 export const PLAN_SPEC_JOB = 'plan-spec';
 export const ZPlanSpecJob = z.object({ orgId: z.string().uuid(), specId: z.string().uuid(), userId: z.string().uuid().nullable(), model: z.string() });
@@ -37,9 +34,10 @@ export const planSpecJob = {
     const fail = (error: string) => ctx.publish(data.orgId, { type: 'spec.planned', specId: data.specId, error });
     if (!spec || spec.status !== 'accepted') return fail('the spec is not accepted');
     const { env, secrets } = await orgProviderSettings(ctx.db, data.orgId);
-    // The organisation's skill choices apply to the planner too. The payload's model is already
-    // the org's planner default when the caller named none (planning.planSpec resolves it).
-    const agentSettings = await loadOrgAgentSettings(ctx.db, data.orgId, loadSkillLibrary());
+    // The organisation's skills and prompt overrides apply to the planner as to every role. The
+    // payload's model is already the org's planner default when the caller named none
+    // (planning.planSpec resolves it).
+    const agentSetup = await orgAgentSetup(ctx.db, data.orgId, { taskModel: data.model, env, dataDir: dataDir(), baseSkills: loadSkillLibrary() });
     let ws: Awaited<ReturnType<typeof openTaskWorkspace>> | null = null;
     try {
       const github = await githubAuthFromSettings(data.orgId, env);
@@ -57,8 +55,8 @@ export const planSpecJob = {
         modelName: data.model,
         workspace: ws.worktree.path,
         cache: createPgContextCache(ctx.db),
-        skills: agentSettings.skills,
-        promptDirs: { builtIn: promptDirWithOverrides(agentSettings.promptOverrides, path.join(dataDir(), ORG_PROMPTS_FOLDER)) },
+        skills: agentSetup.skills,
+        promptDirs: agentSetup.promptDirs,
         secrets: [...secrets, ...github.secrets],
       });
       if (!planned.ok) return fail(planned.error);

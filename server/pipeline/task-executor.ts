@@ -45,7 +45,7 @@ export function modelFor(name: string, env: Record<string, string>): LanguageMod
 }
 
 /** Folder under the data directory holding prompt folders with an organisation's overrides applied. */
-export const ORG_PROMPTS_FOLDER = 'org-prompts';
+const ORG_PROMPTS_FOLDER = 'org-prompts';
 
 /**
  * An organisation's agent settings as a task uses them: its skills (built-in minus the ones
