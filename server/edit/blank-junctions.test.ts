@@ -24,6 +24,11 @@ describe('tidyBlankJunctions', () => {
     expect(apply(['a', '', 'b'], 0, 1, [])).toEqual(['b']);
   });
 
+  it('keeps blank lines a replacement itself writes at the start or end of the file', () => {
+    expect(apply(['a', 'b'], 1, 2, ['b', 'c', ''])).toEqual(['a', 'b', 'c', '']);
+    expect(apply(['a', 'b'], 0, 1, ['', 'a'])).toEqual(['', 'a', 'b']);
+  });
+
   it('does not push a blank line against a block opener or closer, but keeps one that was there', () => {
     expect(apply(['f() {', 'x()', '', 'y()', '}'], 1, 2, [])).toEqual(['f() {', 'y()', '}']);
     expect(apply(['f() {', 'x()', '', 'y()', '}'], 3, 4, [])).toEqual(['f() {', 'x()', '}']);

@@ -10,8 +10,9 @@ export type LineEdit = { start: number; end: number; lines: string[] };
  * out of (or add one to) the edge of a search block: deleting a block that sat between two blank
  * lines then leaves two, and a replacement that ends in a blank line put before an existing blank
  * line leaves two. A junction may hold as many blank lines as it did before the edit or as the
- * replacement itself asks for, whichever is more; the surplus is dropped. At the start or end of
- * the file the blank run may not grow at all.
+ * replacement itself asks for, whichever is more; the surplus is dropped. A deletion may not leave
+ * a blank line at the start or end of the file that was not there (a replacement that itself
+ * begins or ends with blank lines there keeps them: the model wrote them).
  *
  * Regions that are blank throughout are left alone: there the model is editing blank lines.
  */
@@ -33,8 +34,8 @@ export function tidyBlankJunctions(fileLines: readonly string[], edit: LineEdit)
   if (lines.some((l) => !isBlank(l))) {
     const lead = countLeadingBlank(lines);
     const trail = countTrailingBlank(lines);
-    const allowedLead = atStart ? before + regionLead : Math.max(before + regionLead, lead);
-    const allowedTrail = atEnd ? after + regionTrail : Math.max(after + regionTrail, trail);
+    const allowedLead = Math.max(before + regionLead, lead);
+    const allowedTrail = Math.max(after + regionTrail, trail);
     const surplusLead = Math.min(lead, before + lead - allowedLead);
     const surplusTrail = Math.min(trail, after + trail - allowedTrail);
     if (surplusLead <= 0 && surplusTrail <= 0) return edit;

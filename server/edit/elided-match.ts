@@ -25,6 +25,10 @@ export function elisionStep(ctx: MatchContext, sLines: readonly string[], rLines
   let sSeg = splitAtMarkers(sLines);
   let rSeg = splitAtMarkers(rLines);
   if (sSeg.length !== rSeg.length) {
+    // Where every "..." of the search is also a line of the file (a README's code sample, a
+    // Python stub), the markers may be the file's own text: let the next levels judge the block.
+    const markers = sLines.filter(isElisionMarker).map((l) => l.trim());
+    if (markers.every((m) => ctx.fileLines.some((l) => l.trim() === m))) return NONE;
     return refusedStep('invalid', `the search has ${sSeg.length - 1} elision marker(s) ("...") but the replace has ${rSeg.length - 1}; mark the same gaps in both so the hidden lines can be kept`);
   }
   // Leading/trailing markers anchor nothing; the replacement may not add text there.

@@ -1,4 +1,4 @@
-import { detectIndentStyle, indentWidth, isBlank, leadingWhitespace, renderIndent, type IndentStyle } from './indentation';
+import { detectIndentStyle, indentWidth, isBlank, leadingWhitespace, renderIndent, TAB_WIDTH, type IndentStyle } from './indentation';
 
 /**
  * How the search block's indentation relates to the file's at a match, and so how the
@@ -60,8 +60,13 @@ export function reindentLines(lines: readonly string[], shift: IndentShift): str
   if (shift.kind === 'none') return [...lines];
   return lines.map((line) => {
     if (isBlank(line)) {
-      // A whitespace-only line is left as written, unless it is a tabs/spaces spelling we know.
-      return shift.kind === 'width' && line !== '' ? (shift.known.get(line) ?? line) : line;
+      // A whitespace-only line is left as written, unless it is spelled in the other style (tabs
+      // where the file has spaces, or the reverse): then it is written the file's way too.
+      if (shift.kind !== 'width' || line === '') return line;
+      const known = shift.known.get(line);
+      if (known !== undefined) return known;
+      const foreign = shift.style === 'spaces' ? line.includes('\t') : line.includes(' '.repeat(TAB_WIDTH));
+      return foreign ? renderIndent(indentWidth(line) + shift.delta, shift.style) : line;
     }
     const indent = leadingWhitespace(line);
     const body = line.slice(indent.length);

@@ -83,6 +83,13 @@ describe('cascade levels', () => {
     expect(out.content).toBe('def f():\n    if x:\n        z()\n');
   });
 
+  it('indentation: a whitespace-only line of the replace is written in the file\'s style too', () => {
+    const spaces = 'function f() {\n  if (x) {\n    y();\n  }\n}\n';
+    // "\t" stood for two spaces and "\t  " for four; a whitespace-only "\t\t" (8 columns) becomes 6 spaces.
+    const out = applied(spaces, '\tif (x) {\n\t  y();\n', '\tif (x) {\n\t  y();\n\t\t\n\t  z();\n');
+    expect(out.content).toBe('function f() {\n  if (x) {\n    y();\n      \n    z();\n  }\n}\n');
+  });
+
   it('line numbers: prefixes copied from a numbered view are stripped (all three styles)', () => {
     const styles = [
       '    10\t  const sum = a + b;\n    11\t  const product = a * b;\n',
@@ -110,6 +117,16 @@ describe('cascade levels', () => {
     expect(dropped.content).toContain('  return greeting + "?";\n}\n\nfunction part(a, b) {');
   });
 
+  it('blank lines: a search opening with more blank lines than the file has takes them as lines, not as the newline of the line above', () => {
+    // "\n\n  return c\n" stands in the file as a substring (the newline ending "  b", one blank
+    // line), but replaced as a string it would join "  b" to the next line.
+    const file = 'a {\n  b\n\n  return c\n}\n';
+    const deleted = applied(file, '\n\n  return c\n', '');
+    expect(deleted.content).toBe('a {\n  b\n}\n');
+    const inserted = applied('x\n\n## Y\n\nz\n', '\n\n## Y\n', '\nNote\n\n## Y\n');
+    expect(inserted.content).toBe('x\n\nNote\n\n## Y\n\nz\n');
+  });
+
   it('elision: "..." lines stand for unchanged lines, which are kept', () => {
     for (const marker of ['  ...', '  // ... existing code ...']) {
       const out = applied(
@@ -120,6 +137,16 @@ describe('cascade levels', () => {
       expect(out.level).toBe('elision');
       expect(out.content).toBe(JS.replace('part(a, b)', 'part(a, b, c)').replace('a + b;', 'a + b + c;'));
     }
+  });
+
+  it('elision: "..." lines that are the file\'s own text do not make the search an elided one', () => {
+    const readme = '# Usage\n\n```js\nconst tool = require("tool");\n...\ntool.run(options);\n```\n\nSee the docs.\n';
+    // One line misremembered (its quotes), so only the fuzzy level can place it; the "..." is text.
+    const search = "```js\nconst tool = require('tool');\n...\ntool.run(options);\n```\n";
+    // The replace drops the "..." line: as markers, the counts would differ and the edit be refused.
+    const out = applied(readme, search, '```js\nconst tool = require("tool");\ntool.run({ all: true });\n```\n');
+    expect(out.level).toBe('fuzzy');
+    expect(out.content).toBe(readme.replace('...\ntool.run(options)', 'tool.run({ all: true })'));
   });
 
   it('elision: "# ..." works for Python', () => {
