@@ -21,7 +21,7 @@
  * Deterministic for a given source and `--seed`.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -108,7 +108,7 @@ function parseDiff(
       // With -U0 a pure insertion reports the line *after which* it goes.
       const oldStart = count === 0 ? Number(m[1]) : Number(m[1]) - 1;
       if (oldLines.length !== count) continue;
-      hunks.push({ source, path: oldPath.replace(/^[^/]+\//, (p) => p), before, oldStart, oldLines, newLines });
+      hunks.push({ source, path: oldPath, before, oldStart, oldLines, newLines });
       i = j - 1;
     }
   }
@@ -149,14 +149,14 @@ function fromPair(oldDir: string, newDir: string): { hunks: Hunk[]; added: Added
   }
   // `git diff --no-index` names files by their path from the working directory; map them back.
   const strip = (p: string, dir: string) => relative(dir, '/' + p.replace(/^\/+/, ''));
-  const read = (dir: string) => (p: string) => {
+  const read = (p: string) => {
     try {
-      return execFileSync('cat', ['/' + p.replace(/^\/+/, '')], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      return readFileSync('/' + p.replace(/^\/+/, ''), 'utf8');
     } catch {
       return null;
     }
   };
-  const got = parseDiff(diff, `${oldDir.split('/').pop()}→${newDir.split('/').pop()}`, read(oldDir), read(newDir));
+  const got = parseDiff(diff, `${oldDir.split('/').pop()}→${newDir.split('/').pop()}`, read, read);
   for (const h of got.hunks) h.path = strip(h.path, oldDir);
   for (const a of got.added) a.path = strip(a.path, newDir);
   return got;
@@ -174,8 +174,6 @@ function anchored(h: Hunk): { start: number; old: string[]; neu: string[] } | nu
   const file = h.before.split('\n');
   let start = h.oldStart;
   let end = h.oldStart + h.oldLines.length;
-  let top = 0;
-  let bottom = 0;
   const build = () => ({
     start,
     old: file.slice(start, end),
@@ -185,19 +183,11 @@ function anchored(h: Hunk): { start: number; old: string[]; neu: string[] } | nu
     const { old } = build();
     if (old.some((l) => !isBlank(l)) && count(h.before, join(old)) === 1) return build();
     // Prefer a line above; an insertion at the top of a file grows downwards.
-    if ((step % 2 === 0 || end >= file.length - 1) && start > 0) {
-      start--;
-      top++;
-    } else if (end < file.length - 1) {
-      end++;
-      bottom++;
-    } else if (start > 0) {
-      start--;
-      top++;
-    } else return null;
+    if ((step % 2 === 0 || end >= file.length - 1) && start > 0) start--;
+    else if (end < file.length - 1) end++;
+    else if (start > 0) start--;
+    else return null;
   }
-  void top;
-  void bottom;
   return null;
 }
 
