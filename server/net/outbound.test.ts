@@ -95,3 +95,29 @@ describe('outbound policy', () => {
     expect(JSON.stringify(errors[0])).toMatch(/"retryable":false/);
   });
 });
+
+describe('DNS rebinding', () => {
+  it('a name that answers a public address to the check and a refused one to the connection is refused at the connection', async () => {
+    let calls = 0;
+    const rebinding = async (host: string) => {
+      calls++;
+      if (host !== 'rebind.test') throw new Error(`unexpected lookup of ${host}`);
+      return calls === 1 ? ['93.184.216.34'] : ['127.0.0.1'];
+    };
+    hits = [];
+    const port = new URL(base).port;
+    await expect(guardedFetch(`http://rebind.test:${port}/final`, {}, PUBLIC_ONLY, rebinding)).rejects.toThrow(
+      /rebind\.test refused: 127\.0\.0\.1 is a loopback address/,
+    );
+    expect(calls).toBe(2);
+    expect(hits).toEqual([]);
+  });
+
+  it('connects to the address its own lookup checked', async () => {
+    const port = new URL(base).port;
+    const resolve = async (host: string) => (host === 'app.internal.test' ? ['127.0.0.1'] : []);
+    const res = await guardedFetch(`http://app.internal.test:${port}/final`, {}, {}, resolve);
+    expect(await res.text()).toBe('reached GET /final');
+    await expect(guardedFetch(`http://app.internal.test:${port}/final`, {}, PUBLIC_ONLY, resolve)).rejects.toBeInstanceOf(OutboundBlockedError);
+  });
+});

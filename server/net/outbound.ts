@@ -1,5 +1,6 @@
 import dns from 'node:dns/promises';
 import net from 'node:net';
+import { Agent } from 'undici';
 
 /**
  * Where Nightshift's own outbound requests may go (webhooks, MCP servers, model providers, the
@@ -16,8 +17,10 @@ import net from 'node:net';
  * `NIGHTSHIFT_OUTBOUND_ALLOW` lists host names exempt from the policy (comma-separated), e.g. the
  * operator's own Ollama host.
  *
- * Names are resolved and every address checked before the request, and each redirect hop is checked
- * again. (A name that changes its answer between the check and the connection is not caught.)
+ * Names are resolved and every address checked before the request, each redirect hop is checked
+ * again, and the connection itself resolves the name through the same check (an undici dispatcher
+ * with its own lookup), so a name that answers a public address to the check and a refused one to
+ * the connection (DNS rebinding) is still refused.
  */
 export type OutboundPolicy = 'default' | 'public-only';
 
@@ -107,16 +110,68 @@ function embeddedIpv4(address: string): string | null {
   return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 }
 
+/** A host name's addresses. */
+export type Resolver = (host: string) => Promise<string[]>;
+
+const systemResolver: Resolver = async (host) => (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+
+function assertAddresses(host: string, addresses: readonly string[], policy: OutboundPolicy): void {
+  for (const address of addresses) {
+    const range = blockedRange(address, policy);
+    if (range) throw new OutboundBlockedError(host, address, range);
+  }
+}
+
 /** Resolves the URL's host and throws OutboundBlockedError when the policy refuses any of its addresses. */
-export async function assertOutboundAllowed(url: string | URL, env: Env = process.env): Promise<void> {
+export async function assertOutboundAllowed(url: string | URL, env: Env = process.env, resolve: Resolver = systemResolver): Promise<void> {
   const u = typeof url === 'string' ? new URL(url) : url;
   const { policy, allow } = outboundPolicy(env);
   const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (allow.has(host)) return;
-  const addresses = net.isIP(host) ? [host] : (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
-  for (const address of addresses) {
-    const range = blockedRange(address, policy);
-    if (range) throw new OutboundBlockedError(host, address, range);
+  assertAddresses(host, net.isIP(host) ? [host] : await resolve(host), policy);
+}
+
+type LookupCallback = (err: Error | null, address?: string | Array<{ address: string; family: number }>, family?: number) => void;
+
+const dispatchers = new Map<string, Agent>();
+
+/**
+ * The dispatcher every guarded request connects through: its lookup resolves the name and checks
+ * each address against the policy at connection time, and connects only to addresses it checked.
+ * (IP literals skip the lookup; the check before the request has judged them, and they cannot change.)
+ */
+export function guardedDispatcher(env: Env = process.env, resolve: Resolver = systemResolver): Agent {
+  const { policy, allow } = outboundPolicy(env);
+  const key = resolve === systemResolver ? `${policy}|${[...allow].sort().join(',')}` : null;
+  const cached = key === null ? undefined : dispatchers.get(key);
+  if (cached) return cached;
+  const lookup = (hostname: string, options: { all?: boolean; family?: number | string }, callback: LookupCallback) => {
+    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    resolve(host)
+      .then((addresses) => {
+        if (!allow.has(host)) assertAddresses(host, addresses, policy);
+        const wanted = options?.family === 4 || options?.family === 'IPv4' ? 4 : options?.family === 6 || options?.family === 'IPv6' ? 6 : 0;
+        const entries = addresses.map((address) => ({ address, family: net.isIP(address) })).filter((e) => e.family !== 0 && (!wanted || e.family === wanted));
+        if (entries.length === 0) {
+          callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', hostname: host }));
+        } else if (options?.all) callback(null, entries);
+        else callback(null, entries[0].address, entries[0].family);
+      })
+      .catch((err: Error) => callback(err));
+  };
+  const agent = new Agent({ connect: { lookup: lookup as never } });
+  if (key !== null) dispatchers.set(key, agent);
+  return agent;
+}
+
+/** fetch through the guarded dispatcher; a refusal at connection time surfaces as itself. */
+async function fetchVia(input: URL | Request, init: RequestInit, dispatcher: Agent): Promise<Response> {
+  try {
+    return await fetch(input, { ...init, dispatcher } as RequestInit);
+  } catch (err) {
+    const cause = (err as { cause?: unknown }).cause;
+    if (cause instanceof OutboundBlockedError) throw cause;
+    throw err;
   }
 }
 
@@ -124,18 +179,24 @@ export async function assertOutboundAllowed(url: string | URL, env: Env = proces
  * `fetch` that checks the destination first and follows redirects itself (each hop checked), so a
  * public URL cannot bounce the server to a refused address.
  */
-export async function guardedFetch(input: string | URL | Request, init: RequestInit = {}, env: Env = process.env): Promise<Response> {
+export async function guardedFetch(
+  input: string | URL | Request,
+  init: RequestInit = {},
+  env: Env = process.env,
+  resolve: Resolver = systemResolver,
+): Promise<Response> {
+  const dispatcher = guardedDispatcher(env, resolve);
   if (input instanceof Request) {
     // Requests built by libraries (the MCP SDK) carry their own body; check the target and pass through without redirects.
-    await assertOutboundAllowed(input.url, env);
-    return fetch(input, { ...init, redirect: 'manual' });
+    await assertOutboundAllowed(input.url, env, resolve);
+    return fetchVia(input, { ...init, redirect: 'manual' }, dispatcher);
   }
   let url = new URL(String(input));
   let method = (init.method ?? 'GET').toUpperCase();
   let body = init.body;
   for (let hop = 0; ; hop++) {
-    await assertOutboundAllowed(url, env);
-    const res = await fetch(url, { ...init, method, body, redirect: 'manual' });
+    await assertOutboundAllowed(url, env, resolve);
+    const res = await fetchVia(url, { ...init, method, body, redirect: 'manual' }, dispatcher);
     const location = res.headers.get('location');
     if (res.status < 300 || res.status >= 400 || res.status === 304 || !location || init.redirect === 'manual') return res;
     if (init.redirect === 'error') throw new TypeError(`redirect to ${location} refused (redirect: "error")`);
