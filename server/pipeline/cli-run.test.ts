@@ -209,6 +209,9 @@ describe('nightshift run (CLI) against the fake LLM server', () => {
     const badCycles = await runCli(['--repo', repo, '--spec', 'x.md', '--model', 'openai:x', '--max-cycles', '9'], {});
     expect(badCycles.code).toBe(2);
     expect(badCycles.stderr).toContain('--max-cycles must be an integer from 1 to 3');
+    const badConcurrency = await runCli(['--repo', repo, '--spec', 'x.md', '--model', 'openai:x', '--concurrency', '0'], {});
+    expect(badConcurrency.code).toBe(2);
+    expect(badConcurrency.stderr).toContain('--concurrency must be an integer from 1 to 8');
     const halfWeb = await runCli(['--repo', repo, '--spec', 'x.md', '--model', 'openai:x', '--web-start', 'npm start'], {});
     expect(halfWeb.code).toBe(2);
     expect(halfWeb.stderr).toContain('--web-start and --web-url go together');

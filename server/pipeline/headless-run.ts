@@ -80,7 +80,15 @@ export type HeadlessRunOptions = {
   signal?: AbortSignal;
   /** Progress, one line at a time (the CLI writes it to stderr). */
   log?: (line: string) => void;
+  /**
+   * How many tasks of one wave run at once, each in its own worktree and sandbox (default 1).
+   * A wave's tasks touch different files by construction; waves still run one after another.
+   */
+  concurrency?: number;
 };
+
+/** The most tasks a headless run starts at once: each holds a sandbox and a worktree. */
+export const MAX_HEADLESS_CONCURRENCY = 8;
 
 type PlannedTask = SubmittedTask & { remediationOf?: string; depth: number };
 
@@ -107,9 +115,10 @@ const pipelineCost = (r: PipelineResult) => Object.values(r.usageByRole).reduce(
  * sandbox → commit, push the branch to the repository, local pull-request record with the
  * verification report → remediation tasks planned into a later wave and run.
  *
- * Tasks run one at a time, wave by wave (the scheduler runs waves in parallel; a headless run
- * favours a readable log and one sandbox at a time). A task that depends on exactly one earlier
- * task is stacked on that task's branch, so it sees the work it depends on.
+ * Waves run one after another; within a wave, `concurrency` tasks run at once (default 1: a
+ * readable log and one sandbox at a time; with more, each progress line names its task). A task
+ * that depends on exactly one earlier task is stacked on that task's branch, so it sees the work
+ * it depends on.
  */
 export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<HeadlessRunResult> {
   const log = opts.log ?? (() => undefined);
@@ -168,25 +177,45 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
   const tasks: HeadlessTaskSummary[] = [];
   const pullRequests: HeadlessPullRequest[] = [];
   const done = new Map<string, HeadlessTaskSummary>();
+  const concurrency = Math.max(1, Math.min(MAX_HEADLESS_CONCURRENCY, Math.floor(opts.concurrency ?? 1)));
   for (let w = 0; w < waves.length; w++) {
     log(`wave ${w + 1}/${waves.length}: ${waves[w].map((t) => t.id).join(', ')}`);
     const fixes: PlannedTask[] = [];
-    for (const task of waves[w]) {
-      if (opts.signal?.aborted) break;
+    // A wave's tasks depend only on earlier waves, so what each starts from is known up front.
+    type Slot = { task: PlannedTask; skipped?: HeadlessTaskSummary; taskBase: string; outcome?: Awaited<ReturnType<typeof runOneTask>> };
+    const slots: Slot[] = waves[w].map((task) => {
       const blocker = task.dependsOn.find((d) => d !== task.remediationOf && done.get(d)?.status !== 'succeeded');
       if (blocker) {
         const skipped: HeadlessTaskSummary = { id: task.id, title: task.title, wave: w, status: 'skipped', reason: `depends on ${blocker}, which did not succeed`, costUsd: 0, ...(task.remediationOf ? { remediationOf: task.remediationOf } : {}) };
-        log(`task ${task.id} skipped: ${skipped.reason}`);
-        tasks.push(skipped);
-        done.set(task.id, skipped);
-        continue;
+        return { task, skipped, taskBase: base };
       }
       // Stacked on its single dependency's branch (pushed to the repository by then), so the
       // task's worktree holds the work it builds on.
       const depBranches = task.dependsOn.map((d) => done.get(d)?.branch).filter((b): b is string => !!b);
-      const taskBase = depBranches.length === 1 ? depBranches[0] : base;
       if (depBranches.length > 1) log(`  task ${task.id} depends on ${depBranches.length} branches; it starts from ${base} (branches are not merged in a headless run)`);
-      const outcome = await runOneTask(task, w, taskBase);
+      return { task, taskBase: depBranches.length === 1 ? depBranches[0] : base };
+    });
+    for (const slot of slots) if (slot.skipped) log(`task ${slot.task.id} skipped: ${slot.skipped.reason}`);
+    const runnable = slots.filter((slot) => !slot.skipped);
+    let next = 0;
+    const lane = async () => {
+      while (next < runnable.length && !opts.signal?.aborted) {
+        const slot = runnable[next++];
+        const taskLog = concurrency > 1 ? (line: string) => log(`[${slot.task.id}] ${line}`) : log;
+        slot.outcome = await runOneTask(slot.task, w, slot.taskBase, taskLog);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, runnable.length) }, lane));
+    // Results in plan order, whatever order the tasks finished in.
+    for (const slot of slots) {
+      const task = slot.task;
+      if (slot.skipped) {
+        tasks.push(slot.skipped);
+        done.set(task.id, slot.skipped);
+        continue;
+      }
+      const outcome = slot.outcome;
+      if (!outcome) continue; // not started: the run was cancelled
       costUsd += outcome.summary.costUsd;
       tasks.push(outcome.summary);
       done.set(task.id, outcome.summary);
@@ -224,7 +253,12 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
     },
   };
 
-  async function runOneTask(task: PlannedTask, wave: number, taskBase: string): Promise<{ summary: HeadlessTaskSummary; pullRequest?: HeadlessPullRequest; remediation: Finding[] }> {
+  async function runOneTask(
+    task: PlannedTask,
+    wave: number,
+    taskBase: string,
+    log: (line: string) => void,
+  ): Promise<{ summary: HeadlessTaskSummary; pullRequest?: HeadlessPullRequest; remediation: Finding[] }> {
     const taskId = randomUUID();
     const extra = task.remediationOf ? { remediationOf: task.remediationOf } : {};
     log(`task ${task.id} "${task.title}"`);

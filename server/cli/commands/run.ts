@@ -7,18 +7,19 @@ import { secretValuesFromEnv } from '../../agent/redact';
 import { dataDir } from '../../config';
 import { createModel } from '../../llm';
 import { git } from '../../repos/git';
-import { runSpecHeadless, type HeadlessRunSummary } from '../../pipeline/headless-run';
+import { MAX_HEADLESS_CONCURRENCY, runSpecHeadless, type HeadlessRunSummary } from '../../pipeline/headless-run';
 import { MAX_QA_CYCLES } from '../../pipeline/types';
 
 const USAGE = `usage: nightshift run --repo DIR --spec FILE.md --model provider:model [--base-url URL]
-                     [--driver auto|bwrap|docker|none] [--max-cycles N] [--quiet]
+                     [--driver auto|bwrap|docker|none] [--max-cycles N] [--concurrency N] [--quiet]
                      [--web-start "npm run dev" --web-url http://127.0.0.1:3000]
 
 Runs a spec end to end without a database: score (refused below 70) → plan (planner agent) →
 waves → each task through architect → developer ⇄ QA → reviewer in its own worktree and
 sandbox → commit on a nightshift/* branch pushed to DIR → local pull-request record with the
 verification report (JSON under $NIGHTSHIFT_DATA_DIR/pull-requests/, default ./.nightshift).
-Your checkout (files, index, HEAD) is not touched. Tasks run one at a time.
+Your checkout (files, index, HEAD) is not touched. Waves run in order; within a wave,
+--concurrency N tasks run at once (default 1, at most ${MAX_HEADLESS_CONCURRENCY}), each in its own sandbox.
 With --web-start and --web-url, QA gets the web tester: the command starts the app from the
 task's worktree inside the sandbox and a browser beside it drives the URL; screenshots go under
 $NIGHTSHIFT_DATA_DIR/screenshots/.
@@ -50,6 +51,7 @@ export async function run(argv: string[]): Promise<number> {
         'base-url': { type: 'string' },
         driver: { type: 'string' },
         'max-cycles': { type: 'string' },
+        concurrency: { type: 'string' },
         'web-start': { type: 'string' },
         'web-url': { type: 'string' },
         quiet: { type: 'boolean', default: false },
@@ -69,6 +71,10 @@ export async function run(argv: string[]): Promise<number> {
   const maxCycles = values['max-cycles'] === undefined ? undefined : Number(values['max-cycles']);
   if (maxCycles !== undefined && (!Number.isInteger(maxCycles) || maxCycles < 1 || maxCycles > MAX_CYCLES_LIMIT)) {
     return fail(`--max-cycles must be an integer from 1 to ${MAX_CYCLES_LIMIT} (got "${values['max-cycles']}")`);
+  }
+  const concurrency = values.concurrency === undefined ? 1 : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_HEADLESS_CONCURRENCY) {
+    return fail(`--concurrency must be an integer from 1 to ${MAX_HEADLESS_CONCURRENCY} (got "${values.concurrency}")`);
   }
   if (Boolean(values['web-start']) !== Boolean(values['web-url'])) {
     return fail('--web-start and --web-url go together: the command that starts the app and the URL it serves');
@@ -138,6 +144,7 @@ export async function run(argv: string[]): Promise<number> {
       dataDir: data,
       driver,
       maxQaCycles: maxCycles,
+      concurrency,
       ...(webTest ? { webTest } : {}),
       secrets: secretValuesFromEnv(),
       signal: abort.signal,
