@@ -40,7 +40,7 @@ type Case = {
 type Hunk = { source: string; path: string; before: string; oldStart: number; oldLines: string[]; newLines: string[] };
 type Added = { source: string; path: string; content: string };
 
-const CODE = /\.(ts|tsx|js|mjs|cjs|jsx|py|go|rs|java|rb|c|h|cc|cpp|css|scss|sh|md)$/;
+const CODE = /\.(ts|tsx|js|mjs|cjs|jsx|py|pyi|go|rs|java|rb|c|h|cc|cpp|css|scss|sh|md)$/;
 const KINDS = [
   'exact',
   'trailing-ws',
