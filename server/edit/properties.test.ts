@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planChanges } from './apply-changes';
 import { isElisionMarker } from './elision';
 import { replaceInText } from './replace-in-text';
-
-/** Small deterministic PRNG (mulberry32) so a failing seed can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../../test/support/seeded-random';
 
 const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'x', 'y', 'return', 'if', '(', ')', '{', '}', '=', '+', ';', '"s"', "'q'", '...', '//'];
 /** Cases per property; raise with EDIT_PROPERTY_RUNS for a longer soak. */

@@ -34,10 +34,20 @@ afterEach(async () => {
   llm = undefined;
 });
 
-async function runWithTeam(team: TeamScript) {
+/**
+ * The whole run on a fresh fixture repository with `team` answering as the model. `gate`, when
+ * given, is awaited before each request is answered (to hold a role until something happened).
+ */
+async function runWithTeam(team: TeamScript, options: { concurrency?: number; gate?: (body: Record<string, unknown>) => Promise<void> } = {}) {
   const { repo, dataDir } = await makeFixtureRepo();
   const before = await checkoutState(repo);
-  llm = await startFakeLlm({ script: teamScript(team) });
+  const answer = teamScript(team);
+  llm = await startFakeLlm({
+    script: async (body: Record<string, unknown>) => {
+      await options.gate?.(body);
+      return answer(body);
+    },
+  });
   const log: string[] = [];
   const { refused, summary } = await runSpecHeadless({
     repo,
@@ -46,6 +56,7 @@ async function runWithTeam(team: TeamScript) {
     modelName: MODEL,
     dataDir,
     driver: 'bwrap',
+    concurrency: options.concurrency,
     log: (line) => log.push(line),
   });
   const g = async (...args: string[]) => (await exec('git', args, { cwd: repo })).stdout;
@@ -95,8 +106,6 @@ describe('runSpecHeadless: the whole pipeline on a fixture repository against th
   }, 180_000);
 
   it('runs the tasks of one wave side by side with concurrency 2, and reports them in plan order', async () => {
-    const { repo, dataDir } = await makeFixtureRepo();
-    const before = await checkoutState(repo);
     const FORMAT_TASK = {
       id: 'T2',
       title: 'Put the sign before the dollar in formatPrice',
@@ -105,64 +114,50 @@ describe('runSpecHeadless: the whole pipeline on a fixture repository against th
       dependsOn: [],
     };
     const SIGN_FIX = { path: 'src/format.js', mode: 'replace', search: "  return '$' + (cents / 100).toFixed(2);", replace: "  const sign = cents < 0 ? '-' : '';\n  return sign + '$' + (Math.abs(cents) / 100).toFixed(2);" };
-    const isFormatTask = (body: Record<string, unknown>) => JSON.stringify(body.messages).includes(FORMAT_TASK.title);
-    const team = teamScript({
-      planner: (ctx) => (ctx.step === 0 ? call('submit_plan', { tasks: [DISCOUNT_TASK, FORMAT_TASK] }) : call('finish', { summary: 'Two tasks on different files.' })),
-      architect: architectDesign,
-      developer: (ctx) => {
-        const format = ctx.objective.includes(FORMAT_TASK.title);
-        if (ctx.step === 0) return call('apply_code_changes', { changes: format ? [SIGN_FIX] : [FIRST_VERSION, DISCOUNT_TESTS, RANGE_TEST] });
-        if (ctx.step === 1 && !format) return call('apply_code_changes', { changes: [RANGE_FIX] });
-        return call('finish', { summary: format ? 'formatPrice puts the sign first' : 'applyDiscount with its range check and tests' });
-      },
-      qa: (ctx) => (ctx.step === 0 ? call('run_command', { command: 'npm test' }) : qaVerdict(ctx)),
-      reviewer: () => call('finish', { steelman: 'Small, tested, in scope.', verdict: 'approve', summary: 'Approved.' }),
-    });
     // Each developer's first turn waits until the other task's developer has asked as well: only
     // tasks that run at the same time get past this (one at a time, the first would wait forever).
     const developersIn = new Set<string>();
     let release!: () => void;
     const bothIn = new Promise<void>((r) => (release = r));
-    llm = await startFakeLlm({
-      script: async (body: Record<string, unknown>) => {
-        const messages = (body.messages ?? []) as Array<{ role: string }>;
-        if (roleOf(body) === 'developer' && !messages.some((m) => m.role === 'assistant')) {
-          developersIn.add(isFormatTask(body) ? 'T2' : 'T1');
-          if (developersIn.size === 2) release();
-          await bothIn;
-        }
-        return team(body);
+    const gate = async (body: Record<string, unknown>) => {
+      const messages = (body.messages ?? []) as Array<{ role: string }>;
+      if (roleOf(body) !== 'developer' || messages.some((m) => m.role === 'assistant')) return;
+      developersIn.add(JSON.stringify(body.messages).includes(FORMAT_TASK.title) ? 'T2' : 'T1');
+      if (developersIn.size === 2) release();
+      await bothIn;
+    };
+    const r = await runWithTeam(
+      {
+        planner: (ctx) => (ctx.step === 0 ? call('submit_plan', { tasks: [DISCOUNT_TASK, FORMAT_TASK] }) : call('finish', { summary: 'Two tasks on different files.' })),
+        architect: architectDesign,
+        developer: (ctx) => {
+          const format = ctx.objective.includes(FORMAT_TASK.title);
+          if (ctx.step === 0) return call('apply_code_changes', { changes: format ? [SIGN_FIX] : [FIRST_VERSION, DISCOUNT_TESTS, RANGE_TEST] });
+          if (ctx.step === 1 && !format) return call('apply_code_changes', { changes: [RANGE_FIX] });
+          return call('finish', { summary: format ? 'formatPrice puts the sign first' : 'applyDiscount with its range check and tests' });
+        },
+        qa: (ctx) => (ctx.step === 0 ? call('run_command', { command: 'npm test' }) : qaVerdict(ctx)),
+        reviewer: () => call('finish', { steelman: 'Small, tested, in scope.', verdict: 'approve', summary: 'Approved.' }),
       },
-    });
-    const log: string[] = [];
-    const { summary } = await runSpecHeadless({
-      repo,
-      specMarkdown: SPEC,
-      model: createModel(MODEL, { baseUrl: `${llm.url}/v1`, apiKey: 'test-key' }),
-      modelName: MODEL,
-      dataDir,
-      driver: 'bwrap',
-      concurrency: 2,
-      log: (line) => log.push(line),
-    });
-    expect(summary.status, summary.reason).toBe('succeeded');
-    expect(summary.tasks.map((t) => ({ id: t.id, wave: t.wave, status: t.status }))).toEqual([
+      { concurrency: 2, gate },
+    );
+    expect(r.summary.status, r.summary.reason).toBe('succeeded');
+    expect(r.summary.tasks.map((t) => ({ id: t.id, wave: t.wave, status: t.status }))).toEqual([
       { id: 'T1', wave: 0, status: 'succeeded' },
       { id: 'T2', wave: 0, status: 'succeeded' },
     ]);
     expect([...developersIn].sort()).toEqual(['T1', 'T2']);
     // Each branch holds its own task's work only.
-    const [discount, format] = summary.pullRequests;
-    const g = async (...args: string[]) => (await exec('git', args, { cwd: repo })).stdout;
-    expect(await g('show', `${discount.branch}:src/cart.js`)).toContain('export function applyDiscount');
-    expect(await g('show', `${discount.branch}:src/format.js`)).not.toContain('const sign');
-    expect(await g('show', `${format.branch}:src/format.js`)).toContain("const sign = cents < 0 ? '-' : '';");
-    expect(await g('show', `${format.branch}:src/cart.js`)).not.toContain('applyDiscount');
+    const [discount, format] = r.summary.pullRequests;
+    expect(await r.g('show', `${discount.branch}:src/cart.js`)).toContain('export function applyDiscount');
+    expect(await r.g('show', `${discount.branch}:src/format.js`)).not.toContain('const sign');
+    expect(await r.g('show', `${format.branch}:src/format.js`)).toContain("const sign = cents < 0 ? '-' : '';");
+    expect(await r.g('show', `${format.branch}:src/cart.js`)).not.toContain('applyDiscount');
     // Interleaved progress says which task each line is about.
-    expect(log.some((l) => l.startsWith('[T1]   developer'))).toBe(true);
-    expect(log.some((l) => l.startsWith('[T2]   developer'))).toBe(true);
-    expect(log).toContain('wave 1/1: T1, T2');
-    expect(await checkoutState(repo)).toEqual(before);
+    expect(r.log.some((l) => l.startsWith('[T1]   developer'))).toBe(true);
+    expect(r.log.some((l) => l.startsWith('[T2]   developer'))).toBe(true);
+    expect(r.log).toContain('wave 1/1: T1, T2');
+    expect(await checkoutState(r.repo)).toEqual(r.before);
   }, 180_000);
 
   it('splits a QA finding about another task\'s file into a remediation task run in a later wave', async () => {

@@ -1,3 +1,7 @@
+import { seededRandom } from '../support/seeded-random';
+
+export { seededRandom };
+
 /** Splits text into word-sized deltas, as a tokenizer-driven stream would send it. */
 export function textDeltas(text: string): string[] {
   return text.match(/\s*\S+|\s+/g) ?? [];
@@ -17,17 +21,6 @@ export function corruptJson(json: string): string {
   return json.replace(/"/g, "'").replace(/}$/, ',');
 }
 
-/** Deterministic small PRNG (mulberry32) so fault runs repeat exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Splits a body into byte pieces: fixed size, or random sizes from 1 to `RANDOM_SPLIT_MAX`. */
 export const RANDOM_SPLIT_MAX = 32;
