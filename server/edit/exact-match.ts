@@ -20,11 +20,12 @@ export function exactStep(model: TextModel, raw: string, rawSearch: string, s: s
   const regionEnd = lastLine + 1 < starts.length ? starts[lastLine + 1] : norm.length;
   const prefix = norm.slice(regionStart, idx);
   const suffix = norm.slice(idx + s.length, regionEnd);
-  if (s.startsWith('\n') && prefix !== '') {
-    // The search opens with a blank line, but the text found starts at the end of a line that is
-    // not blank: that newline belongs to the line above, not to a blank line of the file. Taking
-    // it would join the line above to whatever follows; the line-based levels match blank lines
-    // as lines.
+  if (s.startsWith('\n') && prefix !== '' && (r === '' || r.startsWith('\n'))) {
+    // Search and replace both open with a blank line (or the block is deleted), but the text
+    // found starts at the end of a line that is not blank: that newline belongs to the line
+    // above, not to a blank line of the file. Taking it would join the line above to whatever
+    // follows; the line-based levels match blank lines as lines. (A replace that drops the
+    // leading newline asks for the join, and gets it as a string replace below.)
     return NONE;
   }
   const singleLine = !s.slice(0, -1).includes('\n');

@@ -125,6 +125,9 @@ describe('cascade levels', () => {
     expect(deleted.content).toBe('a {\n  b\n}\n');
     const inserted = applied('x\n\n## Y\n\nz\n', '\n\n## Y\n', '\nNote\n\n## Y\n');
     expect(inserted.content).toBe('x\n\nNote\n\n## Y\n\nz\n');
+    // A replace without the leading newline asks to join the lines, as a string replace does.
+    const joined = applied('promise\n  .then(done);\n', '\n  .then(', '.then(');
+    expect(joined.content).toBe('promise.then(done);\n');
   });
 
   it('elision: "..." lines stand for unchanged lines, which are kept', () => {
