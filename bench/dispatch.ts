@@ -55,8 +55,10 @@ async function main(): Promise<number> {
   await boss.start();
   const publish = createPublisher(db, pool);
   await boss.createQueue(planRunJob.id, { name: planRunJob.id, ...planRunJob.queue });
+  // One id for the plan job and the scheduler, whose liveness lock stands for both.
+  const workerId = `bench-${process.pid}`;
   await boss.work(planRunJob.id, { pollingIntervalSeconds: 0.5 }, async (jobs) => {
-    for (const j of jobs) await planRunJob.handler(planRunJob.payload.parse(j.data), { db, boss, publish, workerId: 'bench' });
+    for (const j of jobs) await planRunJob.handler(planRunJob.payload.parse(j.data), { db, boss, publish, workerId }, j);
   });
   // When each executor was actually invoked: the end of dispatch as an agent would feel it.
   const executorStartedAt = new Map<string, number>();
@@ -71,6 +73,7 @@ async function main(): Promise<number> {
     publish,
     connectionString: url,
     executor,
+    workerId,
     settings: { workerSlots: TASKS, orgTaskCap: TASKS, globalTaskCap: TASKS * 2 },
     log: (m) => process.stderr.write(`[scheduler] ${m}\n`),
   });

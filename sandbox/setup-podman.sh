@@ -31,9 +31,20 @@ events_logger = "file"
 CONF
 fi
 
+# A service left running from a directory that was deleted since (an earlier CI clone) still
+# answers pings, but conmon inherits its working directory and every container start then fails
+# ("Failed to get working directory"): stop it and start afresh.
+for pid in $(pgrep -f "podman system service .*unix://$SOCKET" || true); do
+  if readlink "/proc/$pid/cwd" 2>/dev/null | grep -q ' (deleted)$'; then
+    echo "restarting the podman service (pid $pid): its working directory was deleted"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+done
 if ! curl -sf --unix-socket "$SOCKET" http://d/_ping >/dev/null 2>&1; then
   rm -f "$SOCKET"
-  nohup podman system service --time=0 "unix://$SOCKET" >/tmp/podman-service.log 2>&1 &
+  # From / : the service outlives this script and the checkout it was started from.
+  (cd / && nohup podman system service --time=0 "unix://$SOCKET" >/tmp/podman-service.log 2>&1 &)
   for _ in $(seq 1 100); do
     curl -sf --unix-socket "$SOCKET" http://d/_ping >/dev/null 2>&1 && break
     sleep 0.1

@@ -60,7 +60,17 @@ export const planRunJob = {
   payload: ZPlanRunJob,
   queue: { retryLimit: 3, retryDelay: 2, retryBackoff: true, expireInSeconds: 15 * 60 },
   work: { pollingIntervalSeconds: 0.5 },
-  async handler(data, ctx) {
+  async handler(data, ctx, job?: { id: string }) {
+    // Sign the run as this worker's to plan, unless the job is stale (the reaper gave the run a new
+    // plan job because the worker holding this one was taken for dead).
+    const claimed = await ctx.db
+      .updateTable('runs')
+      .set({ plan_owner: ctx.workerId, updated_at: new Date() })
+      .where('id', '=', data.runId)
+      .where('status', '=', 'planning')
+      .where((eb) => (job?.id ? eb.or([eb('plan_job_id', '=', job.id), eb('plan_job_id', 'is', null)]) : eb.val(true)))
+      .executeTakeFirst();
+    if (!claimed.numUpdatedRows) return { outcome: 'skipped' };
     return { outcome: await planRun(ctx.db, ctx.publish, data.runId) };
   },
 } satisfies JobDefinition<typeof ZPlanRunJob>;

@@ -16,7 +16,8 @@ export type ReapOutcome = { requeued: number; plansSent: number; events: Array<{
  *   - running tasks whose owner lost its liveness lock (killed) or let the lease lapse (hung) go
  *     back to `queued` with a fresh job — the next worker resumes from the last checkpoint;
  *   - queued tasks whose job was fetched by a worker that died before claiming get a fresh job;
- *   - started runs waiting in the outbox get their plan-run job.
+ *   - started runs waiting in the outbox get their plan-run job, and so do runs whose planning
+ *     worker died mid-plan (its job is cancelled and sent again).
  * Safe to run from every worker at once (row locks, skip locked).
  */
 export async function reap(db: DB, boss: PgBoss, settings: SchedulerSettings): Promise<ReapOutcome> {
@@ -78,18 +79,32 @@ export async function reap(db: DB, boss: PgBoss, settings: SchedulerSettings): P
   });
 
   const plansSent = await db.transaction().execute(async (trx) => {
-    const runs = await trx
-      .selectFrom('runs')
-      .select(['id', 'org_id'])
-      .where('status', '=', 'planning')
-      .where('plan_job_id', 'is', null)
-      .forUpdate()
-      .skipLocked()
-      .execute();
+    // Started runs in the outbox, and runs whose planning worker died: killed while planning (it
+    // signed the run, and its liveness lock is gone) or after fetching the job and before signing
+    // (the job sits active with no owner past the claim timeout). pg-boss would only retry those
+    // jobs once they expire, many minutes later.
+    const { rows: runs } = await sql<{ id: string; plan_job_id: string | null }>`
+      with ${LIVE_WORKERS_CTE}
+      select r.id, r.plan_job_id from runs r
+      where r.status = 'planning'
+        and (
+          r.plan_job_id is null
+          or (r.plan_owner is not null and ${ownerIsGone(sql.ref('r.plan_owner'))})
+          or (r.plan_owner is null and exists (
+            select 1 from ${sql.table(`${BOSS_SCHEMA}.job`)} j
+            where j.name = ${PLAN_QUEUE} and j.id = r.plan_job_id and j.state = 'active'
+              and j.started_on < now() - ${settings.queuedClaimTimeoutMs}::int * interval '1 millisecond'))
+        )
+      for update of r skip locked
+    `.execute(trx);
     if (runs.length === 0) return 0;
+    const stale = runs.map((r) => r.plan_job_id).filter((id): id is string => id !== null);
+    if (stale.length) await boss.cancel(PLAN_QUEUE, stale, { db: bossDb(trx) });
     const jobs = runs.map((r) => ({ id: newJobId(), name: PLAN_QUEUE, data: { runId: r.id } }));
     await boss.insert(jobs, { db: bossDb(trx) });
-    for (let i = 0; i < runs.length; i++) await trx.updateTable('runs').set({ plan_job_id: jobs[i].id }).where('id', '=', runs[i].id).execute();
+    for (let i = 0; i < runs.length; i++) {
+      await trx.updateTable('runs').set({ plan_job_id: jobs[i].id, plan_owner: null }).where('id', '=', runs[i].id).execute();
+    }
     return runs.length;
   });
 

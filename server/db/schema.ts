@@ -259,6 +259,8 @@ export interface RunsTable {
   cost_usd: ColumnType<number, number | undefined, number>;
   error: string | null;
   plan_job_id: string | null;
+  /** The worker running the plan-run job (its liveness lock tells whether it still lives). */
+  plan_owner: string | null;
   created_by: string | null;
   created_at: TimestampDefault;
   started_at: Timestamp | null;

@@ -7,6 +7,7 @@ import { createDb } from '../../server/db/client';
 import { createBoss } from '../../jobs/boss';
 import { createPublisher } from '../../server/realtime/publish';
 import { planRunJob } from '../../jobs/scheduler/plan-run';
+import type { JobDefinition } from '../../jobs/definition';
 import { taskDeadLetterJob } from '../../jobs/scheduler/dead-letter';
 import { startScheduler } from '../../jobs/scheduler/scheduler';
 import { createScriptedExecutor } from '../../jobs/scheduler/scripted-executor';
@@ -25,7 +26,7 @@ const publish = createPublisher(db, pool);
 const workerId = env('WORKER_ID');
 for (const job of [planRunJob, taskDeadLetterJob] as const) {
   await boss.work(job.id, { pollingIntervalSeconds: 0.5 }, async (jobs) => {
-    for (const j of jobs) await job.handler(job.payload.parse(j.data) as never, { db, boss, publish, workerId });
+    for (const j of jobs) await (job.handler as JobDefinition['handler'])(job.payload.parse(j.data), { db, boss, publish, workerId }, j);
   });
 }
 const scheduler = await startScheduler({

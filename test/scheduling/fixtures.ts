@@ -9,6 +9,7 @@ import type { OrgScope } from '../../server/services/scope';
 import { createBoss } from '../../jobs/boss';
 import { createPublisher } from '../../server/realtime/publish';
 import { planRunJob } from '../../jobs/scheduler/plan-run';
+import type { JobDefinition } from '../../jobs/definition';
 import { taskDeadLetterJob } from '../../jobs/scheduler/dead-letter';
 import { startScheduler, type Scheduler } from '../../jobs/scheduler/scheduler';
 import { schedulerSettings, type SchedulerSettings } from '../../jobs/scheduler/constants';
@@ -46,13 +47,15 @@ export async function startTestWorker(
   const settings = schedulerSettings(overrides);
   await ensureSchedulerQueues(boss, settings);
   const publish = createPublisher(t.db, t.pool);
-  const ctx = { db: t.db, boss, publish, workerId: 'test' };
+  // One id for the job handlers and the scheduler, whose liveness lock stands for both.
+  const workerId = `test-${crypto.randomBytes(3).toString('hex')}`;
+  const ctx = { db: t.db, boss, publish, workerId };
   for (const job of [planRunJob, taskDeadLetterJob] as const) {
     await boss.work(job.id, { pollingIntervalSeconds: 0.5 }, async (jobs) => {
-      for (const j of jobs) await job.handler(job.payload.parse(j.data) as never, ctx);
+      for (const j of jobs) await (job.handler as JobDefinition['handler'])(job.payload.parse(j.data), ctx, j);
     });
   }
-  const scheduler = await startScheduler({ db: t.db, boss, publish, connectionString: t.url, executor, settings: overrides, log: () => {} });
+  const scheduler = await startScheduler({ db: t.db, boss, publish, connectionString: t.url, executor, settings: overrides, workerId, log: () => {} });
   return {
     boss,
     scheduler,
