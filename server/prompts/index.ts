@@ -3,4 +3,4 @@ export { composeSystemPrompt, type ComposeInput, type ComposedPrompt } from './c
 export { detectStack } from './detect-stack';
 export { BUILT_IN_PROMPTS_DIR, loadPromptLibrary, OVERRIDES_FOLDER, type PromptLibrary } from './library';
 export { parsePromptFile, renderTemplate, PROMPT_KINDS, type PromptKind, type PromptTemplate } from './template';
-export { checkPromptOverride, listPromptFiles, MAX_PROMPT_OVERRIDE_BYTES, promptDirWithOverrides, readBuiltInPrompt, type PromptFile } from './org-overrides';
+export { checkPromptOverride, listPromptFiles, MAX_PROMPT_OVERRIDE_BYTES, PROMPT_FOLDER_UNUSED_MS, promptDirWithOverrides, readBuiltInPrompt, type PromptFile } from './org-overrides';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_PROMPTS_DIR, checkPromptOverride, composeSystemPrompt, listPromptFiles, loadPromptLibrary, MAX_PROMPT_OVERRIDE_BYTES, promptDirWithOverrides, readBuiltInPrompt } from './index';
+import { BUILT_IN_PROMPTS_DIR, checkPromptOverride, composeSystemPrompt, listPromptFiles, loadPromptLibrary, MAX_PROMPT_OVERRIDE_BYTES, PROMPT_FOLDER_UNUSED_MS, promptDirWithOverrides, readBuiltInPrompt } from './index';
 
 const input = { role: 'qa', phase: 'verifying', family: 'anthropic', stack: [], failures: [], variables: {} };
 
@@ -40,6 +40,31 @@ describe('organisation prompt overrides', () => {
       // A bad row's path cannot write outside the copy.
       const c = promptDirWithOverrides({ '../escape.md': 'x' }, root);
       expect(fs.existsSync(path.join(path.dirname(c), 'escape.md'))).toBe(false);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('removes folders unused for a week when it makes a new one, and never one still asked for', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ns-prompts-'));
+    try {
+      const qa = readBuiltInPrompt('roles/qa.md')!;
+      const folder = (rule: string) => promptDirWithOverrides({ 'roles/qa.md': `${qa}\n${rule}` }, root);
+      const old = folder('RULE OLD');
+      const inUse = folder('RULE IN USE');
+      const longAgo = new Date(Date.now() - PROMPT_FOLDER_UNUSED_MS - 60_000);
+      fs.utimesSync(old, longAgo, longAgo);
+      fs.utimesSync(inUse, longAgo, longAgo);
+      // A task starting with these overrides asks for the folder again: that marks it used.
+      expect(folder('RULE IN USE')).toBe(inUse);
+      const fresh = folder('RULE NEW');
+      expect(fs.existsSync(old)).toBe(false);
+      expect(fs.existsSync(inUse)).toBe(true);
+      expect(fs.existsSync(fresh)).toBe(true);
+      expect(composeSystemPrompt(loadPromptLibrary({ builtInDir: inUse }), input).text).toContain('RULE IN USE');
+      // A pruned folder is simply built again when its overrides come back.
+      expect(folder('RULE OLD')).toBe(old);
+      expect(fs.existsSync(old)).toBe(true);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

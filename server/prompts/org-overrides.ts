@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { BUILT_IN_PROMPTS_DIR } from './library';
 import { parsePromptFile, type PromptKind } from './template';
@@ -67,7 +67,10 @@ export function promptDirWithOverrides(overrides: Record<string, string>, root: 
   hash.update(builtInDir);
   for (const p of paths) hash.update(`\0${p}\0${overrides[p]}`);
   const dir = resolve(root, hash.digest('hex').slice(0, 24));
-  if (existsSync(dir)) return dir;
+  if (existsSync(dir)) {
+    touch(dir);
+    return dir;
+  }
   const tmp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
   mkdirSync(dirname(tmp), { recursive: true });
   cpSync(builtInDir, tmp, { recursive: true });
@@ -83,5 +86,41 @@ export function promptDirWithOverrides(overrides: Record<string, string>, root: 
     // Another worker finished the same folder first: theirs is identical.
     rmSync(tmp, { recursive: true, force: true });
   }
+  pruneUnused(root, dir);
   return dir;
+}
+
+/**
+ * A prompt folder nobody asked for in this long is removed when a new folder is made: every saved
+ * override version makes one. Tasks (and resumed tasks) ask for their folder when they start, and
+ * none runs for a week.
+ */
+export const PROMPT_FOLDER_UNUSED_MS = 7 * 24 * 3600 * 1000;
+
+/** Marks a folder as used now (its mtime), so pruning leaves it alone. */
+function touch(dir: string): void {
+  const now = new Date();
+  try {
+    utimesSync(dir, now, now);
+  } catch {
+    // Pruned between the check and now by another worker: the caller's next call rebuilds it.
+  }
+}
+
+function pruneUnused(root: string, keep: string, now = Date.now()): void {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const full = resolve(root, name);
+    if (full === keep) continue;
+    try {
+      if (now - statSync(full).mtimeMs > PROMPT_FOLDER_UNUSED_MS) rmSync(full, { recursive: true, force: true });
+    } catch {
+      // Gone already, or not ours to remove: pruning is best effort.
+    }
+  }
 }
