@@ -25,6 +25,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { isBlank, leadingWhitespace } from '../server/edit/indentation';
 import { seededRandom as rng } from '../test/support/seeded-random';
 
 type Change = { mode: 'create'; content: string } | { mode: 'replace'; search: string; replace: string };
@@ -93,7 +94,6 @@ function parseDiff(
       for (; j < lines.length && !lines[j].startsWith('@@'); j++) {
         if (lines[j].startsWith('-')) oldLines.push(lines[j].slice(1));
         else if (lines[j].startsWith('+')) newLines.push(lines[j].slice(1));
-        else if (lines[j].startsWith('\\')) continue;
       }
       const count = m[2] === undefined ? 1 : Number(m[2]);
       // With -U0 a pure insertion reports the line *after which* it goes.
@@ -157,8 +157,6 @@ function fromPair(oldDir: string, newDir: string): { hunks: Hunk[]; added: Added
 
 const join = (lines: string[]) => (lines.length ? lines.join('\n') + '\n' : '');
 const count = (hay: string, needle: string) => (needle ? hay.split(needle).length - 1 : 0);
-const indentOf = (l: string) => /^[ \t]*/.exec(l)![0];
-const isBlank = (l: string) => l.trim() === '';
 
 /** The hunk widened by context lines until its old text stands exactly once in the file. */
 function anchored(h: Hunk): { start: number; old: string[]; neu: string[] } | null {
@@ -229,23 +227,23 @@ function perturb(kind: (typeof KINDS)[number], h: Hunk, r: () => number): Made {
       const strip = (lines: string[]) => {
         const kept = lines.filter((l) => !isBlank(l));
         if (!kept.length) return { lines: kept, cut: 0 };
-        const cut = Math.min(...kept.map((l) => indentOf(l).length));
+        const cut = Math.min(...kept.map((l) => leadingWhitespace(l).length));
         return { lines: kept.map((l) => l.slice(cut)), cut };
       };
       const s = strip(a.old);
       const p = strip(a.neu);
       if (s.cut === 0) return null;
-      const mixed = a.old.some((l) => indentOf(l).includes('\t')) && a.old.some((l) => indentOf(l).includes(' '));
+      const mixed = a.old.some((l) => leadingWhitespace(l).includes('\t')) && a.old.some((l) => leadingWhitespace(l).includes(' '));
       if (mixed) return null;
       const lossy = a.neu.some(isBlank) || (p.lines.length > 0 && p.cut !== s.cut) || a.old.some(isBlank);
       return ok(lossy ? 'dedented-lossy' : kind, join(s.lines), join(p.lines));
     }
     case 'tabs-spaces': {
-      const hasTabs = a.old.some((l) => indentOf(l).includes('\t'));
-      const hasFour = a.old.some((l) => indentOf(l).includes('    '));
+      const hasTabs = a.old.some((l) => leadingWhitespace(l).includes('\t'));
+      const hasFour = a.old.some((l) => leadingWhitespace(l).includes('    '));
       if (!hasTabs && !hasFour) return null;
       const swap = (l: string) => {
-        const ind = indentOf(l);
+        const ind = leadingWhitespace(l);
         const out = hasTabs ? ind.replace(/\t/g, '    ') : ind.replace(/ {4}/g, '\t');
         return out + l.slice(ind.length);
       };
@@ -277,7 +275,7 @@ function perturb(kind: (typeof KINDS)[number], h: Hunk, r: () => number): Made {
       const head = a.old.slice(0, h.oldStart - a.start + h.oldLines.length);
       const headNew = a.neu.slice(0, h.oldStart - a.start + h.newLines.length);
       if (!head.some((l) => !isBlank(l))) return null;
-      const marker = indentOf(below[0]) + commentMarker(h.path);
+      const marker = leadingWhitespace(below[0]) + commentMarker(h.path);
       const tail = below.slice(3);
       const search = join([...head, marker, ...tail]);
       const replace = join([...headNew, marker, ...tail]);
@@ -310,7 +308,7 @@ function perturb(kind: (typeof KINDS)[number], h: Hunk, r: () => number): Made {
     case 'not-present': {
       const line = a.old.find((l) => l.trim().length > 8);
       if (!line) return null;
-      const rev = indentOf(line) + 'zz_' + [...line.trim()].reverse().join('');
+      const rev = leadingWhitespace(line) + 'zz_' + [...line.trim()].reverse().join('');
       if (h.before.includes(rev)) return null;
       return { kind, content: h.before, search: rev + '\n', replace: line + '\n', expect: { ok: false } };
     }
