@@ -93,6 +93,29 @@ describe('misbehaviour detectors (fake LLM server)', () => {
     expect(requestText(requests[4])).toContain('an alternation of these calls');
   });
 
+  it('doom loop covers finish: a model repeating a refused finish ends the role by the doom-loop limits, not the turn budget', async () => {
+    // The reviewer must give a verdict; this finish is refused every time, for as long as it is asked (80-turn budget).
+    const refused: Script = () => toolTurn('finish', { summary: 'Looks fine to me.' });
+    const { result, requests, events } = await run(refused, { role: 'reviewer', tools: toolsForRole('reviewer') });
+    expect(result.status).toBe('failed');
+    expect(result.reason).toMatch(/^doom loop: finish/);
+    // 3 repeats → nudge; the 4th → forced change; the 5th → failure. Five requests, not 80.
+    expect(requests).toHaveLength(5);
+    expect(result.turns).toBe(5);
+    expect(events.filter((e) => e.type === 'nudge').map((e) => (e as { detector: string }).detector)).toEqual(['doom-loop', 'doom-loop']);
+    expect(requestText(requests[3])).toContain('What you already learned from it');
+    expect(requestText(requests[3])).toContain('verdict');
+    expect(requestText(requests[4])).toContain('Forced change of strategy');
+  });
+
+  it('doom loop: the same refusal counts as a repeat even when the refused arguments vary', async () => {
+    const refused: Script = (_body, i) => toolTurn('finish', { summary: `Reviewed the change (attempt ${i + 1}).` });
+    const { result, requests } = await run(refused, { role: 'reviewer', tools: toolsForRole('reviewer') });
+    expect(result.status).toBe('failed');
+    expect(result.reason).toMatch(/^doom loop: finish/);
+    expect(requests).toHaveLength(5);
+  });
+
   it('malformed tool JSON: the parse error comes back as the tool result, asking to resend only that call', async () => {
     const bad = { toolCalls: [{ name: 'read_file', args: '{{{:::' }, { name: 'list_files', args: { path: 'src' } }] };
     const { result, requests, events } = await run([bad, finish]);

@@ -238,26 +238,31 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
     }
   }
 
-  /** Runs one call and returns what the model reads, never throwing. */
-  async function execute(call: ToolCallPart, record: TurnRecord): Promise<{ exchange: ToolExchange; finish?: FinishPayload }> {
+  /**
+   * Runs one call and returns what the model reads, never throwing. `repeatKey` is what the
+   * doom-loop detector compares: the call's signature, or — for a call refused before it could
+   * act (unknown tool, unparseable or invalid arguments, a refused `finish`) — the tool and the
+   * refusal, so the same refusal earned again counts as a repeat whatever the arguments said.
+   */
+  async function execute(call: ToolCallPart): Promise<{ exchange: ToolExchange; repeatKey: string; finish?: FinishPayload }> {
     const base = { callId: call.id, toolName: call.toolName, args: call.args };
-    const fail = (output: string): { exchange: ToolExchange } => ({ exchange: { ...base, output, isError: true } });
+    const sig = callSignature(call.toolName, call.args);
+    const refuse = (output: string, refusal: string) => ({ exchange: { ...base, output, isError: true }, repeatKey: refusalKey(call.toolName, refusal) });
     const tool = toolMap.get(call.toolName);
     if (!tool) {
       fire('unknown-tool');
-      return fail(unknownToolResult(call.toolName, toolNames));
+      return refuse(unknownToolResult(call.toolName, toolNames), 'unknown tool');
     }
     if (call.invalid) {
       fire('malformed-tool-call');
-      return fail(malformedResult(call.toolName, call.rawArgs, 'they are not valid JSON'));
+      return refuse(malformedResult(call.toolName, call.rawArgs, 'they are not valid JSON'), 'arguments are not valid JSON');
     }
     const problem = checkArgs(tool.parameters, call.args);
     if (problem) {
       fire('malformed-tool-call');
-      return fail(malformedResult(call.toolName, JSON.stringify(call.args), problem));
+      return refuse(malformedResult(call.toolName, JSON.stringify(call.args), problem), problem);
     }
-    const sig = callSignature(call.toolName, call.args);
-    if (blocked.has(sig)) return fail(`Error: this exact call is blocked (it was repeated without progress). Choose a different approach.`);
+    if (blocked.has(sig)) return { exchange: { ...base, output: `Error: this exact call is blocked (it was repeated without progress). Choose a different approach.`, isError: true }, repeatKey: sig };
     let output: string;
     let isError = false;
     let meta: unknown;
@@ -275,13 +280,14 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
     extractIntoState(state, { toolName: call.toolName, args: call.args, output, isError, meta, ref, turn: st.turn });
     if (call.toolName === 'apply_code_changes' && isError) firedAt.set('edit-refused', st.turn);
     const exchange: ToolExchange = { ...base, output, isError, ...(ref ? { ref } : {}) };
-    if (call.toolName === FINISH_TOOL && !isError) {
+    if (call.toolName === FINISH_TOOL) {
+      // A refused finish is a refusal like any other: the model must change what it sends.
+      if (isError) return { exchange, repeatKey: refusalKey(call.toolName, output) };
       const m = (meta ?? call.args) as FinishPayload;
       // Everything the finish tool validated is passed on: roles may define richer finish payloads.
-      return { exchange, finish: { ...(m as object), summary: m.summary } as FinishPayload };
+      return { exchange, repeatKey: sig, finish: { ...(m as object), summary: m.summary } as FinishPayload };
     }
-    void record;
-    return { exchange };
+    return { exchange, repeatKey: sig };
   }
 
   // ---- the loop ---------------------------------------------------------------------------
@@ -390,6 +396,8 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
 
     // ---- tool-less answer: never an ending ----------------------------------------------
     let finish: FinishPayload | undefined;
+    /** The doom-loop key of each exchange of this turn, in order (see `execute`). */
+    const repeatKeys: string[] = [];
     if (calls.length === 0) {
       consecutiveMonologues++;
       if (consecutiveMonologues > MAX_CONSECUTIVE_MONOLOGUES) {
@@ -406,8 +414,9 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
           st.repairedToolCalls++;
           emit({ type: 'repair', turn: st.turn, callId: call.id, toolName: call.toolName, rawArgs: call.rawArgs });
         }
-        const r = await execute(call, record);
+        const r = await execute(call);
         record.exchanges.push(r.exchange);
+        repeatKeys.push(r.repeatKey);
         emit({ type: 'tool-result', turn: st.turn, callId: call.id, toolName: call.toolName, output: r.exchange.output, isError: r.exchange.isError, ref: r.exchange.ref });
         if (r.finish) finish = r.finish;
         if (signal.aborted) break;
@@ -417,7 +426,8 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
     // ---- detectors over the turn ----------------------------------------------------------
     let doomFailure: string | undefined;
     if (!finish && calls.length) {
-      const sigs = record.exchanges.filter((e) => e.toolName !== FINISH_TOOL).map((e) => callSignature(e.toolName, e.args));
+      // Every call counts, `finish` included: a refused finish sent again is the costliest loop of all.
+      const sigs = repeatKeys;
       const repeatedFlag = sigs.find((s) => st.flaggedSignatures.includes(s));
       st.callSignatures.push(...sigs);
       const loopHit = repeatedFlag ? { signatures: [repeatedFlag] } : detectDoomLoop(st.callSignatures);
@@ -427,7 +437,7 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
         for (const s of loopHit.signatures) if (!st.flaggedSignatures.includes(s)) st.flaggedSignatures.push(s);
         const shown = loopHit.signatures.map((s) => clip(s, 160));
         if (st.doomLevel === 1) {
-          const learned = record.exchanges.filter((e) => loopHit.signatures.includes(callSignature(e.toolName, e.args))).map((e) => `${clip(e.output, 300)}${e.ref ? ` (full: ${e.ref})` : ''}`);
+          const learned = record.exchanges.filter((_e, i) => loopHit.signatures.includes(repeatKeys[i])).map((e) => `${clip(e.output, 300)}${e.ref ? ` (full: ${e.ref})` : ''}`);
           nudge(record, 'doom-loop', doomLoopNudge(shown, learned.length ? learned : ['(see the compacted turns)'], state));
           setPhase('recovering');
         } else if (st.doomLevel === 2) {
@@ -448,7 +458,9 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
       const score = driftScore({ objective: objectiveWords, recentText, touchedFiles: touched, scope: opts.scope });
       st.drift.push(score);
       emit({ type: 'drift', turn: st.turn, score });
-      driftStreak = score > DRIFT_THRESHOLD && calls.length ? driftStreak + 1 : 0;
+      // Trying to finish is never drift (a refused finish is the doom-loop detector's business).
+      const acting = calls.some((c) => c.toolName !== FINISH_TOOL);
+      driftStreak = score > DRIFT_THRESHOLD && acting ? driftStreak + 1 : 0;
       if (driftStreak >= DRIFT_PATIENCE) {
         nudge(record, 'drift', driftNudge(objective, criteria, score));
         driftStreak = 0;
@@ -470,6 +482,11 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
     if (doomFailure) return finishWith('failed', doomFailure);
     if (finish) return finishWith('done', undefined, finish);
   }
+}
+
+/** The doom-loop key of a refused call: its tool and the refusal (the arguments do not matter). */
+function refusalKey(toolName: string, refusal: string): string {
+  return `${toolName} (refused: ${refusal.replace(/\s+/g, ' ').trim()})`;
 }
 
 function pathsOf(args: Record<string, unknown>): string[] {
