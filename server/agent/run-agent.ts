@@ -28,6 +28,7 @@ import { isContextOverflow } from './detectors/context-overflow';
 import { detectDoomLoop } from './detectors/doom-loop';
 import { driftScore, keywords } from './detectors/drift';
 import { classifyToolless } from './detectors/monologue';
+import { truncatedCallResult, truncatedCalls, truncationNudge } from './detectors/truncated-tool-call';
 import type { AgentCheckpoint, ToolExchange, TurnRecord } from './loop-state';
 import { doomLoopNudge, driftNudge, forcedStrategyNudge, malformedResult, monologueNudge, unknownToolResult } from './nudges';
 import { createRedactor } from './redact';
@@ -123,6 +124,8 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
     pendingNotes: [],
     startedAt: Date.now(),
   };
+  // A checkpoint written before a detector existed has no count for it.
+  st.detectorCounts = { ...zeroCounts(), ...st.detectorCounts };
   const state = new WorkingStateManager(st.workingState);
   st.workingState = state.state;
   const blocked = new Set<string>(st.doomLevel >= 2 ? st.flaggedSignatures : []);
@@ -248,6 +251,8 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
     const base = { callId: call.id, toolName: call.toolName, args: call.args };
     const sig = callSignature(call.toolName, call.args);
     const refuse = (output: string, refusal: string) => ({ exchange: { ...base, output, isError: true }, repeatKey: refusalKey(call.toolName, refusal) });
+    // Cut by the output limit: its arguments are a prefix, so it never runs (see the detector).
+    if (call.truncated) return refuse(truncatedCallResult(call), 'cut off by the output limit');
     const tool = toolMap.get(call.toolName);
     if (!tool) {
       fire('unknown-tool');
@@ -420,6 +425,11 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
         emit({ type: 'tool-result', turn: st.turn, callId: call.id, toolName: call.toolName, output: r.exchange.output, isError: r.exchange.isError, ref: r.exchange.ref });
         if (r.finish) finish = r.finish;
         if (signal.aborted) break;
+      }
+      const cut = truncatedCalls(calls);
+      if (cut.length) {
+        nudge(record, 'truncated-tool-call', truncationNudge(cut, MAX_OUTPUT_TOKENS));
+        setPhase('recovering');
       }
     }
 

@@ -12,7 +12,7 @@ export type AgentRole = (typeof AGENT_ROLES)[number];
 export const PHASES = ['planning', 'implementing', 'verifying', 'recovering', 'done', 'failed'] as const;
 export type Phase = (typeof PHASES)[number];
 
-export const DETECTORS = ['monologue', 'doom-loop', 'malformed-tool-call', 'unknown-tool', 'empty-response', 'context-overflow', 'drift'] as const;
+export const DETECTORS = ['monologue', 'doom-loop', 'malformed-tool-call', 'unknown-tool', 'empty-response', 'context-overflow', 'drift', 'truncated-tool-call'] as const;
 export type DetectorName = (typeof DETECTORS)[number];
 
 export type RunStatus = 'done' | 'failed' | 'stopped';

@@ -6,7 +6,7 @@ import type { Dialect, FinishReason } from './types';
 export interface ReplaySummary {
   text: string;
   reasoning: string;
-  toolCalls: Array<{ id: string; name: string; args: Record<string, unknown>; repaired: boolean; invalid?: true; rawArgs?: string }>;
+  toolCalls: Array<{ id: string; name: string; args: Record<string, unknown>; repaired: boolean; invalid?: true; truncated?: true; rawArgs?: string }>;
   finishReason: FinishReason;
   usage: { inputTokens: number; outputTokens: number; cacheReadTokens?: number; cacheWriteTokens?: number };
   error?: string;
@@ -31,6 +31,7 @@ export function summarizeResponse(r: CollectedResponse): ReplaySummary {
       args: c.args,
       repaired: c.repaired === true,
       ...(c.invalid ? { invalid: true as const, rawArgs: c.rawArgs } : {}),
+      ...(c.truncated ? { truncated: true as const, rawArgs: c.rawArgs } : {}),
     })),
     finishReason: r.finishReason,
     usage,

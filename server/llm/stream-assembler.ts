@@ -168,21 +168,21 @@ export class StreamAssembler {
     this.close(out);
   }
 
-  /** Normal end of stream: closes blocks, finalises tool calls, emits usage and finish. */
+  /**
+   * Normal end of stream: closes blocks, finalises tool calls, emits usage and finish. A turn
+   * stopped by the output limit may have cut the call being written; the tracker marks it.
+   */
   finish(out: StreamPart[]): void {
     if (this.closed) return;
     this.endContentBlocks(out);
-    this.tools.flush(out);
+    this.tools.flush(out, undefined, { cutByLimit: this.finishReason === 'length' });
     this.close(out);
   }
 
   private close(out: StreamPart[]): void {
     this.closed = true;
     out.push({ type: 'usage', ...this.usage });
-    let reason: FinishReason = this.failed ? 'error' : (this.finishReason ?? 'stop');
-    // Providers disagree on what to call a turn that ends in tool calls (Ollama says "stop");
-    // the loop only needs to know that tools must run next.
-    if (!this.failed && this.tools.callCount > 0 && reason !== 'content-filter') reason = 'tool-calls';
+    const reason = finalReason(this.failed, this.finishReason, this.tools.callCount);
     const part: StreamPart = { type: 'finish', reason };
     if (this.rawFinish !== undefined) part.rawReason = this.rawFinish;
     out.push(part);
@@ -193,4 +193,18 @@ export class StreamAssembler {
     this.reasoningId = `reasoning-${this.blockCount++}`;
     out.push({ type: 'reasoning-start', id: this.reasoningId });
   }
+}
+
+/**
+ * The finish reason the loop acts on. Providers disagree on what to call a turn that ends in
+ * tool calls (Ollama says "stop", some servers say "stop" after calls), so calls make it
+ * `tool-calls` — unless the turn hit the output limit (`length` wins: a call may be cut and the
+ * loop must know) or was stopped by a filter. A `tool-calls` reason without any call is `stop`.
+ */
+export function finalReason(failed: boolean, provider: FinishReason | undefined, calls: number): FinishReason {
+  if (failed) return 'error';
+  const reason = provider ?? 'stop';
+  if (reason === 'length' || reason === 'content-filter') return reason;
+  if (calls > 0) return 'tool-calls';
+  return reason === 'tool-calls' ? 'stop' : reason;
 }

@@ -44,6 +44,34 @@ describe('text protocol', () => {
     ]);
   });
 
+  it('an unclosed call cut by the output limit is truncated, never repaired into a runnable call', async () => {
+    const cut = '<tool_call>{"name": "apply_code_changes", "arguments": {"changes": [{"path": "a.ts", "mode": "create", "content": "export const a';
+    const r = await collectStream(parseTextToolCalls(partsFromText([formatToolCallText('read_file', { path: 'a.ts' }), cut], 'length'), ids));
+    expect(r.finishReason).toBe('length');
+    expect(r.toolCalls.map((c) => [c.toolName, c.truncated ?? false, c.repaired ?? false])).toEqual([
+      ['read_file', false, false],
+      ['apply_code_changes', true, false],
+    ]);
+    expect(r.toolCalls[1].rawArgs).toBe(cut.slice('<tool_call>'.length));
+    // The same text with a complete envelope (only the closing tag missing) is a finished call.
+    const whole = await collectStream(parseTextToolCalls(partsFromText(['<tool_call>{"name": "read_file", "arguments": {"path": "b.ts"}}'], 'length'), ids));
+    expect(whole.toolCalls).toEqual([{ type: 'tool-call', id: 'id0', toolName: 'read_file', args: { path: 'b.ts' } }]);
+    expect(whole.finishReason).toBe('length');
+  });
+
+  it('an unclosed call in a stream that failed is dropped (half-received arguments never run)', async () => {
+    async function* failing(): AsyncGenerator<StreamPart> {
+      yield { type: 'text-delta', id: 't0', delta: 'ok <tool_call>{"name": "finish", "arguments": {"summary": "x' };
+      yield { type: 'error', message: 'connection lost', code: 'network' };
+      yield { type: 'usage', inputTokens: 1, outputTokens: 1 };
+      yield { type: 'finish', reason: 'error' };
+    }
+    const r = await collectStream(parseTextToolCalls(failing(), ids));
+    expect(r.toolCalls).toEqual([]);
+    expect(r.text).toBe('ok ');
+    expect(r.finishReason).toBe('error');
+  });
+
   it('a call without a name is reported invalid', async () => {
     const r = await collectStream(parseTextToolCalls(partsFromText(['<tool_call>{"arguments": {}}</tool_call>']), ids));
     expect(r.toolCalls[0]).toMatchObject({ invalid: true, toolName: '' });

@@ -1,5 +1,6 @@
 import { jsonrepair } from 'jsonrepair';
-import { ToolCallTracker } from './tool-call-tracker';
+import { finalReason } from './stream-assembler';
+import { isCompleteJson, ToolCallTracker } from './tool-call-tracker';
 import type { Message, ModelRequest, StreamPart, ToolDefinition } from './types';
 
 /**
@@ -145,14 +146,21 @@ export async function* parseTextToolCalls(parts: AsyncIterable<StreamPart>, newI
     }
   }
 
-  function* callParts(body: string): Generator<StreamPart> {
+  function* callParts(body: string, cut = false): Generator<StreamPart> {
     const out: StreamPart[] = [];
     const key = calls++;
     const parsed = parseCallEnvelope(body);
     tracker.delta(key, { id: newId(key), toolName: parsed.name, args: parsed.args }, out);
     tracker.flush(out, key);
     for (const p of out) {
-      if (p.type === 'tool-call' && parsed.repaired && !p.invalid) {
+      if (p.type !== 'tool-call') continue;
+      if (cut && !isCompleteJson(body)) {
+        // The output limit cut this call: reported, never something to run.
+        delete p.repaired;
+        delete p.invalid;
+        p.truncated = true;
+        p.rawArgs = body;
+      } else if (parsed.repaired && !p.invalid) {
         p.repaired = true;
         p.rawArgs = body;
       }
@@ -160,16 +168,32 @@ export async function* parseTextToolCalls(parts: AsyncIterable<StreamPart>, newI
     yield* out;
   }
 
-  function* finalise(): Generator<StreamPart> {
+  /**
+   * The text ended. An unclosed call is still a call (models forget the closing tag) unless the
+   * stream stopped at the output limit with its JSON unfinished (`cut`), or failed (`abandon`:
+   * half-received arguments never run).
+   */
+  function* finalise(mode: 'complete' | 'cut' | 'abandon'): Generator<StreamPart> {
     if (finalised) return;
     finalised = true;
-    yield* emit(scanner.end());
+    for (const s of scanner.end()) {
+      if (s.kind === 'call' && mode === 'abandon') continue;
+      if (s.kind === 'call') {
+        if (textId) {
+          yield { type: 'text-end', id: textId };
+          textId = undefined;
+        }
+        yield* callParts(s.value, mode === 'cut');
+      } else yield* emit([s]);
+    }
     if (textId) {
       yield { type: 'text-end', id: textId };
       textId = undefined;
     }
   }
 
+  // Usage is held until the finish reason is known, because that decides what an unclosed call is.
+  let usage: StreamPart | undefined;
   for await (const part of parts) {
     switch (part.type) {
       case 'text-start':
@@ -180,19 +204,25 @@ export async function* parseTextToolCalls(parts: AsyncIterable<StreamPart>, newI
       case 'text-end':
         // a following text block may continue a call, so only close the visible block here
         break;
-      case 'usage':
       case 'error':
-        yield* finalise();
+        yield* finalise('abandon');
         yield part;
         break;
+      case 'usage':
+        usage = part;
+        break;
       case 'finish':
-        yield* finalise();
-        yield part.reason !== 'error' && part.reason !== 'content-filter' && tracker.callCount > 0 ? { ...part, reason: 'tool-calls' } : part;
+        yield* finalise(part.reason === 'length' ? 'cut' : 'complete');
+        if (usage) yield usage;
+        usage = undefined;
+        yield { ...part, reason: finalReason(part.reason === 'error', part.reason, tracker.callCount) };
         break;
       default:
         yield part;
     }
   }
+  yield* finalise('complete');
+  if (usage) yield usage;
 }
 
 /**

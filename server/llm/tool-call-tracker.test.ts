@@ -118,4 +118,27 @@ describe('parseToolArgs', () => {
   it.each(['[1,2]', 'null', '7', '"text"'])('%j is not an argument object', (raw) => {
     expect(parseToolArgs(raw)).toEqual({ ok: false, raw });
   });
+
+  it('cut by the output limit: only the call being written is truncated, and only if its JSON is unfinished', () => {
+    const t = new ToolCallTracker();
+    const out: StreamPart[] = [];
+    t.delta(0, { id: 'a', toolName: 'f', args: "{'broken': 1," }, out);
+    t.delta(1, { id: 'b', toolName: 'g', args: '{"content": "export const x = ' }, out);
+    t.flush(out, undefined, { cutByLimit: true });
+    expect(calls(out)).toEqual([
+      // the model had moved on from the first call: it is an ordinary (repaired) call
+      { type: 'tool-call', id: 'a', toolName: 'f', args: { broken: 1 }, repaired: true, rawArgs: "{'broken': 1," },
+      { type: 'tool-call', id: 'b', toolName: 'g', args: { content: 'export const x =' }, truncated: true, rawArgs: '{"content": "export const x = ' },
+    ]);
+    const t2 = new ToolCallTracker();
+    const out2: StreamPart[] = [];
+    t2.delta(0, { id: 'c', toolName: 'h', args: '{"path": "a.ts"}' }, out2);
+    t2.flush(out2, undefined, { cutByLimit: true });
+    expect(calls(out2)).toEqual([{ type: 'tool-call', id: 'c', toolName: 'h', args: { path: 'a.ts' } }]);
+    const t3 = new ToolCallTracker();
+    const out3: StreamPart[] = [];
+    t3.delta(0, { id: 'd', toolName: 'h' }, out3);
+    t3.flush(out3, undefined, { cutByLimit: true });
+    expect(calls(out3)).toEqual([{ type: 'tool-call', id: 'd', toolName: 'h', args: {}, truncated: true, rawArgs: '' }]);
+  });
 });

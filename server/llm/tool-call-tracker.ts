@@ -13,6 +13,8 @@ interface Entry {
   done: boolean;
   /** Arguments that arrived whole as a value (Ollama), not as text. */
   whole?: Record<string, unknown>;
+  /** Sequence number of the last delta, so the call being written when the stream stopped is known. */
+  touched: number;
 }
 
 export interface ToolCallDelta {
@@ -36,6 +38,7 @@ export interface ToolCallTrackerOptions {
 export class ToolCallTracker {
   private readonly entries = new Map<string, Entry>();
   private ordinal = 0;
+  private touches = 0;
   private emittedCalls = 0;
   private readonly newId: (ordinal: number) => string;
 
@@ -65,10 +68,11 @@ export class ToolCallTracker {
       entry = undefined;
     }
     if (!entry) {
-      entry = { key: String(key), order: this.ordinal++, chunks: [], pending: [], started: false, done: false };
+      entry = { key: String(key), order: this.ordinal++, chunks: [], pending: [], started: false, done: false, touched: 0 };
       this.entries.set(entry.key, entry);
     }
     if (entry.done) return;
+    entry.touched = ++this.touches;
     if (d.id && !entry.id) entry.id = d.id;
     if (d.toolName && !entry.toolName) entry.toolName = d.toolName;
     if (!entry.started && entry.id && entry.toolName) this.start(entry, out);
@@ -105,16 +109,23 @@ export class ToolCallTracker {
   /**
    * Finalises one call (`key`) or all open calls: emits `tool-call-end` and the parsed
    * `tool-call`. Calls are finalised in index order so parallel calls keep the model's order.
+   *
+   * `cutByLimit` says the stream stopped at the output-token limit. Only the call being written
+   * at that moment (the one that received the last delta) can have lost its end; it is marked
+   * `truncated` unless its arguments are already one complete JSON value, which proves the model
+   * closed them. Calls the model had moved on from are finalised as usual.
    */
-  flush(out: StreamPart[], key?: string | number): void {
+  flush(out: StreamPart[], key?: string | number, opts: { cutByLimit?: boolean } = {}): void {
     if (key !== undefined) {
       const entry = this.entries.get(String(key));
-      if (entry) this.finalise(entry, out);
+      if (entry) this.finalise(entry, out, false);
       return;
     }
     const open = [...this.entries.values()].filter((e) => !e.done);
+    let last: Entry | undefined;
+    if (opts.cutByLimit) for (const e of open) if (!last || e.touched > last.touched) last = e;
     open.sort(compareEntries);
-    for (const entry of open) this.finalise(entry, out);
+    for (const entry of open) this.finalise(entry, out, entry === last);
   }
 
   /**
@@ -140,7 +151,7 @@ export class ToolCallTracker {
     }
   }
 
-  private finalise(entry: Entry, out: StreamPart[]): void {
+  private finalise(entry: Entry, out: StreamPart[], cut = false): void {
     if (entry.done) return;
     entry.done = true;
     if (!entry.id) entry.id = this.newId(entry.order);
@@ -154,6 +165,12 @@ export class ToolCallTracker {
       return;
     }
     const raw = entry.chunks.join('');
+    if (cut && !isCompleteJson(raw)) {
+      // Cut off by the output limit: report what arrived, never as something to run.
+      const parsed = parseToolArgs(raw);
+      out.push({ type: 'tool-call', id: entry.id, toolName: entry.toolName, args: parsed.ok ? parsed.args : {}, truncated: true, rawArgs: raw });
+      return;
+    }
     const parsed = parseToolArgs(raw);
     if (parsed.ok && named) {
       const part: StreamPart = { type: 'tool-call', id: entry.id, toolName: entry.toolName, args: parsed.args };
@@ -167,6 +184,17 @@ export class ToolCallTracker {
       // tell the model what went wrong.
       out.push({ type: 'tool-call', id: entry.id, toolName: entry.toolName, args: parsed.ok ? parsed.args : {}, invalid: true, rawArgs: raw });
     }
+  }
+}
+
+/** True when `raw` is one whole JSON value as sent, i.e. the model wrote its closing bracket. */
+export function isCompleteJson(raw: string): boolean {
+  if (raw.trim() === '') return false;
+  try {
+    JSON.parse(raw);
+    return true;
+  } catch {
+    return false;
   }
 }
 

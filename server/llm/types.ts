@@ -47,6 +47,9 @@ export type StreamPart =
 /**
  * A complete tool call. `repaired` marks arguments that only parsed after `jsonrepair`; `invalid`
  * marks arguments that could not be repaired (then `args` is `{}` and `rawArgs` holds the text).
+ * `truncated` marks a call whose arguments the output-token limit cut off (the turn finishes with
+ * `length`): `args` is a best-effort reading of the prefix, `rawArgs` the text received, and the
+ * call must never be executed.
  */
 export interface ToolCallPart {
   type: 'tool-call';
@@ -55,6 +58,7 @@ export interface ToolCallPart {
   args: Record<string, unknown>;
   repaired?: boolean;
   invalid?: boolean;
+  truncated?: boolean;
   rawArgs?: string;
 }
 

@@ -50,12 +50,15 @@ export function encodeAnthropic(turn: ResolvedTurn, opts: { model: string; turnI
     events.push(ev('content_block_stop', { index }));
     index++;
   }
-  for (const c of turn.calls) {
+  turn.calls.forEach((c, i) => {
     events.push(ev('content_block_start', { index, content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} } }));
     for (const p of argPieces(c.argsText)) events.push(ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: p } }));
-    events.push(ev('content_block_stop', { index }));
+    // When max_tokens cuts the turn, Anthropic stops inside the block being written: no
+    // content_block_stop for it (as in recorded streams), straight to message_delta.
+    const cutHere = turn.finish === 'length' && i === turn.calls.length - 1;
+    if (!cutHere) events.push(ev('content_block_stop', { index }));
     index++;
-  }
+  });
   if (opts.faults.errorEvent) {
     events.push(ev('error', { error: { type: 'overloaded_error', message: opts.faults.errorEvent } }));
     return events;
