@@ -26,11 +26,11 @@ test('a newcomer signs up, creates an organization and a project', async ({ page
   await page.getByRole('button', { name: 'Create project' }).click();
   await expect(page.getByRole('main').getByRole('alert')).toContainText('absolute local path or a git URL');
 
-  await page.getByLabel('Repository').fill('/srv/code/engine');
+  await page.getByLabel('Repository').fill('https://example.test/code/engine.git');
   await page.getByRole('button', { name: 'Create project' }).click();
   const list = page.getByRole('list', { name: 'Projects' });
   await expect(list.getByRole('heading', { name: 'engine' })).toBeVisible();
-  await expect(list).toContainText('/srv/code/engine');
+  await expect(list).toContainText('https://example.test/code/engine.git');
 
   // The project's own settings: QA's web tester (the URL must be inside the sandbox) and its MCP servers.
   await list.getByRole('link', { name: 'engine' }).click();

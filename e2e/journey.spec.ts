@@ -14,7 +14,7 @@ const GOOD = fs.readFileSync(path.join(process.cwd(), 'test', 'fixtures', 'specs
 const SHOTS = path.join(process.cwd(), 'e2e', 'artifacts');
 
 function fixtureRepo(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ns-e2e-repo-'));
+  const dir = fs.mkdtempSync(path.join(process.env.E2E_REPOS_DIR ?? os.tmpdir(), 'ns-e2e-repo-'));
   fs.mkdirSync(path.join(dir, 'src'));
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'greeter', type: 'module', scripts: { test: 'node --test' } }, null, 2));
   fs.writeFileSync(path.join(dir, 'src', 'index.js'), 'export const version = 1;\n');

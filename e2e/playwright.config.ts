@@ -9,6 +9,10 @@ const LLM_PORT = Number(process.env.E2E_LLM_PORT ?? 3299);
 const GITHUB_PORT = Number(process.env.E2E_GITHUB_PORT ?? 3297);
 const dataDir = process.env.E2E_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nightshift-e2e-'));
 process.env.E2E_DATA_DIR = dataDir;
+// Where the tests keep their fixture repositories: the server grants local paths only there
+// (the journey's organisation is not the instance's first, which alone may use any local path).
+const reposDir = process.env.E2E_REPOS_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nightshift-e2e-repos-'));
+process.env.E2E_REPOS_DIR = reposDir;
 
 export default defineConfig({
   testDir: '.',
@@ -57,6 +61,7 @@ export default defineConfig({
     env: {
       PORT: String(PORT),
       NIGHTSHIFT_DATA_DIR: dataDir,
+      NIGHTSHIFT_LOCAL_REPOS: reposDir,
       NEXTAUTH_URL: `http://localhost:${PORT}`,
       OPENAI_BASE_URL: `http://127.0.0.1:${LLM_PORT}/v1`,
       OPENAI_API_KEY: 'sk-e2e-fake-key',

@@ -10,6 +10,7 @@ import { planSpecWithAgent } from '../server/pipeline/plan-spec';
 import { modelFor, orgAgentSetup } from '../server/pipeline/task-executor';
 import { orgProviderSettings } from '../server/services/secrets';
 import { githubAuthFromSettings } from '../server/github/github-auth';
+import { repositorySourceFor } from '../server/services/repositories';
 
 export const PLAN_SPEC_JOB = 'plan-spec';
 export const ZPlanSpecJob = z.object({ orgId: z.string().uuid(), specId: z.string().uuid(), userId: z.string().uuid().nullable(), model: z.string() });
@@ -40,11 +41,12 @@ export const planSpecJob = {
     const agentSetup = await orgAgentSetup(ctx.db, data.orgId, { taskModel: data.model, env, dataDir: dataDir(), baseSkills: loadSkillLibrary() });
     let ws: Awaited<ReturnType<typeof openTaskWorkspace>> | null = null;
     try {
+      const source = await repositorySourceFor(ctx.db, { orgId: data.orgId, projectId: spec.projectId, repository: spec.repository });
       const github = await githubAuthFromSettings(data.orgId, env);
       ws = await openTaskWorkspace({
         dataDir: dataDir(),
         repoId: spec.projectId,
-        source: spec.repository,
+        source,
         token: github.token,
         task: { id: `plan-${data.specId}`, slug: 'plan' },
         base: spec.defaultBranch,

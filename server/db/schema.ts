@@ -454,3 +454,25 @@ export interface Database {
   org_skills: OrgSkillsTable;
   prompt_overrides: PromptOverridesTable;
 }
+
+// ── Tenancy boundaries (db/migrations/0009_tenancy_boundaries.ts) ──
+
+/** The resolved path of a project's local repository: one organisation per path. */
+export interface LocalRepositoryPathsTable {
+  project_id: string;
+  org_id: string;
+  path: string;
+  checked_at: TimestampDefault;
+}
+
+/** The organisation a Slack workspace is connected to: one per team id on the instance. */
+export interface SlackTeamsTable {
+  team_id: string;
+  org_id: string;
+  created_at: TimestampDefault;
+}
+
+export interface Database {
+  local_repository_paths: LocalRepositoryPathsTable;
+  slack_teams: SlackTeamsTable;
+}

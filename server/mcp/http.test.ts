@@ -59,7 +59,7 @@ beforeAll(async () => {
     const user = await createUser(t.db, { name: who, email: `${who}@mcp.test`, password: 'password-123' });
     const org = await createOrganization(t.db, { name: `Org ${who}`, ownerId: user.id });
     const scope = { orgId: org.id, userId: user.id, role: 'owner' as const };
-    const project = await createProject(t.db, scope, { name: `proj-${who}`, repository: `/srv/none-${who}` });
+    const project = await createProject(t.db, scope, { name: `proj-${who}`, repository: `https://example.test/none-${who}.git` });
     const spec = await createSpec(t.db, scope, { projectId: project.id, title: `Spec of ${who}`, markdown: goodSpec });
     await submitSpec(t.db, scope, { specId: spec.id });
     const { run } = await createRun(t.db, scope, { specId: spec.id, tasks: TASKS });

@@ -39,7 +39,7 @@ beforeAll(async () => {
   const org = await createOrganization(t.db, { name: 'Alpha', ownerId: owner.id });
   const orgB = await createOrganization(t.db, { name: 'Beta', ownerId: outsider.id });
   await t.db.insertInto('memberships').values({ org_id: org.id, user_id: member.id, role: 'member' }).execute();
-  const project = await createProject(t.db, { orgId: org.id, userId: owner.id, role: 'owner' }, { name: 'web', repository: '/srv/web' });
+  const project = await createProject(t.db, { orgId: org.id, userId: owner.id, role: 'owner' }, { name: 'web', repository: 'https://example.test/web.git' });
   Object.assign(ids, { owner: owner.id, member: member.id, outsider: outsider.id, orgId: org.id, orgB: orgB.id, projectId: project.id });
 });
 

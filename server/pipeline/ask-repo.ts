@@ -7,6 +7,7 @@ import { toolsForRole } from '../tools/registry';
 import { openTaskWorkspace } from '../repos/task-workspace';
 import { removeWorktree } from '../repos/worktree';
 import { orgProviderSettings } from '../services/secrets';
+import { repositorySourceFor } from '../services/repositories';
 import { githubAuthFromSettings } from '../github/github-auth';
 import { modelFor } from './task-executor';
 
@@ -18,12 +19,13 @@ export const ASK_MAX_TURNS = 12;
  * worktree of the project's repository answers a question about the code.
  */
 export async function askRepository(db: DB, input: { orgId: string; project: { id: string; repository: string; defaultBranch: string }; question: string; model: string; dataDir: string }) {
+  const source = await repositorySourceFor(db, { orgId: input.orgId, projectId: input.project.id, repository: input.project.repository, dataDir: input.dataDir });
   const { env, secrets } = await orgProviderSettings(db, input.orgId);
   const github = await githubAuthFromSettings(input.orgId, env);
   const ws = await openTaskWorkspace({
     dataDir: input.dataDir,
     repoId: input.project.id,
-    source: input.project.repository,
+    source,
     token: github.token,
     task: { id: `ask-${randomUUID()}`, slug: 'ask' },
     base: input.project.defaultBranch,

@@ -13,6 +13,7 @@ import { AGENT_IDENTITY } from '../repos/commit';
 import { git } from '../repos/git';
 import { finishTaskWorkspace, openTaskWorkspace, type TaskWorkspace } from '../repos/task-workspace';
 import { removeWorktree } from '../repos/worktree';
+import { operatorRepositorySource } from '../repos/local-repo-policy';
 import { loadSkillLibrary } from '../skills/library';
 import { scoreSpec, type SpecFinding } from '../specs/score';
 import { acceptanceCriteriaOf } from './acceptance';
@@ -143,7 +144,7 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
 
   // ---- plan: the planner agent reads a worktree of the repository, never the checkout ----
   log(`planning on a worktree of ${opts.repo} (base ${base})`);
-  const planWs = await openTaskWorkspace({ dataDir: opts.dataDir, repoId, source: opts.repo, task: { id: randomUUID(), slug: 'plan' }, base });
+  const planWs = await openTaskWorkspace({ dataDir: opts.dataDir, repoId, source: operatorRepositorySource(opts.repo), task: { id: randomUUID(), slug: 'plan' }, base });
   let waves: PlannedTask[][];
   try {
     const planned = await planSpecWithAgent({
@@ -266,7 +267,7 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
     let sandbox: Sandbox | null = null;
     try {
       // A full checkout (no `files`): the project's test suite needs the whole tree.
-      ws = await openTaskWorkspace({ dataDir: opts.dataDir, repoId, source: opts.repo, task: { id: taskId, slug: slugify(task.title) }, base: taskBase });
+      ws = await openTaskWorkspace({ dataDir: opts.dataDir, repoId, source: operatorRepositorySource(opts.repo), task: { id: taskId, slug: slugify(task.title) }, base: taskBase });
       const workspace = ws.worktree.path;
       log(`  worktree ${workspace} on branch ${ws.worktree.branch}`);
       // No host environment reaches the sandbox: no API key can leak into a command.

@@ -10,6 +10,7 @@ import { createPgContextCache } from '../services/context-cache';
 import { createPullRequestStore } from '../services/pull-requests';
 import { takeChatMessagesForTask } from '../services/chat';
 import { orgProviderSettings } from '../services/secrets';
+import { repositorySourceFor } from '../services/repositories';
 import { secretValuesFromEnv } from '../agent/redact';
 import { githubAuthFromSettings } from '../github/github-auth';
 import type { CheckpointStore } from '../agent/checkpoint';
@@ -132,10 +133,11 @@ export function createPipelineExecutor(deps: { db: DB; dataDir: string; sandboxD
       // registered for redaction before any agent runs, and never put in the sandbox's env.
       const github = await githubAuthFromSettings(task.orgId, env);
       allSecrets.push(...github.secrets);
+      const source = await repositorySourceFor(db, { orgId: task.orgId, projectId: run.projectId, repository: run.repository, dataDir: deps.dataDir });
       ws = await openTaskWorkspace({
         dataDir: deps.dataDir,
         repoId: run.projectId,
-        source: run.repository,
+        source,
         token: github.token,
         task: { id: task.id, slug: slugify(task.title), files: task.files },
         base: run.defaultBranch,

@@ -14,6 +14,7 @@ import { createSandbox } from '../../sandbox/index';
 import { generateRepo, generatedFilePath } from './generate-repo';
 import { InMemoryPullRequestStore } from './pull-requests';
 import { finishTaskWorkspace, openTaskWorkspace } from './task-workspace';
+import { operatorRepositorySource } from './local-repo-policy';
 
 const canSandbox = bwrapAvailable() && detectCgroups().version !== 0;
 if (!canSandbox) console.warn('[task workspace test] skipping: bubblewrap or cgroups unavailable');
@@ -34,7 +35,7 @@ describe.skipIf(!canSandbox)('a task from worktree to pull request', () => {
     const target = generatedFilePath(3);
     const task = { id: '7e57ab1e-0000', slug: 'Double value three', files: [target] };
     const finish = async (runId: string, sed: string) => {
-      const ws = await openTaskWorkspace({ dataDir: join(root, 'data'), repoId: 'p1', source: upstream, task });
+      const ws = await openTaskWorkspace({ dataDir: join(root, 'data'), repoId: 'p1', source: operatorRepositorySource(upstream), task });
       // The mirror, read-only, lets git inside the sandbox follow the worktree's .git pointer.
       const sandbox = await createSandbox({ driver: 'bwrap', workspaceDir: ws.worktree.path, readOnlyPaths: [ws.mirror.path] });
       await sandbox.start();

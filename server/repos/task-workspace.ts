@@ -8,12 +8,13 @@ import { branchDiff, commitChanges, pushBranch, type AgentIdentity, type CommitR
 import { registerRepository, type Mirror } from './mirror';
 import { openOrUpdatePullRequest, type OpenPullRequestResult, type PullRequestStore } from './pull-requests';
 import { createWorktree, removeWorktree, type TaskWorktree } from './worktree';
+import { LOCAL_REPOSITORY_REFUSED, type RepositorySource } from './local-repo-policy';
 
 export type OpenTaskWorkspaceInput = {
   dataDir: string;
   repoId: string;
-  /** Git URL or local path of the repository. */
-  source: string;
+  /** Git URL or local path of the repository, checked (server/services/repositories.ts). */
+  source: RepositorySource;
   token?: string;
   task: { id: string; slug: string; files?: string[] };
   base?: string;
@@ -22,7 +23,12 @@ export type OpenTaskWorkspaceInput = {
 export type TaskWorkspace = { mirror: Mirror; worktree: TaskWorktree };
 
 export async function openTaskWorkspace(input: OpenTaskWorkspaceInput): Promise<TaskWorkspace> {
-  const mirror = await registerRepository({ dataDir: input.dataDir, repoId: input.repoId, source: input.source, token: input.token });
+  const mirror = await registerRepository({ dataDir: input.dataDir, repoId: input.repoId, source: input.source.url, token: input.token }).catch((err: unknown) => {
+    // Git's own messages about a local path (missing, not a repository, unreadable) would tell an
+    // organisation what exists on the host: it hears the policy's one answer instead.
+    if (input.source.grant === 'organization' && input.source.localPath !== null) throw new Error(LOCAL_REPOSITORY_REFUSED, { cause: err });
+    throw err;
+  });
   const worktree = await createWorktree(mirror, { taskId: input.task.id, taskSlug: input.task.slug, files: input.task.files, base: input.base });
   return { mirror, worktree };
 }

@@ -2,6 +2,7 @@ import type { DB } from '../db/client';
 import { AppError } from '../errors/app-error';
 import { requireRole } from './orgs';
 import type { OrgScope } from './scope';
+import { recordProjectRepository, repositorySourceFor } from './repositories';
 
 const COLUMNS = ['id', 'org_id as orgId', 'name', 'repository', 'default_branch as defaultBranch', 'created_at as createdAt'] as const;
 
@@ -26,19 +27,24 @@ export async function getProject(db: DB, scope: OrgScope, projectId: string) {
 
 export async function createProject(db: DB, scope: OrgScope, input: { name: string; repository: string; defaultBranch?: string }) {
   requireRole(scope, 'member');
-  const row = await db
-    .insertInto('projects')
-    .values({
-      org_id: scope.orgId,
-      name: input.name.trim(),
-      repository: input.repository.trim(),
-      default_branch: input.defaultBranch?.trim() || 'main',
-    })
-    .onConflict((oc) => oc.columns(['org_id', 'name']).doNothing())
-    .returning(COLUMNS)
-    .executeTakeFirst();
-  if (!row) throw new AppError('CONFLICT', `A project named "${input.name.trim()}" already exists in this organization`);
-  return row;
+  return db.transaction().execute(async (trx) => {
+    // A local path must be granted to this organisation and used by no other (checked under a lock).
+    const checked = await repositorySourceFor(trx, { orgId: scope.orgId, repository: input.repository });
+    const row = await trx
+      .insertInto('projects')
+      .values({
+        org_id: scope.orgId,
+        name: input.name.trim(),
+        repository: input.repository.trim(),
+        default_branch: input.defaultBranch?.trim() || 'main',
+      })
+      .onConflict((oc) => oc.columns(['org_id', 'name']).doNothing())
+      .returning(COLUMNS)
+      .executeTakeFirst();
+    if (!row) throw new AppError('CONFLICT', `A project named "${input.name.trim()}" already exists in this organization`);
+    await recordProjectRepository(trx, { orgId: scope.orgId, projectId: row.id, checked });
+    return row;
+  });
 }
 
 export async function updateProject(
@@ -60,15 +66,19 @@ export async function updateProject(
     ...(input.defaultBranch ? { default_branch: input.defaultBranch.trim() } : {}),
   };
   if (Object.keys(values).length === 0) return getProject(db, scope, input.projectId);
-  const row = await db
-    .updateTable('projects')
-    .set(values)
-    .where('org_id', '=', scope.orgId)
-    .where('id', '=', input.projectId)
-    .returning(COLUMNS)
-    .executeTakeFirst();
-  if (!row) throw new AppError('NOT_FOUND', 'Project not found');
-  return row;
+  return db.transaction().execute(async (trx) => {
+    const checked = input.repository ? await repositorySourceFor(trx, { orgId: scope.orgId, repository: input.repository }) : null;
+    const row = await trx
+      .updateTable('projects')
+      .set(values)
+      .where('org_id', '=', scope.orgId)
+      .where('id', '=', input.projectId)
+      .returning(COLUMNS)
+      .executeTakeFirst();
+    if (!row) throw new AppError('NOT_FOUND', 'Project not found');
+    if (checked) await recordProjectRepository(trx, { orgId: scope.orgId, projectId: row.id, checked });
+    return row;
+  });
 }
 
 export async function deleteProject(db: DB, scope: OrgScope, input: { projectId: string }) {

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { sql } from 'kysely';
 import type { DB } from '../db/client';
 import type { RunStatus, TaskStatus } from '../db/schema';
@@ -11,6 +9,7 @@ import type { PlanTask } from '../planner/types';
 import { validatePlan, type SubmittedTask } from '../planner/validate-plan';
 import { RUN_CANCEL_CHANNEL, TASK_READY_CHANNEL } from '../../jobs/scheduler/constants';
 import { requireRole } from './orgs';
+import { repositorySourceFor } from './repositories';
 import type { OrgScope } from './scope';
 
 export const DEFAULT_RUN_MODEL = 'anthropic:claude-sonnet-4-5';
@@ -86,8 +85,10 @@ function validTasks(tasks: unknown): SubmittedTask[] {
 async function forecast(db: DB, orgId: string, project: ProjectRow, tasks: SubmittedTask[], model: string): Promise<Extract<PlanForecast, { ok: true }>> {
   const { contracts, warnings } = projectContracts(project);
   const price = findPrice(model);
-  // Imports are read from the checkout when the project is a local repository on this host.
-  const repoDir = path.isAbsolute(project.repository) && fs.existsSync(project.repository) ? project.repository : undefined;
+  // Imports are read from the checkout when the project is a local repository on this host (one
+  // this organisation may read: the same check as every other reader of the repository).
+  const { localPath } = await repositorySourceFor(db, { orgId, projectId: project.id, repository: project.repository });
+  const repoDir = localPath ?? undefined;
   const result = await forecastPlan(tasks as PlanTask[], {
     model,
     prices: price ? { [model]: { input: price.input, output: price.output } } : {},

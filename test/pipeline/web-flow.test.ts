@@ -42,8 +42,10 @@ beforeAll(async () => {
   t = await createTestDatabase('flow');
   llm = await startFakeLlm({ script: (body) => agentTurn(body) });
   slack = await startLocalReceiver();
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ns-flow-'));
-  repo = path.join(dataDir, 'user-repo');
+  // The user's repository beside the data directory: nothing inside the data directory (other
+  // organisations' mirrors and worktrees) is ever accepted as a repository.
+  dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ns-flow-')), 'data');
+  repo = path.join(path.dirname(dataDir), 'user-repo');
   fs.mkdirSync(path.join(repo, 'src'), { recursive: true });
   fs.writeFileSync(path.join(repo, 'package.json'), JSON.stringify({ name: 'greeter', type: 'module', scripts: { test: 'node --test' } }, null, 2));
   fs.writeFileSync(path.join(repo, 'src', 'index.js'), 'export const version = 1;\n');
@@ -66,7 +68,7 @@ afterAll(async () => {
   for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
   else process.env[k] = v;
   await t?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.rmSync(path.dirname(dataDir), { recursive: true, force: true });
 });
 
 describe('spec → plan → run → pull request', () => {

@@ -40,7 +40,7 @@ beforeAll(async () => {
   await createOrganization(t.db, { name: 'Elsewhere', ownerId: stranger.id });
   orgId = org.id;
   const scope = { orgId: org.id, userId: owner.id, role: 'owner' as const };
-  const project = await createProject(t.db, scope, { name: 'app', repository: '/srv/app' });
+  const project = await createProject(t.db, scope, { name: 'app', repository: 'https://example.test/app.git' });
   const good = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'specs', 'good-spec.md'), 'utf8');
   const spec = await createSpec(t.db, scope, { projectId: project.id, title: 'UI', markdown: good });
   await submitSpec(t.db, scope, { specId: spec.id });

@@ -9,6 +9,7 @@ import { startHttpServer, projectRoot } from '../../http/server';
 import { startJobs, type WorkerRuntime } from '../../../jobs/runtime';
 import { createPublisher } from '../../realtime/publish';
 import { StartupError } from '../../data-dir';
+import { localRepositoryPolicyProblems, localRepositoryViolations } from '../../services/repositories';
 
 const log = (msg: string) => process.stderr.write(`[nightshift] ${msg}\n`);
 
@@ -44,6 +45,20 @@ export function ensureBuilt(root: string, force: boolean): void {
   });
   if (res.status !== 0) throw new StartupError('`next build` failed (see its output above).');
   fs.writeFileSync(marker, JSON.stringify({ fingerprint, builtAt: new Date().toISOString() }));
+}
+
+/**
+ * Projects whose local-path repository the organisation may not use (NIGHTSHIFT_LOCAL_REPOS, one
+ * organisation per path) are named here; their questions, plans and runs are refused.
+ */
+async function reportLocalRepositories(rt: DatabaseRuntime): Promise<void> {
+  for (const problem of localRepositoryPolicyProblems()) log(problem);
+  for (const v of await localRepositoryViolations(rt.db)) {
+    log(
+      `project "${v.projectName}" (${v.projectId}) of organization "${v.orgSlug}" uses the local repository ${v.repository}, ` +
+        `which that organization may not use (${v.reason}); its questions, plans and runs are refused until it points at a granted path or a git URL`,
+    );
+  }
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -89,6 +104,7 @@ export async function run(argv: string[]): Promise<number> {
     rt = await openDatabase({ dataDir: dir, own: true, log });
     log(`database: ${rt.mode}${rt.mode === 'embedded-postgres' ? ` in ${dir}` : ''}; migrations applied: ${rt.migrations.applied.length}`);
     process.env.NEXTAUTH_URL ||= `http://localhost:${port}`;
+    await reportLocalRepositories(rt);
     const publish = createPublisher(rt.db, rt.pool);
     // pg-boss always starts (the API enqueues jobs); workers and the scheduler only when asked.
     jobs = await startJobs({ connectionString: rt.url, db: rt.db, publish, work: withWorkers });
