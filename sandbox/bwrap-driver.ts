@@ -12,9 +12,11 @@ import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { cgroupName, createCgroup, removeStaleCgroups, type CgroupHandle } from './cgroups';
 import { buildSandboxEnv } from './env';
+import { egressDir, validateBinds, wrapForEgress } from './extras';
 import { runProcess } from './run-process';
 import {
   DEFAULT_MEMORY_MB,
+  EGRESS_MOUNT,
   DEFAULT_TIMEOUT_S,
   EXIT_ABORTED,
   EXIT_OOM,
@@ -144,6 +146,7 @@ export class BwrapSandbox implements Sandbox {
     removeStaleCgroups();
     this.etcDir = mkdtempSync(join(tmpdir(), 'nightshift-sandbox-etc-'));
     const ids = writeIdentityFiles(this.etcDir);
+    const egress = egressDir(this.opts);
     this.baseArgs = [
       // A fresh network namespace per command: loopback only, never the host's. (Keeping one
       // per sandbox and joining it with nsenter measured slower: the extra exec costs more.)
@@ -166,6 +169,10 @@ export class BwrapSandbox implements Sandbox {
       '--dir', HOME_DIR,
       ...readOnlyPathArgs(this.opts.readOnlyPaths),
       '--bind', ws, BWRAP_WORKDIR,
+      // A cached environment's dependencies, mounted over their places in the workspace.
+      ...validateBinds(this.opts.binds).flatMap((b) => [b.readOnly ? '--ro-bind' : '--bind', b.source, b.target]),
+      // The setup phase's only way out: the egress proxy's socket (and the forwarder beside it).
+      ...(egress ? ['--ro-bind', egress, EGRESS_MOUNT] : []),
       // The root is bwrap's own tmpfs: make it read-only so nothing but the workspace and /tmp take writes.
       '--remount-ro', '/',
       '--clearenv',
@@ -176,7 +183,7 @@ export class BwrapSandbox implements Sandbox {
     if (!this.etcDir) throw new Error('sandbox not started: call start() first');
     if (cmd.length === 0) throw new Error('empty command');
     const cwd = opts.cwd ? (posix.isAbsolute(opts.cwd) ? opts.cwd : posix.join(BWRAP_WORKDIR, opts.cwd)) : BWRAP_WORKDIR;
-    const env = buildSandboxEnv(HOME_DIR, this.opts.env, opts.env);
+    const env = buildSandboxEnv(HOME_DIR, this.opts.env, opts.env, this.opts.pathPrepend);
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['--setenv', k, v]);
 
     const cgroup = createCgroup(cgroupName(randomBytes(4).toString('hex')), {
@@ -190,7 +197,7 @@ export class BwrapSandbox implements Sandbox {
         // runs the command: we move both processes into the cgroup in between, so nothing of
         // the command ever runs outside the limits. (A shell wrapper joining the cgroup before
         // exec'ing bwrap does the same at the cost of one more exec, ~10 ms on a busy host.)
-        args: ['--info-fd', '3', '--block-fd', '4', ...this.baseArgs, ...envArgs, '--chdir', cwd, '--', ...cmd],
+        args: ['--info-fd', '3', '--block-fd', '4', ...this.baseArgs, ...envArgs, '--chdir', cwd, '--', ...wrapForEgress(cmd, this.opts)],
         extraPipes: 2,
         env: { PATH: '/usr/bin:/bin' },
         onSpawn: (child) => joinCgroupThenRelease(child, cgroup),

@@ -13,9 +13,11 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { dockerClient, findEngine, type EngineEndpoint } from './detect';
 import { buildSandboxEnv } from './env';
+import { egressDir, validateBinds, wrapForEgress } from './extras';
 import { MAX_CAPTURED_CHARS } from './run-process';
 import {
   DEFAULT_MEMORY_MB,
+  EGRESS_MOUNT,
   DEFAULT_TIMEOUT_S,
   EXIT_ABORTED,
   EXIT_OOM,
@@ -97,11 +99,18 @@ export class DockerSandbox implements Sandbox {
     else this.user = `${uid}:${gid}`;
 
     const binds = [`${ws}:${DOCKER_WORKDIR}:rw`];
-    if (labels[HOST_TOOLCHAIN_LABEL] === 'host') binds.push('/usr:/usr:ro');
+    if (labels[HOST_TOOLCHAIN_LABEL] === 'host') {
+      binds.push('/usr:/usr:ro');
+      // The CA bundle, so TLS clients that read it (curl, git) work through the setup's egress.
+      for (const p of ['/etc/ssl/certs', '/etc/ca-certificates']) if (existsSync(p)) binds.push(`${p}:${p}:ro`);
+    }
     for (const p of this.opts.readOnlyPaths ?? []) {
       if (!isAbsolute(p) || !existsSync(p)) throw new Error(`read-only path "${p}" is not an existing absolute path`);
       binds.push(`${p}:${p}:ro`);
     }
+    for (const b of validateBinds(this.opts.binds)) binds.push(`${b.source}:${b.target}:${b.readOnly ? 'ro' : 'rw'}`);
+    const egress = egressDir(this.opts);
+    if (egress) binds.push(`${egress}:${EGRESS_MOUNT}:ro`);
     const memory = (this.opts.memoryMb ?? DEFAULT_MEMORY_MB) * 1024 * 1024;
     this.container = await this.docker.createContainer({
       Image: image,
@@ -109,7 +118,7 @@ export class DockerSandbox implements Sandbox {
       Cmd: ['sleep', 'infinity'],
       User: this.user,
       WorkingDir: DOCKER_WORKDIR,
-      Env: Object.entries(buildSandboxEnv(HOME_DIR, this.opts.env)).map(([k, v]) => `${k}=${v}`),
+      Env: Object.entries(buildSandboxEnv(HOME_DIR, this.opts.env, {}, this.opts.pathPrepend)).map(([k, v]) => `${k}=${v}`),
       Labels: { 'nightshift.sandbox': 'true' },
       NetworkDisabled: true,
       HostConfig: {
@@ -141,9 +150,9 @@ export class DockerSandbox implements Sandbox {
     const container = await this.ensureRunning();
     const started = performance.now();
     const cwd = opts.cwd ? (posix.isAbsolute(opts.cwd) ? opts.cwd : posix.join(DOCKER_WORKDIR, opts.cwd)) : DOCKER_WORKDIR;
-    const env = buildSandboxEnv(HOME_DIR, this.opts.env, opts.env);
+    const env = buildSandboxEnv(HOME_DIR, this.opts.env, opts.env, this.opts.pathPrepend);
     const exec = await container.exec({
-      Cmd: cmd,
+      Cmd: wrapForEgress(cmd, this.opts),
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
       WorkingDir: cwd,
       User: this.user,

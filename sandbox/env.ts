@@ -12,8 +12,9 @@ export function buildSandboxEnv(
   home: string,
   projectEnv: Record<string, string> = {},
   commandEnv: Record<string, string> = {},
+  pathPrepend: string[] = [],
 ): Record<string, string> {
-  const env: Record<string, string> = { PATH: SANDBOX_PATH, HOME: home, LANG: 'C.UTF-8', CI: 'true' };
+  const env: Record<string, string> = { PATH: [...pathPrepend, SANDBOX_PATH].join(':'), HOME: home, LANG: 'C.UTF-8', CI: 'true' };
   for (const [name, value] of Object.entries({ ...projectEnv, ...commandEnv })) {
     if (!VALID_NAME.test(name)) throw new Error(`invalid environment variable name "${name}"`);
     if (RESERVED.has(name)) continue;

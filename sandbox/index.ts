@@ -34,6 +34,13 @@ function bwrapUsable(): string | undefined {
   return undefined;
 }
 
+/** The driver `createSandbox` would use for this choice (what `auto` resolves to on this host). */
+export async function resolveDriver(driver: SandboxDriverName, socketPath?: string): Promise<Exclude<SandboxDriverName, 'auto'>> {
+  if (driver !== 'auto') return driver;
+  if (socketPath || (await findEngine())) return 'docker';
+  return 'bwrap';
+}
+
 /** Build (but do not start) a sandbox for a workspace. */
 export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   if (opts.network !== undefined && opts.network !== false) {

@@ -4,7 +4,8 @@
  * (`SANDBOX_DRIVER=none`); `isolated` is false so the UI can flag the project.
  */
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { wrapForEgress } from './extras';
 import { buildSandboxEnv } from './env';
 import { runProcess } from './run-process';
 import { DEFAULT_TIMEOUT_S, EXIT_ABORTED, EXIT_TIMEOUT, type ExecOptions, type ExecResult, type Sandbox, type SandboxOptions } from './types';
@@ -19,6 +20,7 @@ export class NoneSandbox implements Sandbox {
   }
 
   async start(): Promise<void> {
+    if (this.opts.binds?.length) throw new Error('the "none" driver cannot mount dependencies; use bwrap or docker');
     const ws = this.opts.workspaceDir;
     if (!isAbsolute(ws) || !existsSync(ws) || !statSync(ws).isDirectory()) {
       throw new Error(`workspace "${ws}" is not an existing absolute directory`);
@@ -28,10 +30,13 @@ export class NoneSandbox implements Sandbox {
   async exec(cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     if (cmd.length === 0) throw new Error('empty command');
     const timeoutMs = opts.timeoutMs ?? (this.opts.timeoutS ?? DEFAULT_TIMEOUT_S) * 1000;
+    // With egress the forwarder runs on the host too: the proxy variables steer well-behaved
+    // installers, but nothing fences a command that ignores them (isolated is false).
+    const full = wrapForEgress(cmd, this.opts, this.opts.egress ? dirname(this.opts.egress.socketPath) : undefined);
     const raw = await runProcess({
-      file: cmd[0],
-      args: cmd.slice(1),
-      env: buildSandboxEnv(process.env.HOME ?? '/tmp', this.opts.env, opts.env),
+      file: full[0],
+      args: full.slice(1),
+      env: buildSandboxEnv(process.env.HOME ?? '/tmp', this.opts.env, opts.env, this.opts.pathPrepend),
       cwd: opts.cwd ? resolve(this.workdir, opts.cwd) : this.workdir,
       timeoutMs,
       onStdout: opts.onStdout,

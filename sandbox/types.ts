@@ -52,6 +52,22 @@ export type SandboxOptions = {
   timeoutS?: number;
   /** Only `false` is supported: sandboxes have no network. Kept as a field so callers say so. */
   network?: false;
+  /**
+   * The one way out for the setup phase: a unix socket served by Nightshift's egress proxy
+   * (server/env/egress-proxy.ts), whose directory also holds the in-sandbox forwarder. The
+   * sandbox still has no network device; every command is wrapped by the forwarder, which
+   * listens on the sandbox's own loopback and hands each connection to the socket, and gets
+   * HTTP(S)_PROXY pointing at it. A program that ignores the proxy variables reaches nothing.
+   */
+  egress?: { socketPath: string };
+  /**
+   * Extra host directories mounted at absolute paths inside (after the workspace, so a target
+   * may lie inside it): the dependency copies of a cached environment. Read-write unless
+   * `readOnly`.
+   */
+  binds?: SandboxBind[];
+  /** Directories put in front of PATH (a virtualenv's bin), absolute paths inside the sandbox. */
+  pathPrepend?: string[];
   /** The project's declared non-secret variables. Never pass the host's environment here. */
   env?: Record<string, string>;
   /**
@@ -66,6 +82,16 @@ export type SandboxOptions = {
   /** docker driver: socket path (default from DOCKER_HOST, /var/run/docker.sock, podman's). */
   socketPath?: string;
 };
+
+export type SandboxBind = { source: string; target: string; readOnly?: boolean };
+
+/** Where the workspace appears inside the isolating drivers (bwrap and docker alike). */
+export const SANDBOX_WORKDIR = '/workspace';
+/** Where the egress socket's directory is mounted inside the sandbox. */
+export const EGRESS_MOUNT = '/run/nightshift-egress';
+/** File names inside the egress directory (written by the egress proxy). */
+export const EGRESS_SOCKET_NAME = 'proxy.sock';
+export const EGRESS_FORWARDER_NAME = 'forwarder.cjs';
 
 /** Raised when no driver can run commands; `userMessage` says what the operator can do. */
 export class SandboxUnavailableError extends Error {

@@ -1,13 +1,19 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createSandbox, parseDriver, SandboxUnavailableError } from '../../../sandbox/index';
+import { createSandbox, parseDriver, SandboxUnavailableError, type Sandbox } from '../../../sandbox/index';
+import { dataDir } from '../../config';
+import { localProjectKey } from '../../env/project-key';
+import { ensureEnvironment } from '../../env/setup';
+import { createDepsSandbox } from '../../env/task-sandbox';
 
-const USAGE = `usage: nightshift sandbox exec --workspace DIR [--driver auto|docker|bwrap|none]
+const USAGE = `usage: nightshift sandbox exec --workspace DIR [--driver auto|docker|bwrap|none] [--with-deps]
                               [--memory-mb N] [--timeout-s N] [--env NAME=VALUE]... -- CMD ARGS...
 
 Runs one command in a sandbox with DIR mounted read-write as its working directory, streams its
 output and exits with its exit code: 124 when the timeout killed it, 137 when it ran out of memory.
 The driver defaults to $SANDBOX_DRIVER or auto (docker when a socket answers, else bubblewrap).
+--with-deps mounts DIR's cached dependencies (running \`nightshift env setup\` first when the cache
+has none for its lockfiles); the command itself still has no network.
 `;
 
 function positiveInt(value: string | undefined, flag: string, fallback: number): number {
@@ -29,6 +35,7 @@ export async function run(argv: string[]): Promise<number> {
       'memory-mb': { type: 'string' },
       'timeout-s': { type: 'string' },
       env: { type: 'string', multiple: true },
+      'with-deps': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -58,14 +65,28 @@ export async function run(argv: string[]): Promise<number> {
   const memoryMb = positiveInt(values['memory-mb'], '--memory-mb', 256);
   const timeoutS = positiveInt(values['timeout-s'], '--timeout-s', 30);
 
-  const sandbox = await createSandbox({
-    driver: parseDriver(values.driver ?? process.env.SANDBOX_DRIVER),
-    workspaceDir: resolve(values.workspace),
-    memoryMb,
-    timeoutS,
-    network: false,
-    env,
-  });
+  const driver = parseDriver(values.driver ?? process.env.SANDBOX_DRIVER);
+  const workspaceDir = resolve(values.workspace);
+  let sandbox: Sandbox;
+  if (values['with-deps']) {
+    const setup = await ensureEnvironment({
+      dataDir: dataDir(),
+      projectKey: localProjectKey(workspaceDir),
+      workspaceDir,
+      driver,
+      log: (l) => process.stderr.write(`nightshift sandbox: ${l}\n`),
+      onOutput: (c) => process.stderr.write(c),
+    });
+    if (setup.status === 'failed') {
+      process.stderr.write(`nightshift sandbox: dependency setup failed: ${setup.error}\n`);
+      return 1;
+    }
+    if (setup.status === 'none') process.stderr.write(`nightshift sandbox: ${setup.log.trim()}\n`);
+    else process.stderr.write(`nightshift sandbox: dependencies ${setup.cached ? 'from the cache' : 'installed'} (key ${setup.cacheKey})\n`);
+    sandbox = await createDepsSandbox({ driver, workspaceDir, memoryMb, timeoutS, network: false, env, dataDir: dataDir(), entry: setup.entry ?? null });
+  } else {
+    sandbox = await createSandbox({ driver, workspaceDir, memoryMb, timeoutS, network: false, env });
+  }
   if (!sandbox.isolated) process.stderr.write('nightshift sandbox: WARNING driver "none" runs the command on the host without isolation\n');
 
   const abort = new AbortController();

