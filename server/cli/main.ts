@@ -19,6 +19,7 @@ const COMMANDS: Record<string, { load: () => Promise<CommandModule>; help: strin
   plan: { load: () => import('./commands/plan'), help: 'plan FILE.json' },
   agent: { load: () => import('./commands/agent'), help: 'agent --repo DIR --task TEXT --model provider:model' },
   run: { load: () => import('./commands/run'), help: 'run --repo DIR --spec FILE.md --model provider:model' },
+  viability: { load: () => import('./commands/viability'), help: 'viability scan --repo DIR [--json] | cleanup --repo DIR --out FILE.md' },
 };
 
 function usage(): string {
