@@ -39,7 +39,7 @@ const PLACEHOLDER_WORD_RE = /fake|dummy|example|placeholder|sample|changeme|not[
  * secret check skips them (a credential in a known format is still flagged everywhere).
  */
 export function isTestPath(file: string): boolean {
-  return /(?:^|\/)(?:tests?|__tests__|spec|specs|e2e|fixtures?|examples?|testdata|mocks?|__mocks__)\//i.test(file) || /(?:\.(?:test|spec)\.[cm]?[jt]sx?|(?:^|\/)test_[^/]*\.py|_test\.py|(?:^|\/)conftest\.py)$/.test(file);
+  return /(?:^|\/)(?:tests?|__tests__|spec|specs|e2e|fixtures?|examples?|testdata|mocks?|__mocks__)\//i.test(file) || /(?:\.(?:test|spec)(?:-d)?\.[cm]?[jt]sx?|(?:^|\/)test_[^/]*\.py|_test\.py|(?:^|\/)conftest\.py)$/.test(file);
 }
 
 /** A literal that looks like a real credential when stored under a secret name. */
@@ -69,6 +69,8 @@ const KNOWN_SECRET_FORMATS: Array<{ name: string; re: RegExp }> = [
 
 /** The kind of credential a literal contains, if it has a known format. */
 export function knownSecretFormat(value: string): string | undefined {
+  // Every known format is at least 15 characters long; most literals are shorter and skip the regexes.
+  if (value.length < 15) return undefined;
   return KNOWN_SECRET_FORMATS.find((f) => f.re.test(value))?.name;
 }
 

@@ -190,12 +190,25 @@ export function isInertHole(node: ts.Expression): boolean {
   return ts.isNumericLiteral(node) || node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword || isStaticString(node);
 }
 
+// Several rules ask for the dotted name of the same call's callee one after another: a one-entry
+// cache answers all but the first.
+let lastNode: ts.Node | undefined;
+let lastName: string | undefined;
+
 /** `a.b.c` → `a.b.c`; `this.x` → `this.x`; anything else → undefined. */
 export function dottedName(node: ts.Node): string | undefined {
+  if (node === lastNode) return lastName;
+  const name = computeDottedName(node);
+  lastNode = node;
+  lastName = name;
+  return name;
+}
+
+function computeDottedName(node: ts.Node): string | undefined {
   if (ts.isIdentifier(node)) return node.text;
   if (node.kind === ts.SyntaxKind.ThisKeyword) return 'this';
   if (ts.isPropertyAccessExpression(node)) {
-    const left = dottedName(node.expression);
+    const left = computeDottedName(node.expression);
     return left === undefined ? undefined : `${left}.${node.name.text}`;
   }
   return undefined;
