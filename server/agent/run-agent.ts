@@ -5,7 +5,8 @@ import { createUsageAccumulator, type StreamPart, type ToolCallPart, type ToolDe
 import { composeSystemPrompt, detectStack, loadPromptLibrary } from '../prompts';
 import type { SkillLibrary } from '../skills/library';
 import { skillProfile } from '../skills/profile';
-import { createFinishTool, FINISH_TOOL } from '../tools/finish';
+import { FINISH_TOOL, finishToolFor } from '../tools/finish';
+import { parseToolArgs } from '../tools/define-tool';
 import { createRecallTool } from '../tools/recall';
 import { createUpdateWorkingStateTool } from '../tools/update-working-state';
 import {
@@ -36,7 +37,6 @@ import { extractIntoState } from './state-extraction';
 import { estimateTokens, modelFamily } from './token-estimate';
 import { DETECTORS, type AgentEvent, type AgentRunHandle, type AgentRunResult, type AgentTool, type DetectorName, type FinishPayload, type Phase, type RunAgentOptions } from './types';
 import { clip, WorkingStateManager } from './working-state';
-import { checkArgs } from './validate-args';
 
 export type { RunAgentOptions } from './types';
 
@@ -136,7 +136,7 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
   const has = (name: string) => tools.some((t) => t.name === name);
   if (!has('recall')) tools.push({ ...createRecallTool(opts.cache, taskKey), readOnly: true });
   if (!has('update_working_state')) tools.push(createUpdateWorkingStateTool(state, () => st.turn));
-  if (!has(FINISH_TOOL)) tools.push(createFinishTool());
+  if (!has(FINISH_TOOL)) tools.push(finishToolFor(opts.role));
   const toolMap = new Map(tools.map((t) => [t.name, t]));
   const toolNames = tools.map((t) => t.name);
   const wireTools: WireTool[] = tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
@@ -247,7 +247,7 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
    * act (unknown tool, unparseable or invalid arguments, a refused `finish`) — the tool and the
    * refusal, so the same refusal earned again counts as a repeat whatever the arguments said.
    */
-  async function execute(call: ToolCallPart): Promise<{ exchange: ToolExchange; repeatKey: string; finish?: FinishPayload }> {
+  async function execute(call: ToolCallPart): Promise<{ exchange: ToolExchange; repeatKey: string; meta?: unknown; finish?: FinishPayload }> {
     const base = { callId: call.id, toolName: call.toolName, args: call.args };
     const sig = callSignature(call.toolName, call.args);
     const refuse = (output: string, refusal: string) => ({ exchange: { ...base, output, isError: true }, repeatKey: refusalKey(call.toolName, refusal) });
@@ -262,17 +262,17 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
       fire('malformed-tool-call');
       return refuse(malformedResult(call.toolName, call.rawArgs, 'they are not valid JSON'), 'arguments are not valid JSON');
     }
-    const problem = checkArgs(tool.parameters, call.args);
-    if (problem) {
+    const parsed = parseToolArgs(tool, call.args);
+    if (!parsed.ok) {
       fire('malformed-tool-call');
-      return refuse(malformedResult(call.toolName, JSON.stringify(call.args), problem), problem);
+      return refuse(parsed.message, parsed.problem);
     }
     if (blocked.has(sig)) return { exchange: { ...base, output: `Error: this exact call is blocked (it was repeated without progress). Choose a different approach.`, isError: true }, repeatKey: sig };
     let output: string;
     let isError = false;
     let meta: unknown;
     try {
-      const r = await tool.execute(call.args, { workspaceDir: opts.workspace, signal });
+      const r = await tool.execute(parsed.args, { workspaceDir: opts.workspace, signal });
       output = redact(r.output);
       isError = Boolean(r.isError);
       meta = r.meta;
@@ -287,12 +287,12 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
     const exchange: ToolExchange = { ...base, output, isError, ...(ref ? { ref } : {}) };
     if (call.toolName === FINISH_TOOL) {
       // A refused finish is a refusal like any other: the model must change what it sends.
-      if (isError) return { exchange, repeatKey: refusalKey(call.toolName, output) };
+      if (isError) return { exchange, meta, repeatKey: refusalKey(call.toolName, output) };
       const m = (meta ?? call.args) as FinishPayload;
       // Everything the finish tool validated is passed on: roles may define richer finish payloads.
-      return { exchange, repeatKey: sig, finish: { ...(m as object), summary: m.summary } as FinishPayload };
+      return { exchange, meta, repeatKey: sig, finish: { ...(m as object), summary: m.summary } as FinishPayload };
     }
-    return { exchange, repeatKey: sig };
+    return { exchange, meta, repeatKey: sig };
   }
 
   // ---- the loop ---------------------------------------------------------------------------
@@ -422,7 +422,7 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
         const r = await execute(call);
         record.exchanges.push(r.exchange);
         repeatKeys.push(r.repeatKey);
-        emit({ type: 'tool-result', turn: st.turn, callId: call.id, toolName: call.toolName, output: r.exchange.output, isError: r.exchange.isError, ref: r.exchange.ref });
+        emit({ type: 'tool-result', turn: st.turn, callId: call.id, toolName: call.toolName, output: r.exchange.output, isError: r.exchange.isError, ref: r.exchange.ref, ...(r.meta === undefined ? {} : { meta: r.meta }) });
         if (r.finish) finish = r.finish;
         if (signal.aborted) break;
       }

@@ -36,7 +36,8 @@ export type AgentEvent =
   | { type: 'turn-start'; turn: number; phase: Phase }
   | { type: 'stream'; turn: number; part: StreamPart }
   | { type: 'tool-call'; turn: number; call: ToolCallPart }
-  | { type: 'tool-result'; turn: number; callId: string; toolName: string; output: string; isError: boolean; ref?: string }
+  /** `meta`: the tool's structured result for renderers (e.g. `apply_code_changes`' `diffs`), not shown to the model. */
+  | { type: 'tool-result'; turn: number; callId: string; toolName: string; output: string; isError: boolean; ref?: string; meta?: unknown }
   | { type: 'nudge'; turn: number; detector: DetectorName; message: string }
   | { type: 'repair'; turn: number; callId: string; toolName: string; rawArgs?: string }
   | { type: 'phase'; turn: number; from: Phase; to: Phase }

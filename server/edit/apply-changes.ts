@@ -15,9 +15,10 @@ export type ApplyPlan =
  * Nothing is written here: the caller writes `files` only when the whole plan is ok, so one bad
  * change leaves every file untouched.
  *
+ * @param changes already parsed (the tool's and the CLI's zod schema, `editChangeSchema`)
  * @param read current content of a path, or null when the file does not exist
  */
-export function planChanges(changes: readonly unknown[], read: (path: string) => string | null): ApplyPlan {
+export function planChanges(changes: readonly EditChange[], read: (path: string) => string | null): ApplyPlan {
   const current = new Map<string, string | null>();
   const original = new Map<string, string | null>();
   const reports: ChangeReport[] = [];
@@ -32,9 +33,7 @@ export function planChanges(changes: readonly unknown[], read: (path: string) =>
 
   if (changes.length === 0) return fail(-1, '', { kind: 'invalid', message: 'no changes given; pass at least one change' });
   for (let index = 0; index < changes.length; index++) {
-    const checked = validateChange(changes[index]);
-    if ('kind' in checked) return fail(index, pathOf(changes[index]), checked);
-    const change = checked;
+    const change = changes[index];
     const text = load(change.path);
     if (change.mode === 'create') {
       // An existing empty file holds nothing to lose, so creating over it needs no overwrite flag.
@@ -64,28 +63,4 @@ export function planChanges(changes: readonly unknown[], read: (path: string) =>
 function fail(index: number, path: string, refusal: Refusal): ApplyPlan {
   const where = index >= 0 ? `change ${index + 1}${path ? ` (${path})` : ''}` : 'changes';
   return { ok: false, index, path, refusal, message: `${where} not applied, nothing was written: ${refusal.message}` };
-}
-
-function pathOf(change: unknown): string {
-  const p = (change as { path?: unknown } | null)?.path;
-  return typeof p === 'string' ? p : '';
-}
-
-/** Shape check with messages that say what to send instead. */
-export function validateChange(raw: unknown): EditChange | Refusal {
-  const bad = (message: string): Refusal => ({ kind: 'invalid', message });
-  if (typeof raw !== 'object' || raw === null) return bad('each change must be an object');
-  const c = raw as Record<string, unknown>;
-  if (typeof c.path !== 'string' || c.path === '') return bad('each change needs a "path" (relative to the workspace)');
-  if (c.mode === 'create') {
-    if (typeof c.content !== 'string') return bad('a "create" change needs "content" (the whole file text)');
-    if (c.overwrite !== undefined && typeof c.overwrite !== 'boolean') return bad('"overwrite" must be true or false');
-    return { path: c.path, mode: 'create', content: c.content, overwrite: c.overwrite === true };
-  }
-  if (c.mode === 'replace') {
-    if (typeof c.search !== 'string') return bad('a "replace" change needs "search" (the exact lines to find)');
-    if (typeof c.replace !== 'string') return bad('a "replace" change needs "replace" (the new lines; "" deletes)');
-    return { path: c.path, mode: 'replace', search: c.search, replace: c.replace };
-  }
-  return bad(`"mode" must be "create" or "replace", not ${JSON.stringify(c.mode)}`);
 }

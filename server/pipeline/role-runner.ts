@@ -11,11 +11,9 @@ import type { CheckpointStore } from '../agent/checkpoint';
 import { createRedactor } from '../agent/redact';
 import type { SkillLibrary } from '../skills/library';
 import { toolsForRole } from '../tools/registry';
-import { FINISH_TOOL } from '../tools/finish';
 import { WebTestSession, type BrowserSession } from '../webtest/session';
 import { SandboxedWebTestSession } from '../webtest/sandboxed-session';
 import { browserTools } from '../webtest/tools';
-import { createRoleFinishTool } from './role-finish';
 import type { Finding, RoleFinish, RoleInput, RoleOutcome, RoleRunner } from './types';
 
 export type RoleRunnerDeps = {
@@ -137,7 +135,7 @@ export function createRoleRunner(deps: RoleRunnerDeps): RoleRunner {
     const commands: NonNullable<RoleOutcome['commands']> = [];
     const pending = new Map<string, string>();
     let session: BrowserSession | null = null;
-    const tools = toolsForRole(role, { sandbox: deps.sandbox, skills: deps.skills, redact }).filter((t) => t.name !== FINISH_TOOL);
+    const tools = toolsForRole(role, { sandbox: deps.sandbox, skills: deps.skills, redact });
     if (role === 'qa' && deps.webTest) {
       const w = deps.webTest;
       session =
@@ -146,7 +144,7 @@ export function createRoleRunner(deps: RoleRunnerDeps): RoleRunner {
           : new WebTestSession({ baseUrl: w.baseUrl, screenshotDir: w.screenshotDir });
       tools.push(...browserTools(session));
     }
-    tools.push(...(deps.extraTools ?? []), createRoleFinishTool(role));
+    tools.push(...(deps.extraTools ?? []));
     const handle = startAgent({
       role,
       objective: deps.context ? `${roleObjective(input)}\n\n${deps.context}` : roleObjective(input),

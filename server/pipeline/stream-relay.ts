@@ -1,9 +1,37 @@
 import type { AgentEvent, AgentRole } from '../agent/types';
 import type { RealtimeEvent } from '../realtime/events';
-import { parseUnifiedDiff } from '../repos/unified-diff';
+import type { FileDiff } from '../tools/apply-code-changes';
 
 /** Streamed text is sent in batches of at least this many characters (or at the end of a block). */
 export const STREAM_BATCH_CHARS = 400;
+/** A file larger than this (before + after) is sent as its changed region with context, not whole. */
+export const RELAY_WHOLE_FILE_MAX_CHARS = 200_000;
+/** Unchanged lines kept around the changed region of a large file. */
+export const RELAY_CONTEXT_LINES = 20;
+
+/** The structured diffs an edit tool put in its result metadata (`meta.diffs`), if any. */
+function diffsOf(meta: unknown): FileDiff[] {
+  const diffs = (meta as { diffs?: unknown } | null | undefined)?.diffs;
+  return Array.isArray(diffs) ? (diffs as FileDiff[]) : [];
+}
+
+/**
+ * Before/after for the diff viewer: whole files, or — for a large file — the lines from the first
+ * to the last changed line, with context, so one edit to a generated file does not ship megabytes.
+ */
+export function viewerDiff(d: FileDiff): { path: string; before: string; after: string } {
+  const before = d.before ?? '';
+  if (before.length + d.after.length <= RELAY_WHOLE_FILE_MAX_CHARS) return { path: d.path, before, after: d.after };
+  const a = before.split('\n');
+  const b = d.after.split('\n');
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const from = Math.max(0, head - RELAY_CONTEXT_LINES);
+  const keepTail = Math.max(0, tail - RELAY_CONTEXT_LINES);
+  return { path: d.path, before: a.slice(from, a.length - keepTail).join('\n'), after: b.slice(from, b.length - keepTail).join('\n') };
+}
 
 /**
  * Turns the harness's events into live events for the browser: text and reasoning deltas batched,
@@ -36,10 +64,7 @@ export function createStreamRelay(ids: { runId: string; taskId: string }, send: 
         case 'tool-result': {
           const call = calls.get(e.callId);
           calls.delete(e.callId);
-          const diffs =
-            e.toolName === 'apply_code_changes' && !e.isError
-              ? parseUnifiedDiff(e.output).map((d) => ({ path: d.path, before: d.original, after: d.modified }))
-              : undefined;
+          const diffs = e.isError ? [] : diffsOf(e.meta).map(viewerDiff);
           send({
             type: 'agent.tool',
             ...ids,
@@ -50,7 +75,7 @@ export function createStreamRelay(ids: { runId: string; taskId: string }, send: 
             args: call?.args ?? null,
             output: e.output.length > 8000 ? `${e.output.slice(0, 8000)}…` : e.output,
             isError: e.isError,
-            ...(diffs?.length ? { diffs } : {}),
+            ...(diffs.length ? { diffs } : {}),
           });
           break;
         }

@@ -1,3 +1,5 @@
+import { FINDING_CATEGORIES } from '../tools/finish';
+
 /** The four roles of a task, in the order they first act. */
 export const PIPELINE_ROLES = ['architect', 'developer', 'qa', 'reviewer'] as const;
 export type PipelineRole = (typeof PIPELINE_ROLES)[number];
@@ -5,15 +7,14 @@ export type PipelineRole = (typeof PIPELINE_ROLES)[number];
 /** At most this many QA → developer rework cycles; then the task fails with its open findings. */
 export const MAX_QA_CYCLES = 3;
 
-export const QA_VERDICTS = ['pass', 'fail'] as const;
-export const REVIEW_VERDICTS = ['approve', 'request_changes'] as const;
+// The finish tool declares what the roles send; the pipeline reads the same vocabulary.
+export { QA_VERDICTS, REVIEW_VERDICTS, FINDING_CATEGORIES } from '../tools/finish';
 
 /**
  * What QA or the reviewer found. `category` decides where it is fixed: simple ones (lint, a test
  * the developer broke, a type error) in the task; complex ones (another task's files, a missing
  * dependency, out of scope) in a linked remediation task planned into a later wave.
  */
-export const FINDING_CATEGORIES = ['lint', 'test', 'type', 'bug', 'acceptance', 'other-task', 'dependency', 'out-of-scope', 'other'] as const;
 export type FindingCategory = (typeof FINDING_CATEGORIES)[number];
 export const COMPLEX_CATEGORIES: ReadonlySet<FindingCategory> = new Set(['other-task', 'dependency', 'out-of-scope']);
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runTool } from '../tools/define-tool';
 import { createSandbox } from '../../sandbox/index';
 import { makeWorkspace } from '../agent/test-support';
 import { createLoadSkillTool } from '../tools/load-skill';
@@ -35,18 +36,18 @@ describe('skills with progressive disclosure', () => {
   });
 
   it('levels 2–4: load_skill, read_skill_resource, run_skill_script in the sandbox', async () => {
-    const load = await createLoadSkillTool(lib).execute({ name: 'node-testing' }, { workspaceDir: '/' });
+    const load = await runTool(createLoadSkillTool(lib), { name: 'node-testing' }, { workspaceDir: '/' });
     expect(load.output).toContain('Resources: patterns.md');
-    expect((await createLoadSkillTool(lib).execute({ name: 'nope' }, { workspaceDir: '/' })).output).toMatch(/no skill named "nope"; available: /);
-    const res = await createReadSkillResourceTool(lib).execute({ name: 'node-testing', path: 'patterns.md' }, { workspaceDir: '/' });
+    expect((await runTool(createLoadSkillTool(lib), { name: 'nope' }, { workspaceDir: '/' })).output).toMatch(/no skill named "nope"; available: /);
+    const res = await runTool(createReadSkillResourceTool(lib), { name: 'node-testing', path: 'patterns.md' }, { workspaceDir: '/' });
     expect(res.output).toContain('Table-driven');
-    expect((await createReadSkillResourceTool(lib).execute({ name: 'node-testing', path: '../SKILL.md' }, { workspaceDir: '/' })).isError).toBe(true);
+    expect((await runTool(createReadSkillResourceTool(lib), { name: 'node-testing', path: '../SKILL.md' }, { workspaceDir: '/' })).isError).toBe(true);
 
     const ws = makeWorkspace({ 'package.json': JSON.stringify({ scripts: { test: 'vitest run' }, devDependencies: { vitest: '4' } }), 'src/a.test.ts': '' });
     const sandbox = await createSandbox({ driver: 'bwrap', workspaceDir: ws, network: false, env: {} });
     await sandbox.start();
     try {
-      const r = await createRunSkillScriptTool(lib, sandbox).execute({ name: 'node-testing', script: 'detect-runner.sh' }, { workspaceDir: ws });
+      const r = await runTool(createRunSkillScriptTool(lib, sandbox), { name: 'node-testing', script: 'detect-runner.sh' }, { workspaceDir: ws });
       expect(r.isError).toBeFalsy();
       expect(r.output).toContain('runner: vitest');
       expect(r.output).toContain('example: ./src/a.test.ts');

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile, chmod 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runTool } from './define-tool';
 import { applyCodeChangesTool } from './apply-code-changes';
 
 let root: string;
@@ -20,7 +21,7 @@ afterEach(() => rm(root, { recursive: true, force: true }));
 
 describe('apply_code_changes', () => {
   it('applies replace and create changes and reports the unified diff', async () => {
-    const res = await applyCodeChangesTool.execute(
+    const res = await runTool(applyCodeChangesTool, 
       {
         changes: [
           { path: 'src/a.ts', mode: 'replace', search: 'return 1;', replace: 'return 42;' },
@@ -43,7 +44,7 @@ describe('apply_code_changes', () => {
 
   it('writes nothing when any change fails, and names the failing change', async () => {
     const before = await read('src/a.ts');
-    const res = await applyCodeChangesTool.execute(
+    const res = await runTool(applyCodeChangesTool, 
       {
         changes: [
           { path: 'src/a.ts', mode: 'replace', search: 'return 1;', replace: 'return 2;' },
@@ -61,18 +62,18 @@ describe('apply_code_changes', () => {
   });
 
   it('create refuses to overwrite an existing file unless overwrite is true', async () => {
-    const refused = await applyCodeChangesTool.execute({ changes: [{ path: 'src/a.ts', mode: 'create', content: 'new' }] }, ctx());
+    const refused = await runTool(applyCodeChangesTool, { changes: [{ path: 'src/a.ts', mode: 'create', content: 'new' }] }, ctx());
     expect(refused.isError).toBe(true);
     expect(refused.output).toMatch(/already exists/);
     expect(await read('src/a.ts')).toContain('return 1;');
-    const done = await applyCodeChangesTool.execute({ changes: [{ path: 'src/a.ts', mode: 'create', content: 'new', overwrite: true }] }, ctx());
+    const done = await runTool(applyCodeChangesTool, { changes: [{ path: 'src/a.ts', mode: 'create', content: 'new', overwrite: true }] }, ctx());
     expect(done.isError).toBeFalsy();
     expect(await read('src/a.ts')).toBe('new');
   });
 
   it('writes atomically: no temporary files are left and file modes are kept', async () => {
     await chmod(path.join(ws, 'src', 'a.ts'), 0o755);
-    const res = await applyCodeChangesTool.execute({ changes: [{ path: 'src/a.ts', mode: 'replace', search: 'return 1;', replace: 'return 3;' }] }, ctx());
+    const res = await runTool(applyCodeChangesTool, { changes: [{ path: 'src/a.ts', mode: 'replace', search: 'return 1;', replace: 'return 3;' }] }, ctx());
     expect(res.isError).toBeFalsy();
     expect((await readdir(path.join(ws, 'src'))).sort()).toEqual(['a.ts', 'b.ts']);
     expect((await stat(path.join(ws, 'src', 'a.ts'))).mode & 0o777).toBe(0o755);
@@ -84,7 +85,7 @@ describe('apply_code_changes', () => {
     await writeFile(path.join(outside, 'x.txt'), 'keep');
     await symlink(outside, path.join(ws, 'link'));
     for (const p of ['../outside/x.txt', '/tmp/x.txt', 'link/x.txt', 'link/created.txt']) {
-      const res = await applyCodeChangesTool.execute({ changes: [{ path: p, mode: 'create', content: 'pwned', overwrite: true }] }, ctx());
+      const res = await runTool(applyCodeChangesTool, { changes: [{ path: p, mode: 'create', content: 'pwned', overwrite: true }] }, ctx());
       expect(res.isError, p).toBe(true);
     }
     expect(await readFile(path.join(outside, 'x.txt'), 'utf8')).toBe('keep');
@@ -92,9 +93,9 @@ describe('apply_code_changes', () => {
   });
 
   it('rejects malformed arguments as tool errors', async () => {
-    expect((await applyCodeChangesTool.execute({}, ctx())).isError).toBe(true);
-    expect((await applyCodeChangesTool.execute({ changes: [] }, ctx())).isError).toBe(true);
-    const bad = await applyCodeChangesTool.execute({ changes: [{ path: 'src/a.ts', mode: 'replace', search: 'x' }] }, ctx());
+    expect((await runTool(applyCodeChangesTool, {}, ctx())).isError).toBe(true);
+    expect((await runTool(applyCodeChangesTool, { changes: [] }, ctx())).isError).toBe(true);
+    const bad = await runTool(applyCodeChangesTool, { changes: [{ path: 'src/a.ts', mode: 'replace', search: 'x' }] }, ctx());
     expect(bad.output).toMatch(/needs "replace"/);
   });
 

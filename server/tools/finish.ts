@@ -1,49 +1,147 @@
-import { toolError, type ToolDefinition } from './types';
+import { z } from 'zod/v4';
+import type { AgentRole } from '../agent/types';
+import { defineTool, flag, listOf, wholeNumber } from './define-tool';
+import type { ToolDefinition } from './types';
 
 export const FINISH_TOOL = 'finish';
-const VERDICTS = ['pass', 'fail', 'approve', 'request_changes'] as const;
+
+/** The verdicts of the judging roles, and where a finding is fixed (read by the pipeline). */
+export const QA_VERDICTS = ['pass', 'fail'] as const;
+export const REVIEW_VERDICTS = ['approve', 'request_changes'] as const;
+/**
+ * lint/test/type/bug/acceptance are fixed in the task; other-task/dependency/out-of-scope become a
+ * linked remediation task in a later wave.
+ */
+export const FINDING_CATEGORIES = ['lint', 'test', 'type', 'bug', 'acceptance', 'other-task', 'dependency', 'out-of-scope', 'other'] as const;
+export const FINDING_SEVERITIES = ['blocker', 'major', 'minor'] as const;
 
 export const description = `End your task. Call this once, when the objective is met and verified (or when you are certain it cannot be met — then say exactly why in the summary). Text answers never end the task; only this tool does.`;
 
-type Args = { summary?: unknown; verdict?: unknown; findings?: unknown };
+// ---- coercions: the shapes models often send instead of the declared one --------------------
+
+const asObject = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+
+/** `"PASS"`, `"Request changes"`, `"approved"` → the declared spelling; anything else is left to be refused. */
+function verdictOf(values: readonly string[]) {
+  const aliases: Record<string, string> = { passed: 'pass', failed: 'fail', approved: 'approve', changes_requested: 'request_changes', request_change: 'request_changes' };
+  return z.preprocess((v) => {
+    if (typeof v !== 'string') return v;
+    const key = v.trim().toLowerCase().replace(/[\s-]+/g, '_');
+    const word = aliases[key] ?? key;
+    return values.includes(word) ? word : v;
+  }, z.enum(values as [string, ...string[]]));
+}
+
+/** A finding sent as a plain string is its message; `{title, detail}` is `{message, evidence}`; `files` gives `file`. */
+function coerceFinding(v: unknown): unknown {
+  if (typeof v === 'string') return { message: v };
+  const f = asObject(v);
+  if (!f) return v;
+  const out: Record<string, unknown> = { ...f };
+  if (out.message === undefined) {
+    const text = [f.title, f.description, f.issue, f.problem].find((x) => typeof x === 'string' && x.trim());
+    if (text !== undefined) out.message = text;
+  }
+  if (out.evidence === undefined && typeof f.detail === 'string') out.evidence = f.detail;
+  if (out.file === undefined && Array.isArray(f.files) && typeof f.files[0] === 'string') out.file = f.files[0];
+  for (const key of ['category', 'severity'] as const) if (typeof out[key] === 'string') out[key] = (out[key] as string).trim().toLowerCase().replace(/[\s_]+/g, '-');
+  return out;
+}
+
+const finding = z.preprocess(
+  coerceFinding,
+  z.object({
+    id: z.string().optional().describe('A short stable id, e.g. "F1"; keep the same id when you repeat a finding.'),
+    message: z.string().min(1).describe('The problem and what would fix it, specific enough to act on without guessing.'),
+    category: z.enum(FINDING_CATEGORIES).optional().describe('lint/test/type/bug/acceptance: fixed in this task; other-task/dependency/out-of-scope: split into a remediation task.'),
+    severity: z.enum(FINDING_SEVERITIES).optional().describe('How much it matters.'),
+    file: z.string().optional().describe('The file concerned, relative to the repository root.'),
+    criterion: wholeNumber().optional().describe('The acceptance criterion (1-based) it concerns, if any.'),
+    evidence: z.string().optional().describe('The command and output, or the code, that shows it.'),
+  }),
+);
+
+const criteria = listOf(
+  z.object({
+    criterion: wholeNumber().min(1).describe('The acceptance criterion, by its number (1-based).'),
+    met: flag().describe('Whether a check you ran shows it holds.'),
+    evidence: z.string().describe('The command and its result, or what the browser showed.'),
+  }),
+).describe('For each acceptance criterion, by its number: met or not, and the evidence (command and result, or what the browser showed).');
+
+/** What an explorer or planner reports: facts with the files they are in. */
+const reportFinding = z.preprocess(
+  (v) => (typeof v === 'string' ? { title: v } : v),
+  z.object({
+    title: z.string().min(1).describe('What you found, in one line.'),
+    detail: z.string().optional().describe('Evidence, explanation or fix.'),
+    files: listOf(z.string()).optional().describe('The files it concerns, relative to the repository root.'),
+  }),
+);
+
+const summary = (text: string) => z.string().trim().min(1).describe(text);
+
+// ---- one finish per role -----------------------------------------------------------------
+
+const ROLE_FINISH = {
+  planner: z.object({
+    summary: summary('The plan in a few sentences.'),
+    findings: listOf(reportFinding).optional().describe('Facts the plan rests on, with their files.'),
+  }),
+  explorer: z.object({
+    summary: summary('The answer to your mandate.'),
+    findings: listOf(reportFinding).optional().describe('Facts discovered: concrete paths, names and conventions.'),
+  }),
+  architect: z.object({
+    summary: summary('The design: approach, files, steps in order, risks, test plan.'),
+    findings: listOf(finding).optional().describe('Risks and decisions the developer must respect.'),
+  }),
+  developer: z.object({
+    summary: summary('What changed and how you verified it.'),
+    contested: listOf(
+      z.object({
+        findingId: z.string().min(1).describe('The id of the finding you dispute, e.g. "F2".'),
+        evidence: z.string().min(1).describe('The command and output, or the code, that shows the finding is wrong.'),
+      }),
+    )
+      .optional()
+      .describe('Findings you dispute, with evidence; QA answers on its next pass.'),
+  }),
+  qa: z.object({
+    summary: summary('What you checked and the outcome.'),
+    verdict: verdictOf(QA_VERDICTS).describe('pass only when every criterion is demonstrated by a check you ran.'),
+    findings: listOf(finding).optional().describe('Problems found (omit or [] on pass).'),
+    criteria: criteria.optional(),
+  }),
+  reviewer: z.object({
+    summary: summary('Your review in a few sentences.'),
+    steelman: z.string().trim().min(1).describe('The strongest case that the change is correct, argued before critiquing (its own field, not part of the summary).'),
+    verdict: verdictOf(REVIEW_VERDICTS).describe('approve, or request_changes with findings.'),
+    findings: listOf(finding).optional().describe('Problems that survive the steelman.'),
+    criteria: criteria.optional(),
+  }),
+} satisfies Record<AgentRole, z.ZodType>;
+
+/** What each role's `finish` carries back (the pipeline reads verdicts, findings, criteria, steelman). */
+export type RoleFinishArgs = { [R in AgentRole]: z.output<(typeof ROLE_FINISH)[R]> };
 
 /**
- * `finish`: validates the payload; the loop ends the run when it succeeds. Roles that judge
- * (QA, reviewer) must give a verdict.
+ * The one place that decides which `finish` a role gets: the registry offers it, and the loop adds
+ * it when a caller's tool list has none. Judges (QA, reviewer) must give a verdict; the reviewer a
+ * steelman first. Obvious slips are taken as meant (a finding as a plain string, `"PASS"`, one
+ * finding instead of a list); a missing field is refused with the schema and the call to send.
  */
-export function createFinishTool(opts: { requireVerdict?: boolean } = {}): ToolDefinition<Args> {
-  return {
+export function finishToolFor(role: AgentRole): ToolDefinition<RoleFinishArgs[AgentRole]> {
+  return defineTool({
     name: FINISH_TOOL,
     description,
-    parameters: {
-      type: 'object',
-      properties: {
-        summary: { type: 'string', description: 'What you did and how you verified it (or why the objective cannot be met).' },
-        verdict: { type: 'string', enum: [...VERDICTS], description: 'QA: pass | fail. Reviewer: approve | request_changes. Others: omit.' },
-        findings: {
-          type: 'array',
-          description: 'Structured findings: problems found, facts discovered, or planned tasks.',
-          items: {
-            type: 'object',
-            properties: {
-              title: { type: 'string', description: 'One line.' },
-              detail: { type: 'string', description: 'Evidence, explanation or fix.' },
-              files: { type: 'array', items: { type: 'string' }, description: 'Files involved.' },
-              severity: { type: 'string', description: 'blocker | major | minor | nit (reviews).' },
-            },
-            required: ['title'],
-          },
-        },
-      },
-      required: ['summary'],
-    },
+    parameters: ROLE_FINISH[role] as z.ZodType<RoleFinishArgs[AgentRole]>,
     async execute(args) {
-      if (typeof args?.summary !== 'string' || !args.summary.trim()) return toolError('"summary" is required: say what you did and how you verified it');
-      if (args.verdict !== undefined && !VERDICTS.includes(args.verdict as (typeof VERDICTS)[number]))
-        return toolError(`"verdict" must be one of ${VERDICTS.join(', ')}`);
-      if (opts.requireVerdict && args.verdict === undefined) return toolError(`your role must give a "verdict" (${VERDICTS.join(', ')})`);
-      if (args.findings !== undefined && !Array.isArray(args.findings)) return toolError('"findings" must be an array of {title, detail?, files?}');
-      return { output: 'Task finished.', meta: { summary: args.summary, verdict: args.verdict, findings: args.findings } };
+      return { output: 'Task finished.', meta: args };
     },
-  };
+    refusalHint: (sent, problems) =>
+      problems.includes('missing required field "steelman"') && typeof sent.summary === 'string' && /steel ?man/i.test(sent.summary)
+        ? 'Your "summary" holds the steelman: send that argument in "steelman", its own field, and keep the review in "summary".'
+        : undefined,
+  });
 }

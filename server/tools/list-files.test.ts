@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTool } from './define-tool';
 import { listFilesTool } from './list-files';
 
 let root: string;
@@ -35,23 +36,23 @@ describe.each(['git', 'plain'])('list_files in a %s directory', (kind) => {
   const ctx = () => ({ workspaceDir: path.join(root, kind) });
 
   it('lists files, skipping ignored ones (nested .gitignore too)', async () => {
-    const res = await listFilesTool.execute({ depth: 10 }, ctx());
+    const res = await runTool(listFilesTool, { depth: 10 }, ctx());
     expect(res.isError).toBeFalsy();
     expect(res.output.split('\n').sort()).toEqual(['.gitignore', 'README.md', 'src/.gitignore', 'src/deep/a.test.ts', 'src/deep/deeper/b.ts', 'src/index.ts'].sort());
   });
 
   it('cuts off at depth with a directory entry', async () => {
-    const res = await listFilesTool.execute({ path: 'src', depth: 1 }, ctx());
+    const res = await runTool(listFilesTool, { path: 'src', depth: 1 }, ctx());
     expect(res.output.split('\n').sort()).toEqual(['src/.gitignore', 'src/deep/', 'src/index.ts']);
   });
 
   it('filters by glob', async () => {
-    const res = await listFilesTool.execute({ glob: '**/*.test.ts', depth: 10 }, ctx());
+    const res = await runTool(listFilesTool, { glob: '**/*.test.ts', depth: 10 }, ctx());
     expect(res.output).toBe('src/deep/a.test.ts');
   });
 
   it('refuses paths outside and bad depth', async () => {
-    expect((await listFilesTool.execute({ path: '..' }, ctx())).isError).toBe(true);
-    expect((await listFilesTool.execute({ depth: 0 }, ctx())).isError).toBe(true);
+    expect((await runTool(listFilesTool, { path: '..' }, ctx())).isError).toBe(true);
+    expect((await runTool(listFilesTool, { depth: 0 }, ctx())).isError).toBe(true);
   });
 });

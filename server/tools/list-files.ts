@@ -3,7 +3,9 @@ import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import { isGitWorktree, runGit } from './search-code';
-import { toolError, type ToolDefinition } from './types';
+import { z } from 'zod/v4';
+import { defineTool, wholeNumber } from './define-tool';
+import { toolError } from './types';
 import { resolveWorkspacePath } from './workspace-path';
 
 /** Entries listed per call. */
@@ -15,25 +17,18 @@ export const LIST_MAX_DEPTH = 20;
 export const description = `List files in the workspace, skipping what .gitignore ignores (and .git itself). Directories are shown with a trailing "/" when depth cuts them off.
 Use path to list a subdirectory, depth to limit how deep to go, and glob (e.g. "**/*.test.ts") to filter file names. At most ${LIST_MAX_ENTRIES} entries are listed.`;
 
-type Args = { path?: unknown; depth?: unknown; glob?: unknown };
-
-export const listFilesTool: ToolDefinition<Args> = {
+export const listFilesTool = defineTool({
   name: 'list_files',
   description,
-  parameters: {
-    type: 'object',
-    properties: {
-      path: { type: 'string', description: 'Directory to list, relative to the workspace root (default ".").' },
-      depth: { type: 'integer', minimum: 1, maximum: LIST_MAX_DEPTH, description: `How many directory levels below path to show (default ${LIST_DEFAULT_DEPTH}).` },
-      glob: { type: 'string', description: 'Only files whose path (relative to the workspace root) matches this glob, e.g. "src/**/*.ts" or "**/*.md".' },
-    },
-  },
+  parameters: z.object({
+    path: z.string().optional().describe('Directory to list, relative to the workspace root (default ".").'),
+    depth: wholeNumber().min(1).max(LIST_MAX_DEPTH).optional().describe(`How many directory levels below path to show (default ${LIST_DEFAULT_DEPTH}).`),
+    glob: z.string().optional().describe('Only files whose path (relative to the workspace root) matches this glob, e.g. "src/**/*.ts" or "**/*.md".'),
+  }),
   async execute(args, ctx) {
-    const resolved = await resolveWorkspacePath(ctx.workspaceDir, args?.path ?? '.');
+    const resolved = await resolveWorkspacePath(ctx.workspaceDir, args.path ?? '.');
     if (!resolved.ok) return toolError(resolved.error);
-    const depth = args.depth === undefined ? LIST_DEFAULT_DEPTH : Number(args.depth);
-    if (!Number.isInteger(depth) || depth < 1 || depth > LIST_MAX_DEPTH) return toolError(`depth must be a whole number from 1 to ${LIST_MAX_DEPTH}`);
-    if (args.glob !== undefined && typeof args.glob !== 'string') return toolError('glob must be a string such as "**/*.ts"');
+    const depth = args.depth ?? LIST_DEFAULT_DEPTH;
     const matchGlob = args.glob ? picomatch(args.glob, { dot: true }) : null;
 
     const files = (await isGitWorktree(ctx.workspaceDir)) ? await gitFiles(ctx.workspaceDir, ctx.signal) : await walkFiles(ctx.workspaceDir);
@@ -55,7 +50,7 @@ export const listFilesTool: ToolDefinition<Args> = {
     const note = list.length > shown.length ? `\n(${shown.length} of ${list.length} entries shown; narrow with path, depth or glob)` : '';
     return { output: shown.join('\n') + note, meta: { count: list.length } };
   },
-};
+});
 
 /** Tracked plus untracked-but-not-ignored files, as git sees them. */
 async function gitFiles(dir: string, signal?: AbortSignal): Promise<string[] | string> {

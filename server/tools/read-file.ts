@@ -1,5 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
-import { toolError, type ToolDefinition } from './types';
+import { z } from 'zod/v4';
+import { defineTool, wholeNumber } from './define-tool';
+import { toolError } from './types';
 import { resolveWorkspacePath } from './workspace-path';
 
 /** Lines shown per call when no range is given (or a range is too long). */
@@ -12,22 +14,16 @@ export const READ_MAX_FILE_BYTES = 5 * 1024 * 1024;
 export const description = `Read a text file from the workspace. Lines come numbered ("   12\\tcode") so you can refer to them; the numbers are not part of the file — never copy them into an edit's search text.
 Long files are returned a page at a time (${READ_PAGE_LINES} lines); the output says how to read the next page. Use start_line/end_line to read just the part you need.`;
 
-type Args = { path?: unknown; start_line?: unknown; end_line?: unknown };
-
-export const readFileTool: ToolDefinition<Args> = {
+export const readFileTool = defineTool({
   name: 'read_file',
   description,
-  parameters: {
-    type: 'object',
-    properties: {
-      path: { type: 'string', description: 'File path relative to the workspace root.' },
-      start_line: { type: 'integer', minimum: 1, description: 'First line to show (1-based, default 1).' },
-      end_line: { type: 'integer', minimum: 1, description: `Last line to show, inclusive (default: ${READ_PAGE_LINES} lines after start_line).` },
-    },
-    required: ['path'],
-  },
+  parameters: z.object({
+    path: z.string().describe('File path relative to the workspace root.'),
+    start_line: wholeNumber().min(1).optional().describe('First line to show (1-based, default 1).'),
+    end_line: wholeNumber().min(1).optional().describe(`Last line to show, inclusive (default: ${READ_PAGE_LINES} lines after start_line).`),
+  }),
   async execute(args, ctx) {
-    const resolved = await resolveWorkspacePath(ctx.workspaceDir, args?.path);
+    const resolved = await resolveWorkspacePath(ctx.workspaceDir, args.path);
     if (!resolved.ok) return toolError(resolved.error);
     const info = await stat(resolved.abs).catch(() => null);
     if (!info) return toolError(`${resolved.rel} does not exist; use list_files to see what is there`);
@@ -35,21 +31,9 @@ export const readFileTool: ToolDefinition<Args> = {
     if (info.size > READ_MAX_FILE_BYTES) return toolError(`${resolved.rel} is ${info.size} bytes, too large to read (limit ${READ_MAX_FILE_BYTES}); use search_code to find the part you need`);
     const buffer = await readFile(resolved.abs);
     if (buffer.subarray(0, 8000).includes(0)) return toolError(`${resolved.rel} looks binary; only text files can be read`);
-
-    const start = optionalLine(args.start_line, 'start_line');
-    const end = optionalLine(args.end_line, 'end_line');
-    if (typeof start === 'string') return toolError(start);
-    if (typeof end === 'string') return toolError(end);
-    return { output: renderPage(resolved.rel, buffer.toString('utf8'), start ?? 1, end) };
+    return { output: renderPage(resolved.rel, buffer.toString('utf8'), args.start_line ?? 1, args.end_line) };
   },
-};
-
-function optionalLine(value: unknown, name: string): number | undefined | string {
-  if (value === undefined || value === null) return undefined;
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) return `${name} must be a whole number ≥ 1`;
-  return n;
-}
+});
 
 /** Numbered lines [start, end] of `text`, at most one page, with a note on what is left. */
 export function renderPage(rel: string, text: string, start: number, end?: number): string {

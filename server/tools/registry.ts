@@ -2,7 +2,7 @@ import type { Sandbox } from '../../sandbox/types';
 import type { AgentRole, AgentTool } from '../agent/types';
 import type { SkillLibrary } from '../skills/library';
 import { applyCodeChangesTool } from './apply-code-changes';
-import { createFinishTool } from './finish';
+import { finishToolFor } from './finish';
 import { listFilesTool } from './list-files';
 import { createLoadSkillTool } from './load-skill';
 import { readFileTool } from './read-file';
@@ -14,8 +14,8 @@ import { createSpawnExplorersTool, type ExplorerMandate, type ExplorerReport } f
 
 /**
  * Assembles the tools a role is offered. The loop itself adds `recall` and
- * `update_working_state` (they are bound to its own state). Explorers are read-only; judges
- * (QA, reviewer) must give a verdict when they finish.
+ * `update_working_state` (they are bound to its own state). Explorers are read-only; each role
+ * gets its own `finish` (`finishToolFor`: judges give a verdict, the reviewer a steelman).
  */
 export interface ToolsetOptions {
   sandbox?: Sandbox;
@@ -36,16 +36,15 @@ interface RoleProfile {
   commands: boolean;
   skills: 'none' | 'read' | 'all';
   explorers: boolean;
-  verdict: boolean;
 }
 
 export const ROLE_TOOL_PROFILES: Record<AgentRole, RoleProfile> = {
-  planner: { edits: false, commands: false, skills: 'read', explorers: true, verdict: false },
-  architect: { edits: false, commands: true, skills: 'read', explorers: true, verdict: false },
-  developer: { edits: true, commands: true, skills: 'all', explorers: true, verdict: false },
-  qa: { edits: true, commands: true, skills: 'all', explorers: false, verdict: true },
-  reviewer: { edits: false, commands: true, skills: 'all', explorers: false, verdict: true },
-  explorer: { edits: false, commands: false, skills: 'none', explorers: false, verdict: false },
+  planner: { edits: false, commands: false, skills: 'read', explorers: true },
+  architect: { edits: false, commands: true, skills: 'read', explorers: true },
+  developer: { edits: true, commands: true, skills: 'all', explorers: true },
+  qa: { edits: true, commands: true, skills: 'all', explorers: false },
+  reviewer: { edits: false, commands: true, skills: 'all', explorers: false },
+  explorer: { edits: false, commands: false, skills: 'none', explorers: false },
 };
 
 export function toolsForRole(role: AgentRole, opts: ToolsetOptions = {}): AgentTool[] {
@@ -58,6 +57,6 @@ export function toolsForRole(role: AgentRole, opts: ToolsetOptions = {}): AgentT
     if (p.skills === 'all' && opts.sandbox) tools.push(createRunSkillScriptTool(opts.skills, opts.sandbox));
   }
   if (p.explorers && opts.spawnExplorers) tools.push(createSpawnExplorersTool(opts.spawnExplorers));
-  tools.push(createFinishTool({ requireVerdict: p.verdict }));
+  tools.push(finishToolFor(role));
   return tools;
 }

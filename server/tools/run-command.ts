@@ -1,5 +1,6 @@
 import type { Sandbox } from '../../sandbox/types';
-import { toolError, type ToolDefinition } from './types';
+import { z } from 'zod/v4';
+import { defineTool, wholeNumber } from './define-tool';
 
 /** Output shown to the model is capped: head and tail survive, the middle is elided. */
 export const RUN_OUTPUT_MAX_CHARS = 12_000;
@@ -18,34 +19,29 @@ export function capOutput(text: string, max = RUN_OUTPUT_MAX_CHARS): string {
   return `${text.slice(0, head)}\n… [${text.length - max} characters elided] …\n${text.slice(text.length - tail)}`;
 }
 
-type Args = { command?: unknown; cwd?: unknown; timeout_s?: unknown };
-
 /** `run_command` bound to one run's sandbox (commands never run on the host through this tool). */
-export function createRunCommandTool(sandbox: Sandbox, redact: (text: string) => string = (t) => t): ToolDefinition<Args> {
-  return {
+export function createRunCommandTool(sandbox: Sandbox, redact: (text: string) => string = (t) => t) {
+  return defineTool({
     name: 'run_command',
     description,
-    parameters: {
-      type: 'object',
-      properties: {
-        command: { type: 'string', description: 'The shell command line to run, e.g. "npm test -- --run".' },
-        cwd: { type: 'string', description: 'Directory relative to the workspace root (default: the root).' },
-        timeout_s: { type: 'integer', minimum: 1, maximum: RUN_MAX_TIMEOUT_S, description: `Seconds before the command is killed (default ${RUN_DEFAULT_TIMEOUT_S}).` },
-      },
-      required: ['command'],
-    },
+    parameters: z.object({
+      command: z.string().trim().min(1).describe('The shell command line to run, e.g. "npm test -- --run".'),
+      cwd: z
+        .string()
+        .refine((d) => !d.startsWith('/') && !d.split('/').includes('..'), 'must be a relative path inside the workspace')
+        .optional()
+        .describe('Directory relative to the workspace root (default: the root).'),
+      timeout_s: wholeNumber().min(1).max(RUN_MAX_TIMEOUT_S).optional().describe(`Seconds before the command is killed (default ${RUN_DEFAULT_TIMEOUT_S}).`),
+    }),
     async execute(args, ctx) {
-      const command = typeof args?.command === 'string' ? args.command.trim() : '';
-      if (!command) return toolError('"command" must be a non-empty string, e.g. {"command": "npm test"}');
-      if (args.cwd !== undefined && (typeof args.cwd !== 'string' || args.cwd.startsWith('/') || args.cwd.split('/').includes('..')))
-        return toolError('"cwd" must be a relative path inside the workspace');
-      const timeoutS = typeof args.timeout_s === 'number' && args.timeout_s > 0 ? Math.min(args.timeout_s, RUN_MAX_TIMEOUT_S) : RUN_DEFAULT_TIMEOUT_S;
-      const r = await sandbox.exec(['sh', '-c', command], { cwd: (args.cwd as string | undefined) ?? undefined, timeoutMs: timeoutS * 1000, signal: ctx.signal });
+      const { command } = args;
+      const timeoutS = args.timeout_s ?? RUN_DEFAULT_TIMEOUT_S;
+      const r = await sandbox.exec(['sh', '-c', command], { cwd: args.cwd, timeoutMs: timeoutS * 1000, signal: ctx.signal });
       const combined = [r.stdout, r.stderr].filter((s) => s.trim()).join(r.stdout && r.stderr ? '\n[stderr]\n' : '');
       const status = r.timedOut ? `timed out after ${timeoutS}s` : r.oom ? 'killed: out of memory' : `exit code ${r.exitCode}`;
       const output = `$ ${command}\n${status}\n${capOutput(redact(combined)) || '(no output)'}`;
       const meta = { exitCode: r.exitCode, command, durationMs: r.durationMs, timedOut: r.timedOut };
       return r.exitCode === 0 ? { output, meta } : { output, isError: true, meta };
     },
-  };
+  });
 }

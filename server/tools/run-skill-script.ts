@@ -1,7 +1,9 @@
 import type { Sandbox } from '../../sandbox/types';
 import { readSkillFile, type SkillLibrary } from '../skills/library';
 import { capOutput } from './run-command';
-import { toolError, type ToolDefinition } from './types';
+import { z } from 'zod/v4';
+import { defineTool } from './define-tool';
+import { toolError } from './types';
 
 export const description = `Run one of a skill's helper scripts in the sandbox, in the workspace root (listed by load_skill). Scripts only inspect the project and print what they find.`;
 
@@ -13,31 +15,27 @@ function commandFor(path: string, text: string, args: string[]): string[] | unde
   return undefined;
 }
 
-export function createRunSkillScriptTool(library: SkillLibrary, sandbox: Sandbox): ToolDefinition<{ name?: unknown; script?: unknown; args?: unknown }> {
-  return {
+export function createRunSkillScriptTool(library: SkillLibrary, sandbox: Sandbox) {
+  return defineTool({
     name: 'run_skill_script',
     description,
-    parameters: {
-      type: 'object',
-      properties: {
-        name: { type: 'string', description: 'Skill name.' },
-        script: { type: 'string', description: 'Script path as listed by load_skill, e.g. "detect-runner.sh".' },
-        args: { type: 'array', items: { type: 'string' }, description: 'Arguments for the script.' },
-      },
-      required: ['name', 'script'],
-    },
+    parameters: z.object({
+      name: z.string().describe('Skill name, as in the registry in your system prompt.'),
+      script: z.string().describe('Script path as listed by load_skill, e.g. "detect-runner.sh".'),
+      args: z.array(z.coerce.string()).optional().describe('Arguments for the script, one string each.'),
+    }),
     async execute(args, ctx) {
-      const skill = typeof args?.name === 'string' ? library.get(args.name) : undefined;
-      if (!skill) return toolError(`no skill named "${String(args?.name)}"`);
-      const path = typeof args.script === 'string' ? args.script : '';
+      const skill = library.get(args.name);
+      if (!skill) return toolError(`no skill named "${args.name}"`);
+      const path = args.script;
       const text = readSkillFile(skill, 'scripts', path);
       if (text === undefined) return toolError(`skill ${skill.name} has no script "${path}"; it has: ${skill.scripts.join(', ') || '(none)'}`);
-      const extra = Array.isArray(args.args) ? args.args.map(String) : [];
+      const extra = args.args ?? [];
       const cmd = commandFor(path, text, extra);
       if (!cmd) return toolError(`cannot run "${path}": scripts must be .sh, .js/.mjs or .py`);
       const r = await sandbox.exec(cmd, { signal: ctx.signal });
       const output = `${skill.name}/${path}: exit code ${r.exitCode}\n${capOutput([r.stdout, r.stderr].filter(Boolean).join('\n')) || '(no output)'}`;
       return r.exitCode === 0 ? { output } : { output, isError: true };
     },
-  };
+  });
 }

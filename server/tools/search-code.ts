@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { toolError, type ToolDefinition } from './types';
+import { z } from 'zod/v4';
+import { defineTool, flag, wholeNumber } from './define-tool';
+import { toolError } from './types';
 import { resolveWorkspacePath } from './workspace-path';
 
 /** Matches shown per call; more are summarised with a count. */
@@ -14,30 +16,23 @@ const GIT_MAX_BUFFER = 32 * 1024 * 1024;
 export const description = `Search the workspace's tracked and untracked (not ignored) files with git grep. The pattern is a regular expression (POSIX extended, like grep -E); matches come as "path:line:text" (context lines as "path-line-text").
 Narrow with paths (directories or globs like "src/**/*.ts"), and ask for context lines around each match. Output is capped at ${SEARCH_MAX_MATCHES} matches.`;
 
-type Args = { pattern?: unknown; paths?: unknown; context_lines?: unknown; ignore_case?: unknown; fixed_string?: unknown };
-
-export const searchCodeTool: ToolDefinition<Args> = {
+export const searchCodeTool = defineTool({
   name: 'search_code',
   description,
-  parameters: {
-    type: 'object',
-    properties: {
-      pattern: { type: 'string', description: 'Regular expression to find (POSIX extended), e.g. "function\\\\s+parse" or "TODO".' },
-      paths: { type: 'array', items: { type: 'string' }, description: 'Limit the search to these workspace-relative directories, files or globs (e.g. ["src", "*.md"]). Default: everything.' },
-      context_lines: { type: 'integer', minimum: 0, maximum: SEARCH_MAX_CONTEXT, description: `Lines of context before and after each match (0-${SEARCH_MAX_CONTEXT}, default 0).` },
-      ignore_case: { type: 'boolean', description: 'Match without regard to case (default false).' },
-      fixed_string: { type: 'boolean', description: 'Treat the pattern as plain text, not a regular expression (default false).' },
-    },
-    required: ['pattern'],
-  },
+  parameters: z.object({
+    pattern: z.string().min(1).describe('Regular expression to find (POSIX extended), e.g. "function\\\\s+parse" or "TODO".'),
+    paths: z
+      .preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(z.string()))
+      .optional()
+      .describe('Limit the search to these workspace-relative directories, files or globs (e.g. ["src", "*.md"]). Default: everything.'),
+    context_lines: wholeNumber().min(0).max(SEARCH_MAX_CONTEXT).optional().describe(`Lines of context before and after each match (0-${SEARCH_MAX_CONTEXT}, default 0).`),
+    ignore_case: flag().optional().describe('Match without regard to case (default false).'),
+    fixed_string: flag().optional().describe('Treat the pattern as plain text, not a regular expression (default false).'),
+  }),
   async execute(args, ctx) {
-    if (typeof args?.pattern !== 'string' || args.pattern === '') return toolError('"pattern" is required: a regular expression to search for');
-    const context = args.context_lines === undefined ? 0 : Number(args.context_lines);
-    if (!Number.isInteger(context) || context < 0 || context > SEARCH_MAX_CONTEXT) return toolError(`context_lines must be a whole number from 0 to ${SEARCH_MAX_CONTEXT}`);
-    const rawPaths = args.paths === undefined ? [] : args.paths;
-    if (!Array.isArray(rawPaths) || rawPaths.some((p) => typeof p !== 'string')) return toolError('"paths" must be an array of strings');
+    const context = args.context_lines ?? 0;
     const pathspecs: string[] = [];
-    for (const p of rawPaths as string[]) {
+    for (const p of args.paths ?? []) {
       // Globs are checked for confinement on their literal part; git applies the pattern.
       const literal = p.split(/[*?[]/)[0] || '.';
       const resolved = await resolveWorkspacePath(ctx.workspaceDir, literal);
@@ -58,7 +53,7 @@ export const searchCodeTool: ToolDefinition<Args> = {
     if (r.code !== 0 && r.code !== 1 && !r.truncated) return toolError(`git grep failed: ${r.stderr.trim() || `exit code ${r.code}`}`);
     return capOutput(r.stdout, r.truncated);
   },
-};
+});
 
 function capOutput(stdout: string, truncated = false): { output: string; meta: { matches: number } } {
   const lines = stdout.split('\n').filter((l) => l !== '');

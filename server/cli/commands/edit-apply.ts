@@ -1,6 +1,8 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { planChanges } from '../../edit/apply-changes';
+import type { EditChange } from '../../edit/types';
+import { editChangeSchema } from '../../tools/apply-code-changes';
 
 const USAGE = `usage: nightshift edit-apply < requests.jsonl
 
@@ -46,11 +48,14 @@ export function answer(line: string): Answer {
   if (request.content !== null && typeof request.content !== 'string') return { ok: false, error: '"content" must be a string or null' };
   if (!Array.isArray(request.changes)) return { ok: false, error: '"changes" must be an array' };
   const content = request.content as string | null;
-  const changes: unknown[] = request.changes.map((c: unknown) =>
-    typeof c === 'object' && c !== null && !('path' in c) ? { ...c, path } : c,
-  );
-  const other = changes.find((c) => typeof c === 'object' && c !== null && (c as { path?: unknown }).path !== path);
-  if (other) return { ok: false, error: `every change must be for ${path}; this request holds only that file` };
+  const changes: EditChange[] = [];
+  for (const [i, raw] of request.changes.entries()) {
+    const withPath = typeof raw === 'object' && raw !== null && !('path' in raw) ? { ...raw, path } : raw;
+    const parsed = editChangeSchema.safeParse(withPath);
+    if (!parsed.success) return { ok: false, error: `change ${i + 1} not applied, nothing was written: ${parsed.error.issues.map((x) => (x.path.length ? `${x.path.join('.')}: ${x.message}` : x.message)).join('; ')}` };
+    if (parsed.data.path !== path) return { ok: false, error: `every change must be for ${path}; this request holds only that file` };
+    changes.push(parsed.data);
+  }
   const plan = planChanges(changes, (p) => (p === path ? content : null));
   if (!plan.ok) return { ok: false, error: plan.message };
   const file = plan.files.find((f) => f.path === path);
