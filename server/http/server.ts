@@ -5,7 +5,7 @@ import type { DatabaseRuntime } from '../boot';
 import type { WorkerRuntime } from '../../jobs/runtime';
 import { appRouter } from '../api/router';
 import { createContext } from '../api/context';
-import { attachRealtime } from '../realtime/io';
+import { allowedOriginsFor, attachRealtime } from '../realtime/io';
 import { healthReport } from './health';
 import { StartupError } from '../data-dir';
 import { serveMonaco } from './monaco-assets';
@@ -13,7 +13,7 @@ import { handleWebhook } from './webhooks';
 import { handleMcp } from '../mcp/http';
 import { createFollowUpRun } from '../pipeline/follow-ups';
 import { handleScreenshot } from './screenshots';
-import { dataDir } from '../config';
+import { dataDir, publicUrl } from '../config';
 
 export const TRPC_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -86,7 +86,9 @@ export async function startHttpServer(opts: {
     }
   });
 
-  const io = attachRealtime(server, opts.rt.db, opts.rt.pool);
+  // Browsers connect from the public URL only (known once listening, for PORT=0).
+  let boundPort = opts.port;
+  const io = attachRealtime(server, opts.rt.db, opts.rt.pool, { allowedOrigins: () => allowedOriginsFor(publicUrl(boundPort)) });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
@@ -98,6 +100,7 @@ export async function startHttpServer(opts: {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
+  boundPort = port;
 
   return {
     server,

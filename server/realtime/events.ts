@@ -41,6 +41,11 @@ export const runRoom = (runId: string) => `run:${runId}`;
 
 export interface ServerToClientEvents {
   event: (e: EventEnvelope) => void;
+  /**
+   * The connection was re-authorised (a membership or role changed): the organisations it now
+   * hears. Rooms of organisations no longer listed were left; their runs must be subscribed anew.
+   */
+  access: (a: { orgIds: string[] }) => void;
 }
 
 export interface ClientToServerEvents {
@@ -49,4 +54,6 @@ export interface ClientToServerEvents {
     req: { runId: string; afterSeq?: string },
     ack: (res: { ok: true; events: EventEnvelope[] } | { ok: false; error: string }) => void,
   ) => void;
+  /** Leave a run's room (a connection holds a bounded number of them). */
+  'run:unsubscribe': (req: { runId: string }, ack?: (res: { ok: true }) => void) => void;
 }

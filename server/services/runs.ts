@@ -264,3 +264,17 @@ export async function listRuns(db: DB, scope: OrgScope, input: { projectId?: str
     .limit(200)
     .execute();
 }
+
+/**
+ * The organisation of a run the user may watch now: the run's owning row joined with the user's
+ * current membership; null when the run does not exist or belongs to another organisation.
+ */
+export async function runOrgForMember(db: DB, input: { runId: string; userId: string }): Promise<string | null> {
+  const row = await db
+    .selectFrom('runs')
+    .innerJoin('memberships', (j) => j.onRef('memberships.org_id', '=', 'runs.org_id').on('memberships.user_id', '=', input.userId))
+    .select('runs.org_id')
+    .where('runs.id', '=', input.runId)
+    .executeTakeFirst();
+  return row?.org_id ?? null;
+}

@@ -10,6 +10,9 @@ import { createPublisher } from '../../server/realtime/publish';
 import type { EventEnvelope } from '../../server/realtime/events';
 import { createUser } from '../../server/services/users';
 import { createOrganization } from '../../server/services/orgs';
+import { createProject } from '../../server/services/projects';
+import { createSpec } from '../../server/services/specs';
+import type { DB } from '../../server/db/client';
 
 /**
  * Events published by any process (here: a separate pool standing in for a worker process) reach
@@ -22,6 +25,8 @@ let url: string;
 let orgId: string;
 let otherOrgId: string;
 let cookie: string;
+let runId: string;
+let otherRunId: string;
 const sockets: Socket[] = [];
 
 beforeAll(async () => {
@@ -30,6 +35,8 @@ beforeAll(async () => {
   const stranger = await createUser(t.db, { name: 'Other', email: 'other@example.com', password: 'watching-2' });
   orgId = (await createOrganization(t.db, { name: 'Watched', ownerId: u.id })).id;
   otherOrgId = (await createOrganization(t.db, { name: 'Elsewhere', ownerId: stranger.id })).id;
+  runId = await aRun(t.db, orgId, u.id);
+  otherRunId = await aRun(t.db, otherOrgId, stranger.id);
   const jwt = await encode({ token: { uid: u.id, email: u.email }, secret: process.env.NEXTAUTH_SECRET! });
   cookie = `next-auth.session-token=${jwt}`;
   server = http.createServer();
@@ -43,6 +50,15 @@ afterAll(async () => {
   await new Promise((r) => io.close(r));
   await t?.close();
 });
+
+/** A run row of the organisation (subscriptions are checked against runs.org_id). */
+async function aRun(db: DB, org: string, userId: string): Promise<string> {
+  const scope = { orgId: org, userId, role: 'owner' as const };
+  const project = await createProject(db, scope, { name: 'app', repository: 'https://example.test/app.git' });
+  const spec = await createSpec(db, scope, { projectId: project.id, title: 'Spec', markdown: '# Spec\n' });
+  const run = await db.insertInto('runs').values({ org_id: org, project_id: project.id, spec_id: spec.id, model: 'openai:fake' }).returning('id').executeTakeFirstOrThrow();
+  return run.id;
+}
 
 function open(headers: Record<string, string>): Socket {
   const s = connect(url, { transports: ['websocket'], extraHeaders: headers, reconnection: false });
@@ -68,9 +84,8 @@ describe('realtime', () => {
 
     const worker = createDb(t.url, { max: 2 });
     const publish = createPublisher(worker.db, worker.pool);
-    const runId = '00000000-0000-4000-8000-000000000001';
     const first = await publish(orgId, { type: 'run.status', runId, status: 'running' });
-    await publish(otherOrgId, { type: 'run.status', runId: '00000000-0000-4000-8000-000000000002', status: 'secret' });
+    await publish(otherOrgId, { type: 'run.status', runId: otherRunId, status: 'secret' });
     const second = await publish(orgId, { type: 'task.status', runId, taskId: 't1', status: 'succeeded' });
     await expect.poll(() => received.map((e) => e.seq)).toEqual([first.seq, second.seq]);
     expect(received[0]).toMatchObject({ type: 'run.status', status: 'running', orgId });
@@ -78,7 +93,7 @@ describe('realtime', () => {
 
     const replay = await s.emitWithAck('run:subscribe', { runId, afterSeq: first.seq });
     expect(replay.ok && replay.events.map((e: EventEnvelope) => e.seq)).toEqual([second.seq]);
-    const denied = await s.emitWithAck('run:subscribe', { runId: '00000000-0000-4000-8000-000000000002' });
+    const denied = await s.emitWithAck('run:subscribe', { runId: otherRunId });
     expect(denied).toEqual({ ok: false, error: 'forbidden' });
     await worker.db.destroy();
   });

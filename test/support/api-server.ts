@@ -23,14 +23,15 @@ export type ApiServer = {
  * The server's own routes (health, tRPC, webhooks, MCP) and Socket.IO on one HTTP server, as
  * `nightshift start` serves them minus the Next.js pages, on a free port.
  */
-export async function startApiServer(t: TestDatabase): Promise<ApiServer> {
+export async function startApiServer(t: TestDatabase, opts: { origins?: string[] } = {}): Promise<ApiServer> {
   const rt: DatabaseRuntime = { db: t.db, pool: t.pool, url: t.url, mode: 'external', migrations: await migrationState(t.db), close: async () => {} };
   const server = http.createServer(async (req, res) => {
     if (!(await handleApi(req, res, { rt, jobs: null, log: () => {} }))) res.writeHead(404).end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const io = attachRealtime(server, t.db, t.pool);
+  // Browsers may connect only from the server's own public origin.
+  const io = attachRealtime(server, t.db, t.pool, { allowedOrigins: opts.origins ?? [url] });
   const sockets: Socket[] = [];
   return {
     url,
@@ -52,6 +53,7 @@ export async function startApiServer(t: TestDatabase): Promise<ApiServer> {
     },
     async close() {
       for (const s of sockets) s.close();
+      server.closeAllConnections();
       // Closes the HTTP server too.
       await new Promise((r) => io.close(r));
     },
