@@ -7,6 +7,7 @@ import * as m0006 from './0006_chat';
 import * as m0004 from './0004_context_cache';
 import * as m0007 from './0007_agent_settings';
 import * as m0008 from './0008_plan_owner';
+import * as m0013 from './0013_env_setups';
 import * as m0009 from './0009_tenancy_boundaries';
 
 /**
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0007_agent_settings': m0007,
   '0008_plan_owner': m0008,
   '0009_tenancy_boundaries': m0009,
+  '0013_env_setups': m0013,
 };

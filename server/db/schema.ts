@@ -476,3 +476,30 @@ export interface Database {
   local_repository_paths: LocalRepositoryPathsTable;
   slack_teams: SlackTeamsTable;
 }
+
+// ── Environment setups (db/migrations/0013_env_setups.ts) ──
+
+/** One setup of a project's dependencies: an install in the fenced sandbox or a cache hit. */
+export interface EnvSetupsTable {
+  id: Generated<string>;
+  org_id: string;
+  project_id: string;
+  run_id: string | null;
+  task_id: string | null;
+  status: 'ready' | 'failed' | 'none';
+  source: string;
+  stacks: JsonDefault<string[]>;
+  command: string | null;
+  cache_key: string | null;
+  cached: Generated<boolean>;
+  duration_ms: number;
+  size_bytes: ColumnType<string | null, number | null, number | null>;
+  toolchain: JsonDefault<unknown[]>;
+  log: Generated<string>;
+  error: string | null;
+  created_at: TimestampDefault;
+}
+
+export interface Database {
+  env_setups: EnvSetupsTable;
+}

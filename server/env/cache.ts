@@ -354,6 +354,7 @@ export function pruneCache(dataDir: string, opts: { maxAgeMs?: number; maxBytes?
       const pdir = join(root, project);
       for (const name of readdirSync(pdir)) {
         const dir = join(pdir, name);
+        if (!statSync(dir).isDirectory()) continue;
         if (name.startsWith('.staging-')) {
           // A setup that died midway; a live one is younger than its own time limit.
           if (now - statSync(dir).mtimeMs > STALE_SCRATCH_MS) {

@@ -141,6 +141,13 @@ const NODE_TASK_ENV = { npm_config_offline: 'true', npm_config_update_notifier: 
 function nodePart(dir: string): StackPart | null {
   if (!has(dir, 'package.json')) return null;
   const pkg = readJson(join(dir, 'package.json'));
+  const locks = ['package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lockb', 'bun.lock'];
+  const declares = ['dependencies', 'devDependencies', 'optionalDependencies', 'workspaces'].some((k) => {
+    const v = pkg?.[k];
+    return v && typeof v === 'object' && Object.keys(v).length > 0;
+  });
+  // A package.json that declares nothing to install (scripts only) needs no setup.
+  if (pkg && !declares && !locks.some((f) => has(dir, f))) return null;
   const manifests = findFiles(dir, new Set(['package.json']));
   const extra = ['.npmrc', '.yarnrc', '.yarnrc.yml', 'pnpm-workspace.yaml'].filter((f) => has(dir, f));
   const cache = `${SANDBOX_WORKDIR}/${SETUP_CACHE_DIR}`;

@@ -9,27 +9,13 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bwrapAvailable } from '../../sandbox/bwrap-driver';
 import { detectCgroups } from '../../sandbox/cgroups';
-import { startNpmStandIn, startPlainServer, startPypiStandIn, type NpmStandIn, type StandIn } from '../../test/support/registries';
+import { MS_SOURCE, MS_TEST, startNpmStandIn, startPlainServer, startPypiStandIn, type NpmStandIn, type StandIn } from '../../test/support/registries';
 import { CACHE_DIR, pruneCache, readEntry } from './cache';
 import { ensureEnvironment, type EnvSetupOptions } from './setup';
 import { createDepsSandbox } from './task-sandbox';
 
 const skip = !bwrapAvailable() || detectCgroups().version === 0;
 if (skip) console.warn('[setup tests] skipped: bubblewrap with usable cgroups is needed');
-
-/** A stand-in `ms` written here: parses "<n>s" and "<n>m" like the real one's simplest cases. */
-export const MS_SOURCE = `module.exports = function ms(s) {
-  const m = /^(\\d+)(s|m)$/.exec(String(s));
-  if (!m) return undefined;
-  return Number(m[1]) * (m[2] === 's' ? 1000 : 60000);
-};
-`;
-export const MS_TEST = `const assert = require('node:assert');
-const ms = require('ms');
-assert.strictEqual(ms('2s'), 2000);
-assert.strictEqual(ms('1m'), 60000);
-console.log('ms tests passed');
-`;
 
 const roots: string[] = [];
 function dir(prefix: string): string {

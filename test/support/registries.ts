@@ -168,3 +168,18 @@ export async function startPlainServer(body = 'not a registry'): Promise<StandIn
   const port = await listen(server);
   return { url: `http://127.0.0.1:${port}/`, port, requests, close: closer(server) };
 }
+
+/** A stand-in `ms` written here: parses "<n>s" and "<n>m" like the real one's simplest cases. */
+export const MS_SOURCE = `module.exports = function ms(s) {
+  const m = /^(\\d+)(s|m)$/.exec(String(s));
+  if (!m) return undefined;
+  return Number(m[1]) * (m[2] === 's' ? 1000 : 60000);
+};
+`;
+export const MS_TEST = `const assert = require('node:assert');
+const ms = require('ms');
+assert.strictEqual(ms('2s'), 2000);
+assert.strictEqual(ms('1m'), 60000);
+console.log('ms tests passed');
+`;
+

@@ -15,12 +15,18 @@ import { taskBranchName } from '../../repos/branch-name';
 import { git } from '../../repos/git';
 import { loadSkillLibrary } from '../../skills/library';
 import { toolsForRole } from '../../tools/registry';
+import { dataDir } from '../../config';
+import { loadLocalEnvSettings } from '../../env/local-settings';
+import { localProjectKey } from '../../env/project-key';
+import { createTaskEnvironment, EnvironmentSetupError } from '../../env/session-setup';
 
 const USAGE = `usage: nightshift agent --repo DIR --task TEXT --model provider:model [--base-url URL] [--max-turns N]
-                       [--criteria TEXT]... [--driver auto|docker|bwrap|none] [--quiet]
+                       [--criteria TEXT]... [--driver auto|docker|bwrap|none] [--no-setup] [--quiet]
 
 Runs one developer agent on a new branch (nightshift/<task>-<id>) in a fresh worktree of DIR:
 your checkout is not touched. Commands run in the sandbox. The result is committed to the branch.
+Before the agent starts, the repository's dependencies are set up (or taken from the cache) in a
+fenced sandbox that reaches only the package registries (see nightshift env setup); --no-setup skips it.
 The last line printed is a JSON summary.
 `;
 
@@ -62,6 +68,7 @@ export async function run(argv: string[]): Promise<number> {
       criteria: { type: 'string', multiple: true },
       driver: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      'no-setup': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -106,15 +113,18 @@ export async function run(argv: string[]): Promise<number> {
 
   const secrets = secretValuesFromEnv();
   const redact = createRedactor(secrets);
+  // The project's dependencies: set up (or taken from the cache) before the agent starts, in a
+  // fenced sandbox whose only network is the registries; the agent's own sandbox has none.
+  const data = dataDir();
+  const projectKey = localProjectKey(repo);
+  const local = loadLocalEnvSettings(data, projectKey);
+  const driver = parseDriver(values.driver ?? process.env.SANDBOX_DRIVER);
+  const environment = values['no-setup'] || driver === 'none'
+    ? null
+    : createTaskEnvironment({ dataDir: data, projectKey, driver, settings: local.settings, registries: local.registries, log: (l) => log(l), onOutput: values.quiet ? undefined : (c) => process.stderr.write(c) });
   // The sandbox gets no host environment: no API key or token can reach a command.
-  const sandbox = await createSandbox({
-    driver: parseDriver(values.driver ?? process.env.SANDBOX_DRIVER),
-    workspaceDir: worktree,
-    memoryMb: CLI_SANDBOX_MEMORY_MB,
-    timeoutS: CLI_SANDBOX_TIMEOUT_S,
-    network: false,
-    env: {},
-  });
+  const sandboxOpts = { workspaceDir: worktree, memoryMb: CLI_SANDBOX_MEMORY_MB, timeoutS: CLI_SANDBOX_TIMEOUT_S, network: false as const, env: {} };
+  const sandbox = environment ? await environment.createSandbox(sandboxOpts) : await createSandbox({ ...sandboxOpts, driver });
   if (!sandbox.isolated) log('WARNING: sandbox driver "none" runs commands on the host without isolation');
   await sandbox.start();
 
@@ -127,6 +137,16 @@ export async function run(argv: string[]): Promise<number> {
   const skills = loadSkillLibrary();
   let summary: Record<string, unknown>;
   try {
+    if (environment) {
+      try {
+        await environment.setup({ workspaceDir: worktree, signal: abort.signal });
+      } catch (err) {
+        if (!(err instanceof EnvironmentSetupError)) throw err;
+        log(err.message);
+        summary = { status: 'failed', branch, commit: null, turns: 0, reason: err.message, environment: environment.reportLines() };
+        return finishWith(summary);
+      }
+    }
     const spawnExplorers = createExplorerSpawner({ model, modelName: values.model, workspace: worktree, cache, taskKey: runId, usage, secrets });
     const result = await runAgent({
       role: 'developer',
@@ -134,7 +154,7 @@ export async function run(argv: string[]): Promise<number> {
       acceptanceCriteria: values.criteria ?? [],
       model,
       modelName: values.model,
-      tools: toolsForRole('developer', { sandbox, skills, spawnExplorers, redact }),
+      tools: [...toolsForRole('developer', { sandbox, skills, spawnExplorers, redact }), ...(environment ? [environment.tool] : [])],
       skills,
       workspace: worktree,
       sandbox,
@@ -166,6 +186,7 @@ export async function run(argv: string[]): Promise<number> {
       outputTokens: result.usage.outputTokens,
       costUsd: result.costUsd,
       ...(result.reason ? { reason: result.reason } : {}),
+      ...(environment?.results.some((r) => r.status !== 'none') ? { environment: environment.reportLines() } : {}),
     };
   } finally {
     process.off('SIGINT', onSignal);
@@ -175,6 +196,10 @@ export async function run(argv: string[]): Promise<number> {
     await git(['worktree', 'remove', '--force', worktree], { cwd: repo }).catch(() => undefined);
     rmSync(holder, { recursive: true, force: true });
   }
+  return finishWith(summary);
+}
+
+function finishWith(summary: Record<string, unknown>): number {
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   return summary.status === 'done' ? 0 : summary.status === 'stopped' ? 130 : 1;
 }

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { parseDriver } from '../../../sandbox/index';
 import { dataDir as defaultDataDir } from '../../config';
 import { DEFAULT_PRUNE, pruneCache } from '../../env/cache';
+import { loadLocalEnvSettings, saveLocalEnvSettings } from '../../env/local-settings';
 import { localProjectKey } from '../../env/project-key';
 import { ensureEnvironment, type RegistrySettings } from '../../env/setup';
 
@@ -79,15 +80,22 @@ export async function run(argv: string[]): Promise<number> {
     replaceDefaults: values['only-registries'],
     urls: { ...(values['npm-registry'] ? { npm: values['npm-registry'] } : {}), ...(values['pip-index-url'] ? { pip: values['pip-index-url'] } : {}) },
   };
+  const projectKey = localProjectKey(repo);
+  // Flags given now become this checkout's settings (agent, run and sandbox exec use them too);
+  // without flags the saved ones apply.
+  const given = Boolean(values.registry?.length || values['only-registries'] || values['npm-registry'] || values['pip-index-url'] || values['setup-command']);
+  const saved = loadLocalEnvSettings(data, projectKey);
+  const settings = given ? { registries, settings: values['setup-command'] ? { setupCommand: values['setup-command'] } : {} } : saved;
+  if (given) saveLocalEnvSettings(data, projectKey, settings);
   const timeoutS = positive(values['timeout-s'], '--timeout-s');
   const memoryMb = positive(values['memory-mb'], '--memory-mb');
   const result = await ensureEnvironment({
     dataDir: data,
-    projectKey: localProjectKey(repo),
+    projectKey,
     workspaceDir: repo,
     driver: parseDriver(values.driver ?? process.env.SANDBOX_DRIVER),
-    settings: values['setup-command'] ? { setupCommand: values['setup-command'] } : {},
-    registries,
+    settings: settings.settings,
+    registries: settings.registries,
     limits: { ...(timeoutS ? { timeoutS } : {}), ...(memoryMb ? { memoryMb } : {}) },
     force: values.force,
     log: (l) => process.stderr.write(`${l}\n`),

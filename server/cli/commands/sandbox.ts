@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSandbox, parseDriver, SandboxUnavailableError, type Sandbox } from '../../../sandbox/index';
 import { dataDir } from '../../config';
+import { loadLocalEnvSettings } from '../../env/local-settings';
 import { localProjectKey } from '../../env/project-key';
 import { ensureEnvironment } from '../../env/setup';
 import { createDepsSandbox } from '../../env/task-sandbox';
@@ -69,9 +70,13 @@ export async function run(argv: string[]): Promise<number> {
   const workspaceDir = resolve(values.workspace);
   let sandbox: Sandbox;
   if (values['with-deps']) {
+    const projectKey = localProjectKey(workspaceDir);
+    const local = loadLocalEnvSettings(dataDir(), projectKey);
     const setup = await ensureEnvironment({
       dataDir: dataDir(),
-      projectKey: localProjectKey(workspaceDir),
+      projectKey,
+      settings: local.settings,
+      registries: local.registries,
       workspaceDir,
       driver,
       log: (l) => process.stderr.write(`nightshift sandbox: ${l}\n`),
