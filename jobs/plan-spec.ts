@@ -7,7 +7,7 @@ import { createPgContextCache } from '../server/services/context-cache';
 import { createRun } from '../server/services/runs';
 import { loadSkillLibrary } from '../server/skills/library';
 import { planSpecWithAgent } from '../server/pipeline/plan-spec';
-import { modelFor, orgAgentSetup } from '../server/pipeline/task-executor';
+import { orgAgentSetup } from '../server/pipeline/agent-setup';
 import { orgProviderSettings } from '../server/services/secrets';
 import { githubAuthFromSettings } from '../server/github/github-auth';
 import { repositorySourceFor } from '../server/services/repositories';
@@ -53,7 +53,7 @@ export const planSpecJob = {
       });
       const planned = await planSpecWithAgent({
         specMarkdown: spec.markdown,
-        model: modelFor(data.model, env),
+        model: agentSetup.models.model,
         modelName: data.model,
         workspace: ws.worktree.path,
         cache: createPgContextCache(ctx.db),

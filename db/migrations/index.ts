@@ -9,6 +9,7 @@ import * as m0007 from './0007_agent_settings';
 import * as m0008 from './0008_plan_owner';
 import * as m0013 from './0013_env_setups';
 import * as m0009 from './0009_tenancy_boundaries';
+import * as m0011 from './0011_cli_runs';
 
 /**
  * Every migration, in order. A static list (rather than a folder scan) so migrations work the same
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
   '0007_agent_settings': m0007,
   '0008_plan_owner': m0008,
   '0009_tenancy_boundaries': m0009,
+  '0011_cli_runs': m0011,
   '0013_env_setups': m0013,
 };

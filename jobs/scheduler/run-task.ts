@@ -26,7 +26,7 @@ export type RunTaskDeps = {
 
 type Ending =
   | { kind: 'succeeded'; result: Extract<TaskResult, { status: 'succeeded' }> }
-  | { kind: 'failed'; error: string }
+  | { kind: 'failed'; error: string; result: Extract<TaskResult, { status: 'failed' }> }
   | { kind: 'error'; error: string }
   | { kind: 'cancelled'; reason: string }
   | { kind: 'lost' };
@@ -109,7 +109,7 @@ async function execute(deps: RunTaskDeps, job: PgBoss.Job<TaskJobData>, task: Cl
     if (stopReason === 'lost') ending = { kind: 'lost' };
     else if (stopReason === 'cancelled') ending = { kind: 'cancelled', reason: 'run cancelled' };
     else if (stopReason === 'timeout') ending = { kind: 'error', error: 'execution timed out' };
-    else ending = result.status === 'succeeded' ? { kind: 'succeeded', result } : { kind: 'failed', error: result.error };
+    else ending = result.status === 'succeeded' ? { kind: 'succeeded', result } : { kind: 'failed', error: result.error, result };
   } catch (err) {
     if (err instanceof LeaseLostError || stopReason === 'lost') ending = { kind: 'lost' };
     else if (stopReason === 'cancelled') ending = { kind: 'cancelled', reason: 'run cancelled' };
@@ -159,18 +159,7 @@ async function recordEnding(deps: RunTaskDeps, task: ClaimedTask, attemptId: str
         .where('status', '=', 'running')
         .executeTakeFirst();
       if (!upd.numUpdatedRows) return false;
-      if (r.usage) {
-        await trx
-          .updateTable('runs')
-          .set({
-            input_tokens: sql`input_tokens + ${r.usage.inputTokens}`,
-            output_tokens: sql`output_tokens + ${r.usage.outputTokens}`,
-            cost_usd: sql`cost_usd + ${r.usage.costUsd ?? 0}`,
-            updated_at: now,
-          })
-          .where('id', '=', task.run_id)
-          .execute();
-      }
+      if (r.usage) await addRunUsage(trx, task.run_id, r.usage, now);
       return true;
     });
     await endAttempt(res ? 'succeeded' : 'lost');
@@ -190,7 +179,20 @@ async function recordEnding(deps: RunTaskDeps, task: ClaimedTask, attemptId: str
   }
   if (ending.kind === 'failed') {
     // The executor says retrying will not help: fail the task and the run, no retry.
-    const upd = await fenced().set({ status: 'failed', error: ending.error, finished_at: now, lease_owner: null, lease_expires_at: null, updated_at: now }).executeTakeFirst();
+    const r = ending.result;
+    const upd = await fenced()
+      .set({
+        status: 'failed',
+        error: ending.error,
+        ...(r.output || r.usage ? { result: JSON.stringify({ summary: null, output: r.output ?? null, usage: r.usage ?? null }) } : {}),
+        ...(r.branch ? { branch: r.branch } : {}),
+        finished_at: now,
+        lease_owner: null,
+        lease_expires_at: null,
+        updated_at: now,
+      })
+      .executeTakeFirst();
+    if (upd.numUpdatedRows && r.usage) await addRunUsage(db, task.run_id, r.usage, now);
     await endAttempt('failed', ending.error);
     await boss.complete(TASK_QUEUE, job.id, { failed: ending.error }).catch(() => {});
     if (upd.numUpdatedRows) {
@@ -219,6 +221,19 @@ async function recordEnding(deps: RunTaskDeps, task: ClaimedTask, attemptId: str
   if (!upd.numUpdatedRows) return;
   await publishTask(deps, task, dead ? 'dead' : 'queued', dead ? `dead after ${failures} attempts: ${ending.error}` : `retrying after: ${ending.error}`);
   if (dead) await settle(deps, task.run_id);
+}
+
+async function addRunUsage(db: DB, runId: string, usage: { inputTokens: number; outputTokens: number; costUsd?: number }, now: Date): Promise<void> {
+  await db
+    .updateTable('runs')
+    .set({
+      input_tokens: sql`input_tokens + ${usage.inputTokens}`,
+      output_tokens: sql`output_tokens + ${usage.outputTokens}`,
+      cost_usd: sql`cost_usd + ${usage.costUsd ?? 0}`,
+      updated_at: now,
+    })
+    .where('id', '=', runId)
+    .execute();
 }
 
 async function settle(deps: RunTaskDeps, runId: string): Promise<void> {

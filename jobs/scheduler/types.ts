@@ -27,8 +27,18 @@ export type TaskResult =
       commitSha?: string;
       usage?: { inputTokens: number; outputTokens: number; costUsd?: number };
     }
-  /** A failure the executor knows retrying will not fix (a rejected review, a bad spec). */
-  | { status: 'failed'; error: string; retryable?: false };
+  /**
+   * A failure the executor knows retrying will not fix (a rejected review, a bad spec); what it
+   * produced anyway (a draft pull request's branch, the tokens spent) is recorded with it.
+   */
+  | {
+      status: 'failed';
+      error: string;
+      retryable?: false;
+      output?: Record<string, unknown>;
+      branch?: string;
+      usage?: { inputTokens: number; outputTokens: number; costUsd?: number };
+    };
 
 export type ExecutorContext = {
   /** The last saved checkpoint; null on a fresh start. Continue after its turn. */

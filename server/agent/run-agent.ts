@@ -486,7 +486,9 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
     const u = usageNow();
     st.usage = { inputTokens: u.inputTokens, outputTokens: u.outputTokens, calls: u.calls, costUsd: u.costUsd };
     if (opts.checkpoint) {
-      await opts.checkpoint.save(checkpointKey, st).catch(() => undefined);
+      // Not caught: a turn that cannot be checkpointed (a lost lease, the database gone) must not
+      // be followed by another model call. The caller decides (the scheduler gives the task back).
+      await opts.checkpoint.save(checkpointKey, st);
       emit({ type: 'checkpoint', turn: st.turn });
     }
     if (doomFailure) return finishWith('failed', doomFailure);

@@ -226,6 +226,8 @@ export const SPEC_STATUSES = ['draft', 'submitted', 'accepted', 'rejected'] as c
 export type SpecStatus = (typeof SPEC_STATUSES)[number];
 export const RUN_STATUSES = ['queued', 'planning', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+export const RUN_RUNNERS = ['scheduler', 'cli'] as const;
+export type RunRunner = (typeof RUN_RUNNERS)[number];
 export const TASK_STATUSES = ['pending', 'blocked', 'queued', 'running', 'succeeded', 'failed', 'cancelled', 'dead'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
@@ -259,8 +261,12 @@ export interface RunsTable {
   cost_usd: ColumnType<number, number | undefined, number>;
   error: string | null;
   plan_job_id: string | null;
-  /** The worker running the plan-run job (its liveness lock tells whether it still lives). */
+  /** The worker running the plan-run job, or the CLI process driving a `cli` run (its liveness lock tells whether it still lives). */
   plan_owner: string | null;
+  /** Who runs the tasks: the scheduler's workers, or the CLI process that created the run (0011). */
+  runner: ColumnType<RunRunner, RunRunner | undefined, RunRunner>;
+  /** The branch tasks start from when not the project's default (0011). */
+  base_branch: string | null;
   created_by: string | null;
   created_at: TimestampDefault;
   started_at: Timestamp | null;
@@ -295,6 +301,8 @@ export interface TasksTable {
   first_started_at: Timestamp | null;
   finished_at: Timestamp | null;
   landed_at: Timestamp | null;
+  /** Key of the task this remediation task was split off (0011). */
+  remediation_of: string | null;
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
 }

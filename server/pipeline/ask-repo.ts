@@ -9,7 +9,7 @@ import { removeWorktree } from '../repos/worktree';
 import { orgProviderSettings } from '../services/secrets';
 import { repositorySourceFor } from '../services/repositories';
 import { githubAuthFromSettings } from '../github/github-auth';
-import { modelFor } from './task-executor';
+import { modelFromSettings } from '../llm/model-factory';
 
 /** A question is a short, read-only look: a few turns are enough. */
 export const ASK_MAX_TURNS = 12;
@@ -34,7 +34,7 @@ export async function askRepository(db: DB, input: { orgId: string; project: { i
     const result = await runAgent({
       role: 'explorer',
       objective: `Answer this question about the repository, citing files: ${input.question}`,
-      model: modelFor(input.model, env),
+      model: modelFromSettings(input.model, { env }),
       modelName: input.model,
       tools: toolsForRole('explorer'),
       workspace: ws.worktree.path,

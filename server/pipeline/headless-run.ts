@@ -2,39 +2,28 @@ import { join } from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import type { LanguageModel } from '../llm';
-import { createSandbox } from '../../sandbox/index';
 import type { Sandbox, SandboxDriverName } from '../../sandbox/types';
 import { createMemoryContextCache } from '../agent/context-cache';
-import type { AgentEvent } from '../agent/types';
 import { planTasks } from '../planner/plan';
 import type { SubmittedTask } from '../planner/validate-plan';
 import { slugify } from '../repos/branch-name';
-import { AGENT_IDENTITY } from '../repos/commit';
 import { git } from '../repos/git';
-import { finishTaskWorkspace, openTaskWorkspace, type TaskWorkspace } from '../repos/task-workspace';
+import { openTaskWorkspace, type TaskWorkspace } from '../repos/task-workspace';
 import { removeWorktree } from '../repos/worktree';
 import { operatorRepositorySource } from '../repos/local-repo-policy';
 import { loadSkillLibrary } from '../skills/library';
 import { scoreSpec, type SpecFinding } from '../specs/score';
 import { acceptanceCriteriaOf } from './acceptance';
 import { FilePullRequestStore } from './file-pull-request-store';
-import { runPipeline } from './orchestrate';
 import { planSpecWithAgent } from './plan-spec';
-import { remediationTask } from './remediation';
-import { verificationReport } from './report';
-import { createRoleRunner } from './role-runner';
-import type { Finding, PipelineResult } from './types';
+import { MAX_REMEDIATION_DEPTH, remediationTask } from './remediation';
+import { checkoutFiles, startTaskSandbox } from './session-resources';
+import { describeAgentEvent, sessionLogLines } from './session-events';
+import { runTaskSession } from './task-session';
+import type { Finding } from './types';
 
 /** Who the commits are from (the same identity as the scheduler's executor, which needs a database to import). */
 
-/** Test suites run in the sandbox; they get more room than the sandbox defaults. */
-export const HEADLESS_SANDBOX_MEMORY_MB = 1024;
-export const HEADLESS_SANDBOX_TIMEOUT_S = 300;
-/**
- * Remediation tasks do not spawn remediation tasks of their own: a finding that survives one
- * follow-up is reported (open findings in the pull request) rather than chased forever.
- */
-export const MAX_REMEDIATION_DEPTH = 1;
 
 export type HeadlessTaskStatus = 'succeeded' | 'failed' | 'skipped';
 
@@ -96,19 +85,12 @@ type PlannedTask = SubmittedTask & { remediationOf?: string; depth: number };
 /** Outcome of the run: `refused` when the spec scored below the threshold (nothing else ran). */
 export type HeadlessRunResult = { refused: boolean; summary: HeadlessRunSummary };
 
-function describeAgentEvent(e: AgentEvent): string | undefined {
-  if (e.type === 'tool-call') return `→ ${e.call.toolName} ${JSON.stringify(e.call.args).slice(0, 140)}`;
-  if (e.type === 'tool-result') return `← ${e.toolName}: ${e.isError ? 'error: ' : ''}${e.output.split('\n')[0].slice(0, 140)}`;
-  if (e.type === 'nudge') return `! nudge [${e.detector}]: ${e.message.split('\n')[0].slice(0, 160)}`;
-  return undefined;
-}
 
 /** A stable id for a local repository: its mirror is reused by every run on the same checkout. */
 export function localRepoId(repo: string): string {
   return `local-${createHash('sha256').update(realpathSync(repo)).digest('hex').slice(0, 16)}`;
 }
 
-const pipelineCost = (r: PipelineResult) => Object.values(r.usageByRole).reduce((a, u) => a + u.costUsd, 0);
 
 /**
  * The whole flow without a database, in this process: score the spec → plan it with the planner
@@ -222,13 +204,9 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
       done.set(task.id, outcome.summary);
       if (outcome.pullRequest) pullRequests.push(outcome.pullRequest);
       if (outcome.remediation.length) {
-        if (task.depth >= MAX_REMEDIATION_DEPTH) {
-          log(`  task ${task.id}: ${outcome.remediation.length} out-of-task findings stay in its report (remediation depth ${MAX_REMEDIATION_DEPTH} reached)`);
-        } else {
-          const fix = remediationTask({ key: task.id, title: task.title }, outcome.remediation);
-          fixes.push({ id: fix.key, title: fix.title, description: fix.description, dependsOn: fix.dependsOn, files: fix.files.length ? fix.files : task.files, remediationOf: task.id, depth: task.depth + 1 });
-          log(`  task ${task.id}: ${outcome.remediation.length} findings outside its scope → remediation task ${fix.key}`);
-        }
+        const fix = remediationTask({ key: task.id, title: task.title }, outcome.remediation);
+        fixes.push({ id: fix.key, title: fix.title, description: fix.description, dependsOn: fix.dependsOn, files: fix.files.length ? fix.files : task.files, remediationOf: task.id, depth: task.depth + 1 });
+        log(`  task ${task.id}: ${outcome.remediation.length} findings outside its scope → remediation task ${fix.key}`);
       }
     }
     if (fixes.length) {
@@ -266,56 +244,33 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
     let ws: TaskWorkspace | null = null;
     let sandbox: Sandbox | null = null;
     try {
-      // A full checkout (no `files`): the project's test suite needs the whole tree.
-      ws = await openTaskWorkspace({ dataDir: opts.dataDir, repoId, source: operatorRepositorySource(opts.repo), task: { id: taskId, slug: slugify(task.title) }, base: taskBase });
+      ws = await openTaskWorkspace({ dataDir: opts.dataDir, repoId, source: operatorRepositorySource(opts.repo), task: { id: taskId, slug: slugify(task.title), files: checkoutFiles(task.files, {}) }, base: taskBase });
       const workspace = ws.worktree.path;
       log(`  worktree ${workspace} on branch ${ws.worktree.branch}`);
-      // No host environment reaches the sandbox: no API key can leak into a command.
-      sandbox = await createSandbox({ driver: opts.driver, workspaceDir: workspace, memoryMb: HEADLESS_SANDBOX_MEMORY_MB, timeoutS: HEADLESS_SANDBOX_TIMEOUT_S, network: false, env: {} });
+      sandbox = await startTaskSandbox({ driver: opts.driver, workspace: ws });
       if (!sandbox.isolated) log('  WARNING: sandbox driver "none" runs commands on the host without isolation');
-      await sandbox.start();
-      const runRole = createRoleRunner({
-        model: opts.model,
-        modelName: opts.modelName,
-        workspace,
+      const session = await runTaskSession({
+        task: { id: taskId, key: task.id, title: task.title, description: task.description, files: task.files, runId, remediationDepth: task.depth },
+        acceptanceCriteria: criteria,
+        workspace: ws,
         sandbox,
+        models: { name: opts.modelName, model: opts.model, forRole: () => ({ model: opts.model, modelName: opts.modelName }) },
+        publish: sessionLogLines(log),
+        delivery: { pullRequest: { store, projectId: repoId } },
         cache,
-        taskKey: taskId,
         skills,
-        signal: opts.signal,
         secrets: opts.secrets,
         webTest: opts.webTest ? { appUrl: opts.webTest.url, startCommand: opts.webTest.startCommand, screenshotDir: join(opts.dataDir, 'screenshots', taskId) } : null,
-        onAgentEvent: (role, cycle, e) => {
-          const line = describeAgentEvent(e);
-          if (line) log(`    [${role}${cycle ? ` c${cycle}` : ''}] ${line}`);
-        },
-      });
-      const result = await runPipeline({
-        task: { key: task.id, title: task.title, description: task.description, files: task.files },
-        acceptanceCriteria: criteria,
-        runRole,
         maxQaCycles: opts.maxQaCycles,
         signal: opts.signal,
-        onEvent: (e) => {
-          if (e.type === 'role.start') log(`  ${e.role}${e.cycle ? ` (cycle ${e.cycle})` : ''} starts`);
-          else log(`  ${e.role}${e.cycle ? ` (cycle ${e.cycle})` : ''}: ${e.outcome.status}${e.outcome.finish?.verdict ? ` — ${e.outcome.finish.verdict}` : ''}: ${(e.outcome.finish?.summary ?? e.outcome.reason ?? '').split('\n')[0].slice(0, 160)}`);
-        },
       });
-      const approved = result.status === 'approved';
-      const report = verificationReport({ task: { key: task.id, title: task.title }, acceptanceCriteria: criteria, result, branch: ws.worktree.branch });
-      const title = `${approved ? '' : '[needs attention] '}${task.title}`;
-      const finished = await finishTaskWorkspace({
-        ...ws,
-        author: AGENT_IDENTITY,
-        message: `nightshift: ${task.title}\n\n${approved ? 'QA passed and the reviewer approved.' : `Not converged: ${result.reason ?? ''}`}`,
-        runId,
-        pullRequest: { store, projectId: repoId, title, body: report, draft: !approved, labels: ['nightshift', approved ? 'verified' : 'needs-attention'] },
-      });
-      const branch = ws.worktree.branch;
-      ws = null; // finishTaskWorkspace removed the worktree
-      const pr = finished.pullRequest?.record;
+      ws = null; // the session's finish removed the worktree
+      const result = session.pipeline;
+      const approved = session.approved;
+      const branch = session.branch;
+      const pr = session.pullRequest;
       log(`  task ${task.id}: ${result.status} after ${result.cycles.length} cycles; ${pr ? `pull request on ${branch} (${store.pathFor(repoId, branch)})` : `no changes, no pull request`}`);
-      const cost = pipelineCost(result);
+      if (session.remediationWithheld.length) log(`  task ${task.id}: ${session.remediationWithheld.length} out-of-task findings stay in its report (remediation depth ${MAX_REMEDIATION_DEPTH} reached)`);
       return {
         summary: {
           id: task.id,
@@ -326,10 +281,10 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
           cycles: result.cycles.length,
           ...extra,
           ...(approved ? {} : { reason: result.reason ?? 'QA and review did not converge' }),
-          costUsd: cost,
+          costUsd: session.usage.costUsd,
         },
         ...(pr ? { pullRequest: { branch: pr.branch, title: pr.title, ...(pr.url ? { url: pr.url } : {}), report: pr.body } } : {}),
-        remediation: result.remediation,
+        remediation: session.remediation,
       };
     } catch (err) {
       const reason = (err as Error).message;

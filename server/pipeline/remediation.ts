@@ -40,3 +40,18 @@ export function remediationTask(origin: { key: string; title: string }, findings
     dependsOn: [origin.key],
   };
 }
+
+/**
+ * Remediation tasks do not spawn remediation tasks of their own: a finding that survives one
+ * follow-up is reported (open findings in the pull request) rather than chased forever.
+ */
+export const MAX_REMEDIATION_DEPTH = 1;
+
+/**
+ * Which of a finished task's complex findings become a remediation task (`follow`), and which stay
+ * in its report because the task is itself a follow-up at the depth cap (`withheld`). The scheduler
+ * path and `nightshift run` both decide here.
+ */
+export function followUpFindings(depth: number, findings: Finding[]): { follow: Finding[]; withheld: Finding[] } {
+  return depth >= MAX_REMEDIATION_DEPTH ? { follow: [], withheld: findings } : { follow: findings, withheld: [] };
+}

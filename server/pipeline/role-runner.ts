@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LanguageModel, UsageAccumulator } from '../llm';
+import { createUsageAccumulator, type LanguageModel, type UsageAccumulator } from '../llm';
+import type { ModelResolver } from '../llm/model-factory';
 import { compareWithBaseline } from '../webtest/visual';
 import type { Sandbox } from '../../sandbox/types';
 import { startAgent } from '../agent/run-agent';
+import { createExplorerSpawner } from '../agent/explorers';
 import type { AgentEvent, AgentRole, AgentRunResult, AgentTool } from '../agent/types';
 import type { Budgets } from '../agent/budgets';
 import type { ContextCache } from '../agent/context-cache';
@@ -17,8 +19,8 @@ import { browserTools } from '../webtest/tools';
 import type { Finding, RoleFinish, RoleInput, RoleOutcome, RoleRunner } from './types';
 
 export type RoleRunnerDeps = {
-  model: LanguageModel;
-  modelName: string;
+  /** The model each role runs with (an organisation's default per role, else the task's). */
+  models: Pick<ModelResolver, 'forRole'>;
   workspace: string;
   sandbox?: Sandbox;
   cache: ContextCache;
@@ -42,13 +44,13 @@ export type RoleRunnerDeps = {
   extraTools?: AgentTool[];
   /** Told to every role (the MCP registry: one line per server the project may use). */
   context?: string;
-  /**
-   * The model a role runs with when it differs from `model` (an organisation's default per role).
-   * Returning undefined keeps `model`/`modelName`.
-   */
-  modelForRole?: (role: AgentRole) => { model: LanguageModel; modelName: string } | undefined;
   /** Where system prompts are composed from (an organisation's prompt overrides); default built-in. */
   promptDirs?: { builtIn?: string; overrides?: string };
+  /**
+   * Every model call of a role goes through the model this returns (a recorder wraps it; the
+   * identity when absent).
+   */
+  wrapModel?: (model: LanguageModel, info: { role: AgentRole; modelName: string }) => LanguageModel;
 };
 
 function findingsText(findings: Finding[]): string {
@@ -131,11 +133,25 @@ export function createRoleRunner(deps: RoleRunnerDeps): RoleRunner {
   const redact = createRedactor(deps.secrets);
   return async (input: RoleInput): Promise<RoleOutcome> => {
     const role = input.role;
-    const chosen = deps.modelForRole?.(role) ?? { model: deps.model, modelName: deps.modelName };
+    const chosen = deps.models.forRole(role);
+    const model = deps.wrapModel ? deps.wrapModel(chosen.model, { role, modelName: chosen.modelName }) : chosen.model;
     const commands: NonNullable<RoleOutcome['commands']> = [];
     const pending = new Map<string, string>();
     let session: BrowserSession | null = null;
-    const tools = toolsForRole(role, { sandbox: deps.sandbox, skills: deps.skills, redact });
+    // Explorer spend counts in the role's own accounting.
+    const usage = deps.usage ?? createUsageAccumulator();
+    const taskKey = `${deps.taskKey}:c${input.cycle}`;
+    const spawnExplorers = createExplorerSpawner({
+      model,
+      modelName: chosen.modelName,
+      workspace: deps.workspace,
+      cache: deps.cache,
+      taskKey: `${taskKey}:${role}`,
+      usage,
+      secrets: deps.secrets,
+      onEvent: deps.onAgentEvent ? (_name, e) => deps.onAgentEvent!('explorer', input.cycle, e) : undefined,
+    });
+    const tools = toolsForRole(role, { sandbox: deps.sandbox, skills: deps.skills, redact, spawnExplorers });
     if (role === 'qa' && deps.webTest) {
       const w = deps.webTest;
       session =
@@ -149,19 +165,19 @@ export function createRoleRunner(deps: RoleRunnerDeps): RoleRunner {
       role,
       objective: deps.context ? `${roleObjective(input)}\n\n${deps.context}` : roleObjective(input),
       acceptanceCriteria: input.acceptanceCriteria,
-      model: chosen.model,
+      model,
       modelName: chosen.modelName,
       tools,
       skills: deps.skills,
       workspace: deps.workspace,
       sandbox: deps.sandbox,
       cache: deps.cache,
-      taskKey: `${deps.taskKey}:c${input.cycle}`,
+      taskKey,
       checkpoint: deps.checkpoint,
       budgets: deps.budgets,
       signal: deps.signal,
       secrets: deps.secrets,
-      usage: deps.usage,
+      usage,
       scope: input.files,
       ...(deps.promptDirs ? { promptDirs: deps.promptDirs } : {}),
       onEvent: (e) => {
@@ -187,6 +203,8 @@ export function createRoleRunner(deps: RoleRunnerDeps): RoleRunner {
       finish: toRoleFinish(result.finish),
       reason: result.reason,
       turns: result.turns,
+      nudges: result.nudges,
+      repairedToolCalls: result.repairedToolCalls,
       usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, costUsd: result.costUsd },
       promptVersions: Object.fromEntries(result.prompts.map((p) => [p.id, p.version])),
       commands,

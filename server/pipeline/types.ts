@@ -50,6 +50,9 @@ export type RoleOutcome = {
   finish?: RoleFinish;
   reason?: string;
   turns: number;
+  /** Detector nudges and repaired tool calls of the role's agent. */
+  nudges?: number;
+  repairedToolCalls?: number;
   usage: RoleUsage;
   promptVersions?: Record<string, string>;
   /** Web-tester transcript lines and screenshot paths, when QA drove a browser. */

@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { taskBranchName } from './branch-name';
+import { AGENT_IDENTITY } from './commit';
 import { git } from './git';
 import { createRefIfAbsent, readRef } from './refs';
 import { withLock } from './lock';
@@ -36,7 +37,15 @@ export type CreateWorktreeOptions = {
   base?: string;
   /** Files the task declares; a sparse worktree when non-empty. */
   files?: string[];
+  /**
+   * Resume: the commit the task's last checkpoint recorded. The branch is set to it and the
+   * worktree checked out there (the commit must already be in the mirror).
+   */
+  at?: string;
 };
+
+/** Where uncommitted leftovers of an interrupted execution are kept before a resume resets the tree. */
+export const SALVAGE_REF_PREFIX = 'refs/nightshift/salvage/';
 
 /** The worktree's private git dir (`<mirror>/worktrees/<name>`), read from its `.git` file. */
 function adminDir(worktreePath: string): string {
@@ -62,12 +71,10 @@ function enableSparse(worktreePath: string, dirs: string[]): void {
  * that matters, when anything is unusual (branch exists, stale admin dir): the caller then takes
  * the slower path through `git worktree add`.
  */
-async function addWorktreeFast(mirror: Mirror, path: string, branch: string, base: string, sparseDirs?: string[]): Promise<boolean> {
-  const baseSha = readRef(mirror.path, `refs/remotes/origin/${base}`);
-  if (!baseSha) throw new Error(`base branch "${base}" does not exist in ${mirror.url} (fetched branches: refs/remotes/origin/*)`);
+async function addWorktreeFast(mirror: Mirror, path: string, branch: string, start: string, sparseDirs?: string[]): Promise<boolean> {
   const admin = join(mirror.path, 'worktrees', basename(path));
   if (existsSync(admin) || existsSync(path)) return false;
-  if (!createRefIfAbsent(mirror.path, `refs/heads/${branch}`, baseSha)) return false;
+  if (!createRefIfAbsent(mirror.path, `refs/heads/${branch}`, start)) return false;
   mkdirSync(admin, { recursive: true });
   writeFileSync(join(admin, 'HEAD'), `ref: refs/heads/${branch}\n`);
   writeFileSync(join(admin, 'commondir'), '../..\n');
@@ -90,10 +97,26 @@ export async function createWorktree(mirror: Mirror, opts: CreateWorktreeOptions
   let resumed = false;
 
   await withLock(mirror.path, async () => {
-    if (await addWorktreeFast(mirror, path, branch, base, sparseDirs)) return;
-    // Slow path: a retried task (branch exists) or leftovers of a crashed run.
+    const baseSha = readRef(mirror.path, `refs/remotes/origin/${base}`);
+    if (!baseSha) throw new Error(`base branch "${base}" does not exist in ${mirror.url} (fetched branches: refs/remotes/origin/*)`);
+    if (opts.at) await requireCommit(mirror, opts.at);
+    if (await addWorktreeFast(mirror, path, branch, opts.at ?? baseSha, sparseDirs)) {
+      resumed = opts.at !== undefined;
+      return;
+    }
+    // Slow path: a retried or resumed task (its branch exists), or leftovers of a crashed run.
+    if (existsSync(join(path, '.git'))) {
+      // The tree of the interrupted execution: its uncommitted work is kept under a salvage ref,
+      // never deleted; then it is reset to where the task resumes.
+      const target = opts.at ?? readRef(mirror.path, `refs/heads/${branch}`);
+      if (await salvageAndReset(mirror, path, opts.taskId, target)) {
+        resumed = true;
+        return;
+      }
+    }
     if (existsSync(path)) await dropWorktree(mirror, path);
     await git(['worktree', 'prune'], { cwd: mirror.path });
+    if (opts.at) await git(['update-ref', `refs/heads/${branch}`, opts.at], { cwd: mirror.path });
     const exists = readRef(mirror.path, `refs/heads/${branch}`) !== undefined;
     const target = exists ? [path, branch] : ['--no-track', '-b', branch, path, `refs/remotes/origin/${base}`];
     await git(['worktree', 'add', '--quiet', '--no-checkout', ...target], { cwd: mirror.path });
@@ -102,6 +125,41 @@ export async function createWorktree(mirror: Mirror, opts: CreateWorktreeOptions
     resumed = exists;
   });
   return { path, branch, base, sparseDirs, resumed };
+}
+
+async function requireCommit(mirror: Mirror, sha: string): Promise<void> {
+  try {
+    await git(['cat-file', '-e', `${sha}^{commit}`], { cwd: mirror.path });
+  } catch {
+    throw new Error(`commit ${sha} is not in the mirror of ${mirror.url}; fetch the task's ref first`);
+  }
+}
+
+/**
+ * An existing worktree of the task, left by an execution that died: anything it did not commit
+ * is committed and kept under `refs/nightshift/salvage/<task id>/<time>`, then the tree is reset
+ * to `target` (the checkpoint's commit, else the branch). Returns false when the folder is not
+ * a usable worktree (the caller then re-creates it).
+ */
+async function salvageAndReset(mirror: Mirror, path: string, taskId: string, target: string | undefined): Promise<boolean> {
+  let head: string;
+  try {
+    head = (await git(['rev-parse', 'HEAD'], { cwd: path })).trim();
+  } catch {
+    return false;
+  }
+  const dirty = (await git(['status', '--porcelain', '--untracked-files=all'], { cwd: path })).trim();
+  if (dirty) {
+    await git(['add', '--sparse', '--all'], { cwd: path });
+    await git(['commit', '--quiet', '--no-verify', '-m', `nightshift: salvaged uncommitted work of an interrupted execution of task ${taskId}`], {
+      cwd: path,
+      env: { GIT_AUTHOR_NAME: AGENT_IDENTITY.name, GIT_AUTHOR_EMAIL: AGENT_IDENTITY.email, GIT_COMMITTER_NAME: AGENT_IDENTITY.name, GIT_COMMITTER_EMAIL: AGENT_IDENTITY.email },
+    });
+    const salvaged = (await git(['rev-parse', 'HEAD'], { cwd: path })).trim();
+    await git(['update-ref', `${SALVAGE_REF_PREFIX}${taskId.replace(/[^A-Za-z0-9._-]/g, '_')}/${Date.now()}`, salvaged], { cwd: mirror.path });
+  }
+  await git(['reset', '--quiet', '--hard', target ?? head], { cwd: path });
+  return true;
 }
 
 async function dropWorktree(mirror: Mirror, path: string): Promise<void> {

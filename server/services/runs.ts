@@ -3,6 +3,7 @@ import type { DB } from '../db/client';
 import type { RunStatus, TaskStatus } from '../db/schema';
 import { AppError } from '../errors/app-error';
 import { findPrice } from '../llm/pricing';
+import { defaultModelName } from '../llm/model-factory';
 import { parseContractRegistry, type ContractFile } from '../planner/contracts';
 import { forecastPlan, type PlanForecast, type TaskHistory } from '../planner/forecast';
 import type { PlanTask } from '../planner/types';
@@ -12,7 +13,6 @@ import { requireRole } from './orgs';
 import { repositorySourceFor } from './repositories';
 import type { OrgScope } from './scope';
 
-export const DEFAULT_RUN_MODEL = 'anthropic:claude-sonnet-4-5';
 /** Finished tasks of the organisation the forecast learns from (most recent first). */
 export const FORECAST_HISTORY_LIMIT = 200;
 export const MAX_TASKS_PER_RUN = 2_000;
@@ -104,7 +104,7 @@ async function forecast(db: DB, orgId: string, project: ProjectRow, tasks: Submi
 export async function previewRun(db: DB, scope: OrgScope, input: { specId: string; tasks: unknown; model?: string }) {
   const { project } = await acceptedSpec(db, scope, input.specId);
   const tasks = validTasks(input.tasks);
-  return forecast(db, scope.orgId, project, tasks, input.model ?? DEFAULT_RUN_MODEL);
+  return forecast(db, scope.orgId, project, tasks, input.model ?? defaultModelName());
 }
 
 /**
@@ -116,7 +116,7 @@ export async function createRun(db: DB, scope: OrgScope, input: { specId: string
   requireRole(scope, 'member');
   const { specId, project } = await acceptedSpec(db, scope, input.specId);
   const tasks = validTasks(input.tasks);
-  const model = input.model ?? DEFAULT_RUN_MODEL;
+  const model = input.model ?? defaultModelName();
   const preview = await forecast(db, scope.orgId, project, tasks, model);
   const waveOf = new Map(preview.tasks.map((t) => [t.id, t.wave]));
   const waitForMerge = new Map<string, string[]>();

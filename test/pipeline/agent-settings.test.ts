@@ -7,7 +7,7 @@ import { startFakeLlm, type FakeLlm } from '../fake-llm/server';
 import { createUser } from '../../server/services/users';
 import { createOrganization } from '../../server/services/orgs';
 import { revertPrompt, savePromptOverride, setDefaultModels, setSkillEnabled, uploadSkill } from '../../server/services/agent-settings';
-import { orgAgentSetup } from '../../server/pipeline/task-executor';
+import { orgAgentSetup } from '../../server/pipeline/agent-setup';
 import { planSpecWithAgent } from '../../server/pipeline/plan-spec';
 import { createRoleRunner } from '../../server/pipeline/role-runner';
 import { createMemoryContextCache } from '../../server/agent/context-cache';
@@ -46,13 +46,11 @@ function lastRequestOf(role: string): { model: string; system: string } {
 async function runRole(role: 'architect' | 'reviewer') {
   const setup = await orgAgentSetup(t.db, scope.orgId, { taskModel: TASK_MODEL, env: { OPENAI_BASE_URL: `${llm.url}/v1`, OPENAI_API_KEY: 'sk-test-123456' }, dataDir });
   const runner = createRoleRunner({
-    model: createModel(TASK_MODEL, { baseUrl: `${llm.url}/v1`, apiKey: 'sk-test-123456' }),
-    modelName: TASK_MODEL,
+    models: setup.models,
     workspace,
     cache: createMemoryContextCache(),
     taskKey: `t-${role}-${llm.requests.length}`,
     skills: setup.skills,
-    modelForRole: setup.modelForRole,
     promptDirs: setup.promptDirs,
   });
   const outcome = await runner({ role, cycle: 0, objective: 'Add a greeting to a.ts', acceptanceCriteria: ['a.ts exports greet()'], files: ['a.ts'] });
@@ -82,7 +80,7 @@ describe('agent settings in the task executor', () => {
   it('runs each role with its default model, falling back to the task model', async () => {
     let setup = await orgAgentSetup(t.db, scope.orgId, { taskModel: TASK_MODEL, env: {}, dataDir });
     expect(setup.modelNameForRole('architect')).toBe(TASK_MODEL);
-    expect(setup.modelForRole('architect')).toBeUndefined();
+    expect(setup.models.forRole('architect')).toEqual({ model: setup.models.model, modelName: TASK_MODEL });
 
     await setDefaultModels(t.db, scope, { models: { architect: 'openai:architect-model', planner: 'anthropic:claude-opus-4-1' } });
     setup = await orgAgentSetup(t.db, scope.orgId, { taskModel: TASK_MODEL, env: {}, dataDir });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCallerFactory } from '../trpc';
 import type { Context } from '../context';
 import { agentSettingsRouter } from './agent-settings';
-import { DEFAULT_PLANNING_MODEL, planningRouter } from './planning';
+import { planningRouter } from './planning';
+import { defaultModelName } from '../../llm/model-factory';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/db';
 import { createUser } from '../../services/users';
 import { createOrganization } from '../../services/orgs';
@@ -72,7 +73,7 @@ describe('agentSettings router', () => {
     const planning = createCallerFactory(planningRouter)(ctx(ids.owner!));
     expect(await planning.defaultModel({ orgId: ids.orgId! })).toEqual({ model: 'anthropic:claude-opus-4-1' });
     await api.setDefaultModels({ orgId: ids.orgId!, models: { developer: 'openai:gpt-4.1' } });
-    expect(await planning.defaultModel({ orgId: ids.orgId! })).toEqual({ model: DEFAULT_PLANNING_MODEL });
+    expect(await planning.defaultModel({ orgId: ids.orgId! })).toEqual({ model: defaultModelName() });
     await api.setDefaultModels({ orgId: ids.orgId!, models: { planner: 'anthropic:claude-opus-4-1', developer: 'openai:gpt-4.1' } });
   });
 

@@ -5,7 +5,7 @@ import { getProject } from '../../services/projects';
 import { requireRole } from '../../services/orgs';
 import { askRepository } from '../../pipeline/ask-repo';
 import { dataDir } from '../../config';
-import { DEFAULT_PLANNING_MODEL } from './planning';
+import { defaultModelName } from '../../llm/model-factory';
 import { ZModelName } from './run';
 
 export const ZChatText = z.string().trim().min(1, 'is required').max(CHAT_MAX_CHARS, `must be at most ${CHAT_MAX_CHARS} characters`);
@@ -22,6 +22,6 @@ export const chatRouter = router({
     .mutation(async ({ ctx, input }) => {
       requireRole(ctx.scope, 'member');
       const project = await getProject(ctx.db, ctx.scope, input.projectId);
-      return askRepository(ctx.db, { orgId: ctx.scope.orgId, project, question: input.question, model: input.model ?? DEFAULT_PLANNING_MODEL, dataDir: dataDir() });
+      return askRepository(ctx.db, { orgId: ctx.scope.orgId, project, question: input.question, model: input.model ?? defaultModelName(), dataDir: dataDir() });
     }),
 });

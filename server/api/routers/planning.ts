@@ -8,13 +8,13 @@ import type { OrgScope } from '../../services/scope';
 import type { DB } from '../../db/client';
 import { sharedBoss } from '../../../jobs/runtime';
 import { PLAN_SPEC_JOB } from '../../../jobs/plan-spec';
+import { defaultModelName } from '../../llm/model-factory';
 
-export const DEFAULT_PLANNING_MODEL = process.env.NIGHTSHIFT_DEFAULT_MODEL ?? 'anthropic:claude-sonnet-4-5';
 
 /** The planner's model for an organisation: its default for the planner role, else the deployment's. */
 export async function planningModelFor(db: DB, scope: OrgScope): Promise<string> {
   const { models } = await getDefaultModels(db, scope);
-  return models.planner ?? DEFAULT_PLANNING_MODEL;
+  return models.planner ?? defaultModelName();
 }
 
 export const planningRouter = router({

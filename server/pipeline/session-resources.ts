@@ -1,0 +1,36 @@
+import { createSandbox } from '../../sandbox/index';
+import type { Sandbox, SandboxDriverName } from '../../sandbox/types';
+import type { TaskWorkspace } from '../repos/task-workspace';
+
+/**
+ * The sandbox of every task, whichever path runs it: a project's test suite gets more room than
+ * the sandbox defaults, with a hard wall-clock limit per command.
+ */
+export const TASK_SANDBOX_LIMITS = { memoryMb: 1024, timeoutS: 300 } as const;
+
+/**
+ * Starts a task's sandbox on its worktree: no network, no host environment (no API key or token
+ * can reach a command), the mirror read-only so `git status`/`git diff` work inside.
+ */
+export async function startTaskSandbox(opts: { driver: SandboxDriverName; workspace: TaskWorkspace }): Promise<Sandbox> {
+  const sandbox = await createSandbox({
+    driver: opts.driver,
+    workspaceDir: opts.workspace.worktree.path,
+    memoryMb: TASK_SANDBOX_LIMITS.memoryMb,
+    timeoutS: TASK_SANDBOX_LIMITS.timeoutS,
+    readOnlyPaths: [opts.workspace.mirror.path],
+    network: false,
+    env: {},
+  });
+  await sandbox.start();
+  return sandbox;
+}
+
+/**
+ * The files a task's worktree materialises: all of them (the project's test suite needs the whole
+ * tree), unless the project opts into sparse checkouts (`settings.sparseCheckout: true`, for very
+ * large repositories), when only the task's declared files' directories are checked out.
+ */
+export function checkoutFiles(taskFiles: string[], projectSettings: Record<string, unknown> | null | undefined): string[] | undefined {
+  return projectSettings?.sparseCheckout === true && taskFiles.length ? taskFiles : undefined;
+}
