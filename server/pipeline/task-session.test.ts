@@ -14,6 +14,7 @@ import { createModelResolver } from '../llm/model-factory';
 import { InMemoryPullRequestStore } from '../repos/pull-requests';
 import { openTaskWorkspace } from '../repos/task-workspace';
 import { removeWorktree } from '../repos/worktree';
+import { operatorRepositorySource } from '../repos/local-repo-policy';
 import { LeaseLostError } from '../../jobs/scheduler/types';
 import { acceptanceCriteriaOf } from './acceptance';
 import { architectDesign, call, DISCOUNT_TASK, DISCOUNT_TESTS, FIRST_VERSION, makeFixtureRepo, qaVerdict, RANGE_FIX, RANGE_TEST, removeFixtures, roleOf, SPEC, teamScript, type TeamScript } from './run-test-support';
@@ -42,7 +43,7 @@ const TEAM: TeamScript = {
 type Saved = { seq: number; state: SessionState };
 
 async function session(opts: { repo: string; dataDir: string; taskId: string; initial?: Saved | null; save?: (s: Saved) => void; recorder?: TaskSessionInput['recorder'] }) {
-  const ws = await openTaskWorkspace({ dataDir: opts.dataDir, repoId: 'fixture', source: opts.repo, task: { id: opts.taskId, slug: DISCOUNT_TASK.title }, base: 'main', at: opts.initial?.state.commit });
+  const ws = await openTaskWorkspace({ dataDir: opts.dataDir, repoId: 'fixture', source: operatorRepositorySource(opts.repo), task: { id: opts.taskId, slug: DISCOUNT_TASK.title }, base: 'main', at: opts.initial?.state.commit });
   const sandbox = await startTaskSandbox({ driver: 'bwrap', workspace: ws });
   const store = new InMemoryPullRequestStore();
   try {

@@ -13,6 +13,7 @@ import { generateRepo, generatedFilePath } from './generate-repo';
 import { InMemoryPullRequestStore } from './pull-requests';
 import { dropTaskRef, finishTaskWorkspace, openTaskWorkspace, saveTaskWork, taskRef, WIP_SUBJECT } from './task-workspace';
 import { SALVAGE_REF_PREFIX } from './worktree';
+import { operatorRepositorySource } from './local-repo-policy';
 
 const AGENT = { name: 'Nightshift Agent', email: 'agent@nightshift.local' };
 const sh = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'safe.directory=*', ...args], { cwd, encoding: 'utf8' });
@@ -31,7 +32,7 @@ describe('task work saved at checkpoints', () => {
   it('pushes each checkpoint commit to the task ref and resumes on another host at that commit', async () => {
     const task = { id: 'a11ce000-1', slug: 'Resume me' };
     const file = generatedFilePath(2);
-    const hostA = await openTaskWorkspace({ dataDir: join(root, 'host-a'), repoId: 'p', source: upstream, task });
+    const hostA = await openTaskWorkspace({ dataDir: join(root, 'host-a'), repoId: 'p', source: operatorRepositorySource(upstream), task });
     writeFileSync(join(hostA.worktree.path, file), 'export const value2 = 20;\n');
     const first = await saveTaskWork(hostA, { author: AGENT, runId: 'r1', taskId: task.id, label: 'developer turn 1' });
     expect(sh(upstream, 'rev-parse', taskRef(task.id)).trim()).toBe(first);
@@ -45,7 +46,7 @@ describe('task work saved at checkpoints', () => {
     writeFileSync(join(hostA.worktree.path, 'AFTER.md'), 'not checkpointed\n');
 
     // Host B has never seen the task: the commit comes from upstream's task ref.
-    const hostB = await openTaskWorkspace({ dataDir: join(root, 'host-b'), repoId: 'p', source: upstream, task, at: second });
+    const hostB = await openTaskWorkspace({ dataDir: join(root, 'host-b'), repoId: 'p', source: operatorRepositorySource(upstream), task, at: second });
     expect(hostB.worktree.resumed).toBe(true);
     expect(sh(hostB.worktree.path, 'rev-parse', 'HEAD').trim()).toBe(second);
     expect(readFileSync(join(hostB.worktree.path, file), 'utf8')).toBe('export const value2 = 20;\n');
@@ -66,13 +67,13 @@ describe('task work saved at checkpoints', () => {
   it('keeps what a dead execution left uncommitted on this host under a salvage ref, and resumes at the checkpoint', async () => {
     const task = { id: 'b0b00000-2', slug: 'Same host' };
     const dataDir = join(root, 'host-c');
-    const ws = await openTaskWorkspace({ dataDir, repoId: 'p', source: upstream, task });
+    const ws = await openTaskWorkspace({ dataDir, repoId: 'p', source: operatorRepositorySource(upstream), task });
     writeFileSync(join(ws.worktree.path, 'A.md'), 'checkpointed\n');
     const cp = await saveTaskWork(ws, { author: AGENT, runId: 'r2', taskId: task.id, label: 'turn 1' });
     writeFileSync(join(ws.worktree.path, 'B.md'), 'left behind\n');
     writeFileSync(join(ws.worktree.path, 'A.md'), 'edited after the checkpoint\n');
 
-    const again = await openTaskWorkspace({ dataDir, repoId: 'p', source: upstream, task, at: cp });
+    const again = await openTaskWorkspace({ dataDir, repoId: 'p', source: operatorRepositorySource(upstream), task, at: cp });
     expect(again.worktree.path).toBe(ws.worktree.path);
     expect(again.worktree.resumed).toBe(true);
     expect(sh(again.worktree.path, 'rev-parse', 'HEAD').trim()).toBe(cp);
@@ -86,7 +87,7 @@ describe('task work saved at checkpoints', () => {
   });
 
   it('says clearly when the checkpoint commit is nowhere to be found', async () => {
-    await expect(openTaskWorkspace({ dataDir: join(root, 'host-d'), repoId: 'p', source: upstream, task: { id: 'c0c00000-3', slug: 'gone' }, at: 'f'.repeat(40) })).rejects.toThrow(
+    await expect(openTaskWorkspace({ dataDir: join(root, 'host-d'), repoId: 'p', source: operatorRepositorySource(upstream), task: { id: 'c0c00000-3', slug: 'gone' }, at: 'f'.repeat(40) })).rejects.toThrow(
       /cannot resume: the checkpoint's commit ffffffffffff is neither in this host's mirror nor at refs\/nightshift\/tasks\/c0c00000-3/,
     );
   });
