@@ -17,7 +17,9 @@ export class MigrationError extends Error {
 }
 
 function migrator(db: DB): Migrator {
-  return new Migrator({ db, provider: new StaticProvider(), allowUnorderedMigrations: false });
+  // Migrations are numbered per feature and land in whatever order the features do (0013 may be
+  // applied before 0011 arrives): each is independent and is applied once, whatever its number.
+  return new Migrator({ db, provider: new StaticProvider(), allowUnorderedMigrations: true });
 }
 
 /** Applies every pending migration; throws MigrationError naming the one that failed. */
