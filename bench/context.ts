@@ -65,6 +65,7 @@ async function main(): Promise<number> {
   console.log(`turn-200 / turn-20 prompt: ${growth.toFixed(2)} (goal ≤ ${GROWTH_GOAL})`);
   console.log(`needles kept at turn 200: ${kept}/${scenario.needles.length} = ${(share * 100).toFixed(1)} % (goal ≥ ${NEEDLE_GOAL * 100} %)`);
   console.log(`run: ${result.turns} turns, nudges ${result.nudges}, detectors ${JSON.stringify(result.detectorCounts)}`);
+  console.log(`drift (on-task run): nudges ${result.detectorCounts.drift}, score max ${Math.max(...result.drift).toFixed(2)}, mean ${(result.drift.reduce((a, b) => a + b, 0) / result.drift.length).toFixed(2)}`);
   const ok = growth <= GROWTH_GOAL && share >= NEEDLE_GOAL;
   console.log(ok ? 'PASS' : 'FAIL');
   return ok ? 0 : 1;

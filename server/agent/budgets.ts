@@ -46,7 +46,11 @@ export const MAX_OVERFLOW_RETRIES = 3;
 export const OVERFLOW_SHRINK = 0.6;
 /** Provider errors (after the LLM layer's own retries) tolerated in a row. */
 export const MAX_PROVIDER_ERRORS = 2;
-/** Drift above this score for DRIFT_PATIENCE turns in a row earns a re-focus nudge. */
+/**
+ * A turn whose targets (files touched, symbols searched, paths a command names) are more than this
+ * share off task, DRIFT_PATIENCE judged turns in a row, earns a re-focus nudge (bookkeeping turns
+ * neither count nor break the streak).
+ */
 export const DRIFT_THRESHOLD = 0.8;
 export const DRIFT_PATIENCE = 3;
 /** Turns kept verbatim at the end of the prompt. */

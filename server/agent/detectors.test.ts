@@ -3,6 +3,7 @@ import { monologueTurn, repeatedCallTurns, toolTurn } from '../../test/fake-llm/
 import type { FakeLlm, Script } from '../../test/fake-llm/server';
 import { toolsForRole } from '../tools/registry';
 import { createMemoryContextCache } from './context-cache';
+import { driftAnchors, driftScore, judgeCall } from './detectors/drift';
 import { runAgent } from './run-agent';
 import { fakeModel, makeWorkspace, requestText } from './test-support';
 import type { AgentEvent } from './types';
@@ -209,10 +210,81 @@ describe('misbehaviour detectors (fake LLM server)', () => {
     expect(requestText(requests[3])).toContain('[harness] Re-focus');
   });
 
+  it('drift: a run that wanders off mid-task is nudged within 3 off-task turns', async () => {
+    const script = [
+      toolTurn('read_file', { path: 'src/cart.js' }),
+      toolTurn('apply_code_changes', { changes: [{ path: 'src/cart.js', mode: 'replace', search: '  return items.reduce((s, i) => s + i.price, 0);', replace: '  return items.reduce((s, i) => s + i.price, 0) * (1 + TAX_RATE);' }] }),
+      // Off task from here: the style guide, an unrelated module, the docs folder.
+      toolTurn('read_file', { path: 'docs/style.md' }),
+      toolTurn('read_file', { path: 'src/other.js' }),
+      toolTurn('list_files', { path: 'docs' }),
+      finish,
+    ];
+    const { result, requests, events } = await run(script, { scope: ['src/cart.js'] });
+    expect(result.detectorCounts.drift).toBe(1);
+    const nudgeTurn = events.find((e) => e.type === 'nudge' && e.detector === 'drift');
+    expect(nudgeTurn && 'turn' in nudgeTurn && nudgeTurn.turn).toBe(5);
+    expect(requestText(requests[5])).toContain('[harness] Re-focus');
+    expect(requestText(requests[5])).toContain('You touched `docs/style.md`, `src/other.js`, `docs`');
+    expect(requestText(requests[5])).toContain('Files in scope: src/cart.js');
+    expect(result.drift.slice(0, 2)).toEqual([0, 0]);
+  });
+
+  it('drift: orientation (listing the root, reading manifests), bookkeeping and work on the task are never nudged', async () => {
+    const script = [
+      toolTurn('list_files', {}),
+      toolTurn('read_file', { path: 'package.json' }),
+      toolTurn('update_working_state', { plan: ['read cart', 'apply tax', 'verify'] }),
+      toolTurn('read_file', { path: 'src/cart.js' }),
+      toolTurn('update_working_state', { discoveries: ['TAX_RATE is 0.2'] }),
+      toolTurn('read_file', { path: 'src/cart.test.js' }),
+      toolTurn('search_code', { pattern: 'TAX_RATE' }),
+      finish,
+    ];
+    const { result } = await run(script, { scope: ['src/cart.js'] });
+    expect(result.detectorCounts.drift).toBe(0);
+    expect(Math.max(...result.drift)).toBe(0);
+  });
+
   it('on-topic work scores low drift and earns no nudge', async () => {
     const script = [toolTurn('read_file', { path: 'src/cart.js' }), toolTurn('search_code', { pattern: 'TAX_RATE' }), toolTurn('read_file', { path: 'src/cart.js', start_line: 2 }), finish];
     const { result } = await run(script, { scope: ['src/cart.js'] });
     expect(result.detectorCounts.drift).toBe(0);
     expect(Math.max(...result.drift)).toBeLessThan(0.5);
+  });
+});
+
+describe('drift judgement (what the agent touches and names)', () => {
+  const anchors = driftAnchors('Fix the total function in src/cart.js so that it applies TAX_RATE to the cart total.', ['total([{price: 10}]) returns 12'], ['src/cart.js']);
+  const judge = (toolName: string, args: Record<string, unknown>, output = '') => judgeCall(anchors, { toolName, args, output, isError: false });
+
+  it('files: in scope, siblings named by the task, and paths sharing the task\'s words are on task; others are off', () => {
+    expect(judge('read_file', { path: 'src/cart.js' })).toMatchObject({ on: 1, off: 0 });
+    expect(judge('read_file', { path: 'src/cart.test.js' })).toMatchObject({ on: 1, off: 0 });
+    expect(judge('read_file', { path: 'lib/tax/rates.js' })).toMatchObject({ on: 1, off: 0 });
+    expect(judge('read_file', { path: 'src/other.js' })).toMatchObject({ on: 0, off: 1, offTargets: ['src/other.js'] });
+    expect(judge('apply_code_changes', { changes: [{ path: 'src/cart.js' }, { path: 'docs/style.md' }] })).toMatchObject({ on: 1, off: 1 });
+  });
+
+  it('searches are judged by the name searched for, else by where it was found', () => {
+    expect(judge('search_code', { pattern: 'TAX_RATE' })).toMatchObject({ on: 1 });
+    expect(judge('search_code', { pattern: 'reduce\\(' }, 'src/cart.js:3:  return items.reduce(')).toMatchObject({ on: 1, off: 0 });
+    expect(judge('search_code', { pattern: 'two spaces' }, 'docs/style.md:2:Use two spaces.')).toMatchObject({ on: 0, off: 1 });
+    expect(judgeCall(anchors, { toolName: 'search_code', args: { pattern: 'x(' }, output: 'bad regex', isError: true })).toMatchObject({ on: 0, off: 0 });
+  });
+
+  it('commands are judged by the paths they name; bare verification and bookkeeping are neutral', () => {
+    expect(judge('run_command', { command: 'npm test' })).toMatchObject({ on: 0, off: 0 });
+    expect(judge('run_command', { command: 'npx vitest run src/cart.test.js' })).toMatchObject({ on: 1, off: 0 });
+    expect(judge('run_command', { command: 'cat docs/style.md' })).toMatchObject({ on: 0, off: 1 });
+    expect(judge('update_working_state', { discoveries: ['anything at all'] })).toMatchObject({ on: 0, off: 0 });
+    expect(judge('read_file', { path: 'package.json' })).toMatchObject({ on: 0, off: 0 });
+    expect(judge('list_files', {})).toMatchObject({ on: 0, off: 0 });
+  });
+
+  it('the window score is the off share of the judged targets', () => {
+    expect(driftScore([{ on: 1, off: 0 }, { on: 0, off: 0 }])).toBe(0);
+    expect(driftScore([{ on: 1, off: 3 }])).toBe(0.75);
+    expect(driftScore([])).toBe(0);
   });
 });

@@ -24,8 +24,10 @@ export function forcedStrategyNudge(calls: string[]): string {
   return `[harness] Forced change of strategy: you repeated ${calls.map((c) => `\`${c}\``).join(' / ')} again after a warning. That call is now blocked for the rest of this run. Re-read the objective and your working state, write a new plan with update_working_state, and act on a different approach. One more repetition ends the run as failed.`;
 }
 
-export function driftNudge(objective: string, criteria: string[], score: number): string {
-  return `[harness] Re-focus: your recent actions look unrelated to the objective (drift ${score.toFixed(2)}). Work only on:\n${objective}${criteria.length ? `\nAcceptance criteria:\n${criteria.map((c) => `- ${c}`).join('\n')}` : ''}`;
+export function driftNudge(objective: string, criteria: string[], score: number, offTargets: string[], scope: string[]): string {
+  const touched = offTargets.length ? ` You touched ${offTargets.slice(0, 6).map((t) => `\`${t}\``).join(', ')}, which neither the task names nor its scope holds.` : '';
+  const inScope = scope.length ? `\nFiles in scope: ${scope.join(', ')}` : '';
+  return `[harness] Re-focus: your recent actions look unrelated to the objective (drift ${score.toFixed(2)}).${touched} Work only on:\n${objective}${criteria.length ? `\nAcceptance criteria:\n${criteria.map((c) => `- ${c}`).join('\n')}` : ''}${inScope}`;
 }
 
 export function malformedResult(toolName: string, rawArgs: string | undefined, problem: string): string {

@@ -44,6 +44,8 @@ describe('runAgent', () => {
     });
     expect(result.status).toBe('done');
     expect(result.turns).toBe(200);
+    // On task all along: not one drift nudge (the old keyword detector gave 6 here).
+    expect(result.detectorCounts.drift).toBe(0);
     const sizes = f.llm.requests.map((b) => estimateTokens(JSON.stringify(b.messages), 'openai') + estimateTokens(JSON.stringify(b.tools), 'openai'));
     expect(Math.max(...sizes)).toBeLessThanOrEqual(contextTokens);
     expect(sizes[199]).toBeLessThanOrEqual(sizes[19] * 1.3);

@@ -27,7 +27,7 @@ import type { CacheKind } from './context-cache';
 import { callSignature } from './detectors/call-signature';
 import { isContextOverflow } from './detectors/context-overflow';
 import { detectDoomLoop } from './detectors/doom-loop';
-import { driftScore, keywords } from './detectors/drift';
+import { driftAnchors, driftScore, judgeCall } from './detectors/drift';
 import { classifyToolless } from './detectors/monologue';
 import { truncatedCallResult, truncatedCalls, truncationNudge } from './detectors/truncated-tool-call';
 import type { AgentCheckpoint, ToolExchange, TurnRecord } from './loop-state';
@@ -102,7 +102,7 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
   };
   const objective = redact(opts.objective.trim());
   const criteria = (opts.acceptanceCriteria ?? []).map(redact);
-  const objectiveWords = keywords(`${objective} ${criteria.join(' ')}`);
+  const driftBasis = driftAnchors(objective, criteria, opts.scope);
 
   // ---- state (restored from a checkpoint when one exists) -------------------------------
   const saved = opts.checkpoint ? await opts.checkpoint.load(checkpointKey).catch(() => undefined) : undefined;
@@ -462,17 +462,20 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
       }
     }
     if (!finish && !doomFailure) {
+      // Judged on what the recent turns touched and named, never on what the model said.
       const recent = [...st.transcript.slice(-(DRIFT_WINDOW_TURNS - 1)), record];
-      const recentText = `${reasoning} ${recent.map((t) => `${t.text} ${t.exchanges.map((e) => `${e.toolName} ${JSON.stringify(e.args)}`).join(' ')}`).join(' ')}`;
-      const touched = recent.flatMap((t) => t.exchanges.flatMap((e) => pathsOf(e.args)));
-      const score = driftScore({ objective: objectiveWords, recentText, touchedFiles: touched, scope: opts.scope });
+      const tallies = recent.map((t) => t.exchanges.map((e) => judgeCall(driftBasis, e)));
+      const now = driftScore(tallies[tallies.length - 1]);
+      const judgedNow = tallies[tallies.length - 1].some((t) => t.on + t.off > 0);
+      const score = driftScore(tallies.flat());
       st.drift.push(score);
       emit({ type: 'drift', turn: st.turn, score });
-      // Trying to finish is never drift (a refused finish is the doom-loop detector's business).
-      const acting = calls.some((c) => c.toolName !== FINISH_TOOL);
-      driftStreak = score > DRIFT_THRESHOLD && acting ? driftStreak + 1 : 0;
+      // A turn of bookkeeping only (working state, recall, a finish attempt) neither adds to the streak nor ends it.
+      // Three judged turns in a row mostly off task earn a nudge (the window score is what the UI shows).
+      if (judgedNow) driftStreak = now > DRIFT_THRESHOLD ? driftStreak + 1 : 0;
       if (driftStreak >= DRIFT_PATIENCE) {
-        nudge(record, 'drift', driftNudge(objective, criteria, score));
+        const offTargets = [...new Set(tallies.flat().flatMap((t) => t.offTargets))];
+        nudge(record, 'drift', driftNudge(objective, criteria, now, offTargets, opts.scope ?? []));
         driftStreak = 0;
         setPhase('recovering');
       }
@@ -499,11 +502,4 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
 /** The doom-loop key of a refused call: its tool and the refusal (the arguments do not matter). */
 function refusalKey(toolName: string, refusal: string): string {
   return `${toolName} (refused: ${refusal.replace(/\s+/g, ' ').trim()})`;
-}
-
-function pathsOf(args: Record<string, unknown>): string[] {
-  const out: string[] = [];
-  if (typeof args.path === 'string') out.push(args.path);
-  if (Array.isArray(args.changes)) for (const c of args.changes) if (typeof (c as { path?: unknown })?.path === 'string') out.push((c as { path: string }).path);
-  return out;
 }
