@@ -14,6 +14,7 @@
  * copy: new folders it may write into, the same file contents at no copying cost. Deleting a
  * cache entry never breaks a running sandbox, whose links keep the data.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -162,10 +163,11 @@ export function freezeTree(root: string): void {
       return;
     }
     if (st.isDirectory()) {
+      // Folders stay 0755 so copies made from them are writable by whoever made the copy; as
+      // root they belong to nobody, so no sandbox can add to the cache itself.
       chmodSync(p, 0o755);
       for (const e of readdirSync(p)) walk(join(p, e));
       if (root0) chownSync(p, NOBODY, NOBODY);
-      chmodSync(p, 0o555);
       return;
     }
     const exec = st.mode & 0o111 ? 0o111 : 0;
@@ -204,15 +206,10 @@ export function removeTree(dir: string): void {
  * recreated). `owner` gets the new folders (the container user when the server is root).
  */
 export function linkCopy(src: string, dst: string, owner?: { uid: number; gid: number }): void {
-  mkdirSync(dst, { recursive: true });
-  if (owner) chownSync(dst, owner.uid, owner.gid);
-  for (const e of readdirSync(src, { withFileTypes: true })) {
-    const s = join(src, e.name);
-    const d = join(dst, e.name);
-    if (e.isDirectory()) linkCopy(s, d, owner);
-    else if (e.isSymbolicLink()) symlinkSync(readlinkSync(s), d);
-    else if (e.isFile()) linkSync(s, d);
-  }
+  // GNU cp links a tree several times faster than a loop of link() calls from JavaScript.
+  execFileSync('cp', ['-R', '-l', '-P', src, dst], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // The copy's folders are ours (made by cp); its files are the cache's (nobody's when root).
+  if (owner) execFileSync('chown', ['-R', '-h', '--from=0:0', `${owner.uid}:${owner.gid}`, dst], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 /**
