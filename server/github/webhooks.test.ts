@@ -17,7 +17,7 @@ let org: { id: string; slug: string };
 let projectId: string;
 let other: { id: string; slug: string };
 
-function reviewComment(over: { id?: number; branch?: string; body?: string; login?: string; type?: string; repo?: string } = {}) {
+function reviewComment(over: { id?: number; pr?: number; branch?: string; body?: string; login?: string; type?: string; repo?: string } = {}) {
   return {
     action: 'created',
     comment: {
@@ -28,7 +28,7 @@ function reviewComment(over: { id?: number; branch?: string; body?: string; logi
       line: 42,
       html_url: 'https://github.com/acme/widgets/pull/7#discussion_r1001',
     },
-    pull_request: { number: 7, head: { ref: over.branch ?? 'nightshift/run-abc/list-view' }, base: { repo: { full_name: over.repo ?? 'acme/widgets' } } },
+    pull_request: { number: over.pr ?? 7, head: { ref: over.branch ?? 'nightshift/run-abc/list-view' }, base: { repo: { full_name: over.repo ?? 'acme/widgets' } } },
     repository: { full_name: over.repo ?? 'acme/widgets' },
   };
 }
@@ -53,6 +53,11 @@ beforeAll(async () => {
   await createProject(t.db, scope, { name: 'widgets-docs', repository: 'git@github.com:acme/widgets-docs.git' });
   await setSecret(t.db, { orgId: other.id, userId: u.id, role: 'owner' }, { name: 'GITHUB_WEBHOOK_SECRET', value: 'other-org-secret' });
   await createProject(t.db, { orgId: other.id, userId: u.id, role: 'owner' }, { name: 'w', repository: 'git@github.com:acme/widgets.git' });
+  // Acme's run opened pull request #7: the record decides whose review comments they are.
+  await t.db
+    .insertInto('pull_requests')
+    .values({ org_id: org.id, project_id: projectId, branch: 'nightshift/run-abc/list-view', base: 'main', title: 'List view', number: 7, provider: 'github' })
+    .execute();
   const env = { ...process.env, GITHUB_WEBHOOK_SECRET: SECRET };
   server = await startHandlerServer((req, res) =>
     handleWebhook(req, res, {
@@ -96,12 +101,12 @@ describe('GitHub webhook signature', () => {
 describe('review feedback becomes follow-up requests', () => {
   it('stores a review comment on a nightshift/ branch and calls onFollowUp once, even when redelivered', async () => {
     const first = await deliver('pull_request_review_comment', reviewComment());
-    // The deployment secret matches projects of every organisation using the repository.
-    expect(first).toMatchObject({ status: 200, body: { ok: true, followUps: 2 } });
+    // Both organisations use the repository; the pull request is Acme's, so only Acme hears it.
+    expect(first).toMatchObject({ status: 200, body: { ok: true, followUps: 1 } });
     const again = await deliver('pull_request_review_comment', reviewComment());
     expect(again).toMatchObject({ status: 200, body: { ok: true, followUps: 0 } });
     const mine = followUps.filter((f) => f.sourceId === '1001');
-    expect(mine).toHaveLength(2);
+    expect(mine).toHaveLength(1);
     const acme = mine.find((f) => f.orgId === org.id)!;
     expect(acme).toMatchObject({
       projectId,
@@ -115,16 +120,19 @@ describe('review feedback becomes follow-up requests', () => {
       line: 42,
     });
     const rows = await t.db.selectFrom('follow_up_requests').select(['org_id', 'project_id', 'status']).where('source_id', '=', '1001').orderBy('org_id').execute();
-    expect(rows).toHaveLength(2);
+    expect(rows.map((r) => r.org_id)).toEqual([org.id]);
     expect(rows.every((r) => r.status === 'pending')).toBe(true);
   });
 
   it('with ?org=<slug>, verifies with that organisation\'s secret and only matches its projects', async () => {
     const wrongSecret = await deliver('pull_request_review_comment', reviewComment({ id: 2001 }), { query: `?org=${other.slug}` });
     expect(wrongSecret.status).toBe(401);
-    const ok = await deliver('pull_request_review_comment', reviewComment({ id: 2002 }), { query: `?org=${other.slug}`, secret: 'other-org-secret' });
+    const ok = await deliver('pull_request_review_comment', reviewComment({ id: 2002, pr: 8 }), { query: `?org=${other.slug}`, secret: 'other-org-secret' });
     expect(ok).toMatchObject({ status: 200, body: { followUps: 1 } });
     expect(followUps.filter((f) => f.sourceId === '2002').map((f) => f.orgId)).toEqual([other.id]);
+    // Its own secret does not bring Acme's pull request into the other organisation.
+    const acmes = await deliver('pull_request_review_comment', reviewComment({ id: 2004 }), { query: `?org=${other.slug}`, secret: 'other-org-secret' });
+    expect(acmes.body).toMatchObject({ followUps: 0, ignored: true });
     expect((await deliver('pull_request_review_comment', reviewComment({ id: 2003 }), { query: `?org=${org.slug}` })).status).toBe(404);
   });
 
@@ -134,7 +142,7 @@ describe('review feedback becomes follow-up requests', () => {
       review: { id, body, state, user: { login: 'lead', type: 'User' }, html_url: `https://github.com/acme/widgets/pull/7#pullrequestreview-${id}` },
       pull_request: { number: 7, head: { ref: 'nightshift/run-abc/list-view' }, base: { repo: { full_name: 'acme/widgets' } } },
     });
-    expect((await deliver('pull_request_review', review(3001, 'changes_requested', 'Split this into two functions.'))).body).toMatchObject({ followUps: 2 });
+    expect((await deliver('pull_request_review', review(3001, 'changes_requested', 'Split this into two functions.'))).body).toMatchObject({ followUps: 1 });
     expect((await deliver('pull_request_review', review(3002, 'approved', 'LGTM'))).body).toMatchObject({ ignored: true });
     expect((await deliver('pull_request_review', review(3003, 'commented', ''))).body).toMatchObject({ ignored: true });
     expect((await deliver('pull_request_review_comment', reviewComment({ id: 3004, branch: 'feature/x' }))).body).toMatchObject({ ignored: true });

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { DB } from '../db/client';
-import { readSecret } from '../services/secrets';
+import { orgsWithSecretValue, readSecret } from '../services/secrets';
+import { repoFullName, routePullRequestEvent } from '../services/webhook-routing';
 import { findOrgBySlug } from '../services/orgs';
 import { timingSafeEqualStrings } from '../notify/slack-signature';
 import type { Env } from '../billing/config';
@@ -9,6 +10,8 @@ import type { Env } from '../billing/config';
 export const NIGHTSHIFT_BRANCH_PREFIX = 'nightshift/';
 /** Org secret holding a per-organisation webhook secret (used with `?org=<slug>`). */
 export const GITHUB_WEBHOOK_SECRET_NAME = 'GITHUB_WEBHOOK_SECRET';
+/** Org secret naming the organisation's GitHub App installation (server/github/github-auth.ts). */
+const GITHUB_APP_INSTALLATION_SECRET = 'GITHUB_APP_INSTALLATION_ID';
 
 /** `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`, compared in constant time. */
 export function verifyGithubSignature(secret: string, rawBody: string, header: string | undefined): boolean {
@@ -44,6 +47,8 @@ type GhPayload = {
   review?: { id?: number; body?: string | null; state?: string; user?: GhUser; html_url?: string };
   pull_request?: GhPullRequest;
   repository?: { full_name?: string };
+  /** Present on deliveries of a GitHub App's webhook. */
+  installation?: { id?: number };
 };
 
 /**
@@ -76,13 +81,7 @@ function isBot(user: GhUser | undefined): boolean {
   return user?.type === 'Bot' || !!user?.login?.endsWith('[bot]');
 }
 
-/** `owner/repo` of a remote git URL (https, ssh, scp-like), lower-cased; null for local paths. */
-export function repoFullName(repository: string): string | null {
-  const trimmed = repository.trim();
-  if (!/^(https?:\/\/|ssh:\/\/|git:\/\/|[\w.-]+@[\w.-]+:)/.test(trimmed)) return null;
-  const m = trimmed.match(/[/:]([\w.-]+)\/([\w.-]+?)(?:\.git)?\/?$/);
-  return m ? `${m[1]}/${m[2]}`.toLowerCase() : null;
-}
+export { repoFullName };
 
 export type GithubWebhookAnswer = { status: number; body: Record<string, unknown> };
 
@@ -99,9 +98,12 @@ export type GithubWebhookInput = {
 };
 
 /**
- * `/api/webhooks/github`: verifies the signature, then stores each review comment on a Nightshift
- * pull request as a follow-up request for every project of that repository. Redeliveries are
- * absorbed by the (org, source, source id) unique key.
+ * `/api/webhooks/github`: verifies the signature, then stores a review comment on a Nightshift
+ * pull request as a follow-up request of the one project it belongs to: the project whose run
+ * opened the pull request, within the organisations the delivery's credential covers (the org
+ * whose secret signed it, or the orgs of the GitHub App installation it names) — never every
+ * organisation with the same repository URL (server/services/webhook-routing.ts). Redeliveries
+ * are absorbed by the (org, source, source id) unique key.
  */
 export async function handleGithubWebhook(db: DB, input: GithubWebhookInput): Promise<GithubWebhookAnswer> {
   const env = input.env ?? process.env;
@@ -129,46 +131,35 @@ export async function handleGithubWebhook(db: DB, input: GithubWebhookInput): Pr
   const followUp = followUpFromEvent(input.eventName, payload);
   if (!followUp) return { status: 200, body: { ok: true, ignored: true } };
 
-  const projects = await projectsForRepository(db, followUp.repository, orgId);
+  // Which organisations this delivery speaks for: the org whose own secret signed it; with the
+  // instance's secret, a GitHub App installation's orgs (as their GITHUB_APP_INSTALLATION_ID says),
+  // or — a plain repository webhook — any, left to the pull request record to decide.
+  const installationId = payload.installation?.id;
+  const orgIds = orgId ? [orgId] : installationId ? await orgsWithSecretValue(db, GITHUB_APP_INSTALLATION_SECRET, String(installationId)) : null;
+  const route = await routePullRequestEvent(db, { repository: followUp.repository, pullRequestNumber: followUp.pullRequestNumber, branch: followUp.branch, orgIds });
+  if (!route.project) return { status: 200, body: { ok: true, followUps: 0, ignored: true, reason: route.reason, delivery: input.deliveryId ?? null } };
+  const project = route.project;
   const created: FollowUpRequest[] = [];
-  for (const project of projects) {
-    const row = await db
-      .insertInto('follow_up_requests')
-      .values({
-        org_id: project.org_id,
-        project_id: project.id,
-        repository: followUp.repository,
-        pull_request_number: followUp.pullRequestNumber,
-        branch: followUp.branch,
-        source: followUp.source,
-        source_id: followUp.sourceId,
-        author: followUp.author,
-        body: followUp.body,
-        path: followUp.path,
-        line: followUp.line,
-        url: followUp.url,
-      })
-      .onConflict((oc) => oc.columns(['org_id', 'source', 'source_id']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (row) created.push({ ...followUp, id: row.id, orgId: project.org_id, projectId: project.id });
-  }
+  const row = await db
+    .insertInto('follow_up_requests')
+    .values({
+      org_id: project.orgId,
+      project_id: project.id,
+      repository: followUp.repository,
+      pull_request_number: followUp.pullRequestNumber,
+      branch: followUp.branch,
+      source: followUp.source,
+      source_id: followUp.sourceId,
+      author: followUp.author,
+      body: followUp.body,
+      path: followUp.path,
+      line: followUp.line,
+      url: followUp.url,
+    })
+    .onConflict((oc) => oc.columns(['org_id', 'source', 'source_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (row) created.push({ ...followUp, id: row.id, orgId: project.orgId, projectId: project.id });
   for (const request of created) await input.onFollowUp?.(request);
   return { status: 200, body: { ok: true, followUps: created.length, delivery: input.deliveryId ?? null } };
-}
-
-async function projectsForRepository(db: DB, fullName: string, orgId: string | null) {
-  const wanted = fullName.toLowerCase();
-  const [, repo] = wanted.split('/');
-  const candidates = await db
-    .selectFrom('projects')
-    .select(['id', 'org_id', 'repository'])
-    .where('repository', 'ilike', `%${escapeLike(repo ?? wanted)}%`)
-    .$if(orgId !== null, (q) => q.where('org_id', '=', orgId!))
-    .execute();
-  return candidates.filter((p) => repoFullName(p.repository) === wanted);
-}
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -8,6 +8,7 @@ import { answerSlackCommand, type SlackCommandResponse } from '../notify/slack-c
 import { findOrgBySlackTeam } from '../notify/channels';
 import { findOrgBySlug } from '../services/orgs';
 import { readSecret } from '../services/secrets';
+import { readLimitedBody, tooLargeHeaders } from './read-body';
 
 /** Webhook bodies are small JSON or form posts; anything bigger is refused before parsing. */
 export const WEBHOOK_MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -37,11 +38,12 @@ export async function handleWebhook(req: http.IncomingMessage, res: http.ServerR
     send(res, { status: 405, body: { error: 'use POST' } }, { allow: 'POST' });
     return true;
   }
-  const raw = await readBody(req, WEBHOOK_MAX_BODY_BYTES);
-  if (raw === null) {
-    send(res, { status: 413, body: { error: `body larger than ${WEBHOOK_MAX_BODY_BYTES} bytes` } }, { connection: 'close' });
+  const body = await readLimitedBody(req, WEBHOOK_MAX_BODY_BYTES);
+  if (!body.ok) {
+    send(res, { status: 413, body: { error: `body larger than ${WEBHOOK_MAX_BODY_BYTES} bytes` } }, tooLargeHeaders(body.keepAlive));
     return true;
   }
+  const raw = body.body.toString('utf8');
   const env = ctx.env ?? process.env;
   const log = ctx.log ?? (() => {});
   const orgSlug = url.searchParams.get('org');
@@ -120,28 +122,4 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
 function send(res: http.ServerResponse, answer: Answer, extra: Record<string, string> = {}) {
   res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...extra });
   res.end(JSON.stringify(answer.body));
-}
-
-/**
- * The raw body as UTF-8, or null when it exceeds `limit`. Reading stops there (the stream is paused,
- * not destroyed, so the 413 answer still reaches the client before the connection closes).
- */
-function readBody(req: http.IncomingMessage, limit: number): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.pause();
-        resolve(null);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

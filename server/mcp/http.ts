@@ -4,6 +4,7 @@ import type { DB } from '../db/client';
 import { authenticateApiToken } from '../services/api-tokens';
 import type { OrgScope } from '../services/scope';
 import { createPlatformMcpServer } from './platform-server';
+import { readLimitedBody, tooLargeHeaders } from '../http/read-body';
 
 export const MCP_PATH = '/api/mcp';
 /** Largest JSON-RPC request body accepted (a spec is at most 200 KB of Markdown). */
@@ -17,17 +18,6 @@ const SERVER_ERROR = -32000;
 function rpcError(res: http.ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
-}
-
-async function readBody(req: http.IncomingMessage): Promise<{ ok: true; text: string } | { ok: false }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_MCP_BODY_BYTES) return { ok: false };
-    chunks.push(chunk as Buffer);
-  }
-  return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
 }
 
 /**
@@ -54,14 +44,15 @@ export async function handleMcp(req: http.IncomingMessage, res: http.ServerRespo
     return true;
   }
 
-  const body = await readBody(req);
+  // Read to its end even when too large (up to a bound), so the connection stays usable.
+  const body = await readLimitedBody(req, MAX_MCP_BODY_BYTES);
   if (!body.ok) {
-    rpcError(res, 413, INVALID_REQUEST, `Request body larger than ${MAX_MCP_BODY_BYTES} bytes`);
+    rpcError(res, 413, INVALID_REQUEST, `Request body larger than ${MAX_MCP_BODY_BYTES} bytes`, tooLargeHeaders(body.keepAlive));
     return true;
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.text);
+    parsed = JSON.parse(body.body.toString('utf8'));
   } catch {
     rpcError(res, 400, PARSE_ERROR, 'Parse error: the body is not JSON');
     return true;

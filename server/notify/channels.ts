@@ -32,12 +32,23 @@ export async function createChannel(db: DB, scope: OrgScope, input: ChannelInput
   };
   const existing = await db.selectFrom('notification_channels').select('id').where('org_id', '=', scope.orgId).where('name', '=', input.name).executeTakeFirst();
   if (existing) throw new AppError('CONFLICT', `A channel named "${input.name}" already exists; pick another name or delete it first`);
-  const row = await db
-    .insertInto('notification_channels')
-    .values({ org_id: scope.orgId, kind: input.kind, name: input.name, config: JSON.stringify(config), secret_ciphertext: encryptSecret(secret) })
-    .returning(['id', 'kind', 'name', 'enabled', 'config', 'created_at'])
-    .executeTakeFirstOrThrow();
-  return toSummary(row);
+  return db.transaction().execute(async (trx) => {
+    // A Slack workspace is connected to one organisation on this instance: its slash commands
+    // must resolve to exactly one. The first organisation to name the team keeps it.
+    if (input.kind === 'slack-bot' && input.slackTeamId) {
+      await trx.insertInto('slack_teams').values({ team_id: input.slackTeamId, org_id: scope.orgId }).onConflict((oc) => oc.column('team_id').doNothing()).execute();
+      const owner = await trx.selectFrom('slack_teams').select('org_id').where('team_id', '=', input.slackTeamId).executeTakeFirstOrThrow();
+      if (owner.org_id !== scope.orgId) {
+        throw new AppError('CONFLICT', 'This Slack workspace is already connected to another organization on this server. Use a bot channel of your own workspace, or ask the server operator.');
+      }
+    }
+    const row = await trx
+      .insertInto('notification_channels')
+      .values({ org_id: scope.orgId, kind: input.kind, name: input.name, config: JSON.stringify(config), secret_ciphertext: encryptSecret(secret) })
+      .returning(['id', 'kind', 'name', 'enabled', 'config', 'created_at'])
+      .executeTakeFirstOrThrow();
+    return toSummary(row);
+  });
 }
 
 export async function listChannels(db: DB, scope: OrgScope): Promise<ChannelSummary[]> {
@@ -65,9 +76,23 @@ export async function setChannelEnabled(db: DB, scope: OrgScope, input: { channe
 
 export async function deleteChannel(db: DB, scope: OrgScope, input: { channelId: string }) {
   requireRole(scope, 'admin');
-  const res = await db.deleteFrom('notification_channels').where('org_id', '=', scope.orgId).where('id', '=', input.channelId).executeTakeFirst();
-  if (!res.numDeletedRows) throw new AppError('NOT_FOUND', 'Channel not found');
-  return { deleted: true };
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.deleteFrom('notification_channels').where('org_id', '=', scope.orgId).where('id', '=', input.channelId).returning('config').executeTakeFirst();
+    if (!row) throw new AppError('NOT_FOUND', 'Channel not found');
+    // The workspace is released when no channel of this organisation names it any more.
+    const team = (row.config as NotificationChannelConfig | null)?.slackTeamId;
+    if (team) {
+      const still = await trx
+        .selectFrom('notification_channels')
+        .select('id')
+        .where('org_id', '=', scope.orgId)
+        .where('kind', '=', 'slack-bot')
+        .where(sql<string>`config->>'slackTeamId'`, '=', team)
+        .executeTakeFirst();
+      if (!still) await trx.deleteFrom('slack_teams').where('team_id', '=', team).where('org_id', '=', scope.orgId).execute();
+    }
+    return { deleted: true };
+  });
 }
 
 /** Enabled channels of an organisation with their secrets, for the notify job. */
@@ -83,14 +108,20 @@ export async function loadSendableChannels(db: DB, orgId: string, channelId?: st
   return rows.map((r) => ({ ...toSummary(r), secret: decryptSecret(r.secret_ciphertext) }));
 }
 
-/** The organisation a Slack workspace's slash command belongs to (its bot channel names the team). */
+/**
+ * The organisation a Slack workspace's slash command belongs to: the one the team is connected to
+ * (one per instance), while it has an enabled bot channel naming the team.
+ */
 export async function findOrgBySlackTeam(db: DB, teamId: string): Promise<string | null> {
   const row = await db
-    .selectFrom('notification_channels')
-    .select('org_id')
-    .where('kind', '=', 'slack-bot')
-    .where('enabled', '=', true)
-    .where(sql<string>`config->>'slackTeamId'`, '=', teamId)
+    .selectFrom('slack_teams')
+    .innerJoin('notification_channels', 'notification_channels.org_id', 'slack_teams.org_id')
+    .select('slack_teams.org_id')
+    .where('slack_teams.team_id', '=', teamId)
+    .where('notification_channels.kind', '=', 'slack-bot')
+    .where('notification_channels.enabled', '=', true)
+    .where(sql<string>`notification_channels.config->>'slackTeamId'`, '=', teamId)
+    .limit(1)
     .executeTakeFirst();
   return row?.org_id ?? null;
 }

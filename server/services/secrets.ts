@@ -45,6 +45,12 @@ export async function readSecret(db: DB, orgId: string, name: string): Promise<s
   return row ? decryptSecret(row.ciphertext) : null;
 }
 
+/** Organisations whose secret `name` holds exactly `value` (e.g. the GitHub App installation id a webhook names). */
+export async function orgsWithSecretValue(db: DB, name: string, value: string): Promise<string[]> {
+  const rows = await db.selectFrom('org_secrets').select(['org_id', 'ciphertext']).where('name', '=', name).execute();
+  return rows.filter((r) => decryptSecret(r.ciphertext).trim() === value).map((r) => r.org_id);
+}
+
 /**
  * Settings kept in the secret store for convenience that are identifiers, not credentials. They are
  * short numbers or public URLs: redacting them everywhere would mangle ordinary text (line counts,
