@@ -10,6 +10,7 @@ import * as m0008 from './0008_plan_owner';
 import * as m0013 from './0013_env_setups';
 import * as m0009 from './0009_tenancy_boundaries';
 import * as m0011 from './0011_cli_runs';
+import * as m0014 from './0014_viability';
 
 /**
  * Every migration, in order. A static list (rather than a folder scan) so migrations work the same
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0009_tenancy_boundaries': m0009,
   '0011_cli_runs': m0011,
   '0013_env_setups': m0013,
+  '0014_viability': m0014,
 };

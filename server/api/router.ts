@@ -12,6 +12,7 @@ import { dashboardRouter } from './routers/dashboard';
 import { planningRouter } from './routers/planning';
 import { mcpRouter } from './routers/mcp';
 import { agentSettingsRouter } from './routers/agent-settings';
+import { viabilityRouter } from './routers/viability';
 
 /** Composes the routers; procedures live in routers/. */
 export const appRouter = router({
@@ -30,6 +31,7 @@ export const appRouter = router({
   planning: planningRouter,
   mcp: mcpRouter,
   agentSettings: agentSettingsRouter,
+  viability: viabilityRouter,
 });
 
 export type AppRouter = typeof appRouter;

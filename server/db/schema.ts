@@ -511,3 +511,74 @@ export interface EnvSetupsTable {
 export interface Database {
   env_setups: EnvSetupsTable;
 }
+
+// ── Viability (db/migrations/0014_viability.ts) ──
+
+export type PatternSource = 'scan' | 'review' | 'rsi';
+export type PatternSeverity = 'critical' | 'high' | 'medium' | 'low';
+/** A negative example from the repository, or one place a scan found the pattern. */
+export type PatternLocation = { file: string; line?: number; snippet?: string };
+
+/** An anti-pattern a project's agents are told to avoid: learned from scans or recurring findings. */
+export interface LearnedPatternsTable {
+  id: Generated<string>;
+  org_id: string;
+  project_id: string;
+  key: string;
+  source: PatternSource;
+  rule: string | null;
+  title: string;
+  severity: PatternSeverity;
+  do_not: string;
+  instead: string;
+  example: Json<PatternLocation> | null;
+  locations: JsonDefault<PatternLocation[]>;
+  occurrences: ColumnType<number, number | undefined, number>;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  version: ColumnType<number, number | undefined, number>;
+  source_runs: JsonDefault<string[]>;
+  last_scan_at: Timestamp | null;
+  last_scan_commit: string | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+/** Every state a pattern's editable fields had, newest version highest. */
+export interface LearnedPatternVersionsTable {
+  id: Generated<string>;
+  pattern_id: string;
+  org_id: string;
+  version: number;
+  title: string;
+  severity: PatternSeverity;
+  do_not: string;
+  instead: string;
+  enabled: boolean;
+  example: Json<PatternLocation> | null;
+  change: string;
+  author_id: string | null;
+  created_at: TimestampDefault;
+}
+
+/** A QA/reviewer (or diff guard) finding of a task, kept so recurrences across tasks can be counted. */
+export interface ReviewFindingsTable {
+  id: Generated<string>;
+  org_id: string;
+  project_id: string;
+  run_id: string;
+  task_id: string | null;
+  role: string;
+  rule: string | null;
+  cluster: string;
+  message: string;
+  file: string | null;
+  line: number | null;
+  evidence: string | null;
+  created_at: TimestampDefault;
+}
+
+export interface Database {
+  learned_patterns: LearnedPatternsTable;
+  learned_pattern_versions: LearnedPatternVersionsTable;
+  review_findings: ReviewFindingsTable;
+}

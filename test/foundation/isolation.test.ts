@@ -1,3 +1,4 @@
+import { learnPattern } from '../../server/services/learned-patterns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCError } from '@trpc/server';
 import { appRouter } from '../../server/api/router';
@@ -36,7 +37,7 @@ const B: Record<string, string> = {};
 const MARK = 'alpha-secret-marker';
 
 async function snapshotOrgA() {
-  const tables = ['projects', 'org_secrets', 'api_tokens', 'invitations', 'memberships', 'specs', 'runs', 'tasks', 'pull_requests', 'chat_messages', 'notification_channels', 'mcp_servers', 'org_skills', 'prompt_overrides'] as const;
+  const tables = ['projects', 'org_secrets', 'api_tokens', 'invitations', 'memberships', 'specs', 'runs', 'tasks', 'pull_requests', 'chat_messages', 'notification_channels', 'mcp_servers', 'org_skills', 'prompt_overrides', 'learned_patterns', 'learned_pattern_versions'] as const;
   const rows = [];
   for (const table of tables) rows.push(await t.db.selectFrom(table as 'projects').selectAll().where('org_id', '=', A.orgId).execute());
   const org = await t.db.selectFrom('organizations').selectAll().where('id', '=', A.orgId).execute();
@@ -72,10 +73,15 @@ beforeAll(async () => {
   await setDefaultModels(t.db, scopeA, { models: { developer: 'openai:alpha-model' } });
   await uploadSkill(t.db, scopeA, { name: 'alpha-skill', manifest: `---\nname: alpha-skill\ndescription: Skill of ${MARK}.\n---\n${MARK}\n` });
   await savePromptOverride(t.db, scopeA, { path: 'roles/developer.md', content: `${readBuiltInPrompt('roles/developer.md')}\n${MARK}\n` });
+  // A learned pattern of A's project (viability): B must neither list, edit nor revert it.
+  const pattern = await learnPattern(t.db, {
+    orgId: orgA.id, projectId: project.id, key: `finding:${MARK}`, source: 'review', rule: null, title: `pattern-${MARK}`, severity: 'high',
+    doNot: MARK, instead: MARK, example: { file: 'src/a.ts', line: 1, snippet: MARK }, sourceRuns: [run.id],
+  });
   Object.assign(A, {
     orgId: orgA.id, slug: orgA.slug, userId: ua.id, projectId: project.id, secretId: secret.id,
     tokenId: token.id, invitationId: inv.id, token: inv.token, apiToken: token.token,
-    specId: spec.id, runId: run.id, taskId: task.id, pullRequestId: pr.id, channelId: channel.id, serverId: (server as { id: string }).id,
+    patternId: pattern.id, specId: spec.id, runId: run.id, taskId: task.id, pullRequestId: pr.id, channelId: channel.id, serverId: (server as { id: string }).id,
     // A prompt path A overrode: B's reads of it must show B's (built-in) text, never A's.
     path: 'roles/developer.md',
   });
@@ -103,7 +109,7 @@ async function call(ctx: Context, path: string, input: unknown): Promise<{ ok: t
 
 function leaksA(data: unknown): string[] {
   const text = JSON.stringify(data ?? null);
-  const secretValues = [A.orgId, A.projectId, A.secretId, A.tokenId, A.invitationId, A.apiToken, A.specId, A.runId, A.taskId, A.pullRequestId, A.channelId, A.serverId, MARK];
+  const secretValues = [A.patternId, A.orgId, A.projectId, A.secretId, A.tokenId, A.invitationId, A.apiToken, A.specId, A.runId, A.taskId, A.pullRequestId, A.channelId, A.serverId, MARK];
   return secretValues.filter((v) => text.includes(v));
 }
 
