@@ -3,6 +3,8 @@ import { getToken } from 'next-auth/jwt';
 import { getDb, type DB } from '../db/client';
 import { authSecret } from '../auth/keys';
 import { authenticateApiToken } from '../services/api-tokens';
+import { sessionTokenValid } from '../auth/options';
+import { clientAddress } from '../http/client-address';
 
 export type Context = {
   db: DB;
@@ -28,14 +30,15 @@ function parseCookies(header: string | undefined): Record<string, string> {
   return out;
 }
 
-/** The user of a request's next-auth session cookie (JWT), or null. */
+/** The user of a request's next-auth session cookie (JWT), or null — also when the session was revoked (sign-out, password change). */
 export async function userIdFromRequest(req: IncomingMessage): Promise<string | null> {
   try {
     const cookies = parseCookies(req.headers.cookie);
     // Only the cookie counts: getToken would also try a Bearer header, which carries API tokens.
     const { authorization: _ignored, ...headers } = req.headers;
     const token = await getToken({ req: { headers, cookies } as never, secret: authSecret() });
-    return typeof token?.uid === 'string' ? token.uid : null;
+    if (!token || typeof token.uid !== 'string') return null;
+    return (await sessionTokenValid(token)) ? token.uid : null;
   } catch {
     return null;
   }
@@ -45,5 +48,5 @@ export async function createContext(req: IncomingMessage): Promise<Context> {
   const db = getDb();
   const auth = req.headers.authorization;
   const apiToken = auth?.startsWith('Bearer ') ? await authenticateApiToken(db, auth.slice(7).trim()) : null;
-  return { db, userId: apiToken ? null : await userIdFromRequest(req), apiToken, ip: req.socket.remoteAddress ?? null };
+  return { db, userId: apiToken ? null : await userIdFromRequest(req), apiToken, ip: clientAddress(req) };
 }

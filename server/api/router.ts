@@ -13,6 +13,7 @@ import { planningRouter } from './routers/planning';
 import { mcpRouter } from './routers/mcp';
 import { agentSettingsRouter } from './routers/agent-settings';
 import { viabilityRouter } from './routers/viability';
+import { instanceRouter } from './routers/instance';
 
 /** Composes the routers; procedures live in routers/. */
 export const appRouter = router({
@@ -32,6 +33,7 @@ export const appRouter = router({
   mcp: mcpRouter,
   agentSettings: agentSettingsRouter,
   viability: viabilityRouter,
+  instance: instanceRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -2,7 +2,8 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { z, ZodError } from 'zod';
 import type { Context } from './context';
-import { AppError } from '../errors/app-error';
+import { rootCause, toWireError } from '../errors/wire';
+import { findMalformedText, MALFORMED_TEXT_MESSAGE } from './schemas';
 import { resolveMembership } from '../services/orgs';
 import type { OrgScope } from '../services/scope';
 
@@ -22,33 +23,43 @@ const t = initTRPC
   .meta<ProcedureMeta>()
   .create({
     transformer: superjson,
+    // The last word on what reaches the wire: an internal fault (anything the middleware below did
+    // not map, including errors from context creation) is reported without its text.
     errorFormatter({ shape, error }) {
       const zod = error.cause instanceof ZodError ? error.cause : null;
+      const message = zod ? zodMessage(zod) : error.code === 'INTERNAL_SERVER_ERROR' ? toWireError(rootCause(error)).message : shape.message;
       return {
         ...shape,
-        message: zod ? zodMessage(zod) : shape.message,
+        message,
         data: { ...shape.data, zod: zod ? zod.flatten() : null, stack: undefined },
       };
     },
   });
 
-/** Services raise AppError; this turns it into the matching tRPC error in one place. */
+/** Services raise AppError (and Postgres refuses some bad input): mapped to tRPC codes by server/errors/wire.ts. */
 const appErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok) {
-    const cause = result.error.cause;
-    if (cause instanceof AppError) throw new TRPCError({ code: cause.code, message: cause.userMessage, cause });
-    const pgCode = (cause as { code?: string } | undefined)?.code;
-    // Postgres rejects a malformed uuid with 22P02: that is bad input, not a server fault.
-    if (pgCode === '22P02') throw new TRPCError({ code: 'BAD_REQUEST', message: 'Malformed identifier', cause });
+  if (!result.ok && !(result.error.cause instanceof ZodError)) {
+    const cause = rootCause(result.error.cause);
+    if (cause && cause !== result.error) {
+      const wire = toWireError(cause);
+      if (!wire.internal) throw new TRPCError({ code: wire.code, message: wire.message, cause: result.error.cause });
+    }
   }
   return result;
+});
+
+/** Every string anywhere in any input, whatever schema the procedure declares, is well-formed text. */
+const wellFormedText = t.middleware(async ({ getRawInput, next }) => {
+  const at = findMalformedText(await getRawInput());
+  if (at) throw new TRPCError({ code: 'BAD_REQUEST', message: `${at}: ${MALFORMED_TEXT_MESSAGE}` });
+  return next();
 });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-const base = t.procedure.use(appErrors);
+const base = t.procedure.use(appErrors).use(wellFormedText);
 
 export const publicProcedure = base.meta({ scope: 'public' });
 

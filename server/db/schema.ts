@@ -16,6 +16,8 @@ export interface UsersTable {
   name: string;
   password_hash: string | null;
   github_id: string | null;
+  /** Bumped on sign-out and password change; a session token of an older version is refused. */
+  session_version: ColumnType<number, number | undefined, number>;
   created_at: TimestampDefault;
 }
 
@@ -84,11 +86,24 @@ export interface ApiTokensTable {
   revoked_at: Timestamp | null;
 }
 
-export interface AuthAttemptsTable {
-  id: Generated<string>;
+/** Sign-in and sign-up budgets, one row per key (see server/services/auth-throttle.ts). */
+export interface AuthThrottleTable {
   key: string;
-  succeeded: boolean;
-  attempted_at: TimestampDefault;
+  failures: number;
+  blocked_until: Timestamp | null;
+  last_allowed: boolean;
+  budget_limit: number;
+  delay_ms: ColumnType<string, number | string, number | string>;
+  reset_ms: ColumnType<string, number | string, number | string>;
+  updated_at: TimestampDefault;
+}
+
+/** The instance's one row of settings (id is always true). */
+export interface InstanceSettingsTable {
+  id: ColumnType<boolean, boolean | undefined, never>;
+  open_sign_up: ColumnType<boolean, boolean | undefined, boolean>;
+  updated_by: string | null;
+  updated_at: TimestampDefault;
 }
 
 export interface WorkerHeartbeatsTable {
@@ -117,7 +132,8 @@ export interface Database {
   projects: ProjectsTable;
   org_secrets: OrgSecretsTable;
   api_tokens: ApiTokensTable;
-  auth_attempts: AuthAttemptsTable;
+  auth_throttle: AuthThrottleTable;
+  instance_settings: InstanceSettingsTable;
   worker_heartbeats: WorkerHeartbeatsTable;
   events: EventsTable;
 }

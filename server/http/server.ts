@@ -14,6 +14,9 @@ import { handleMcp } from '../mcp/http';
 import { createFollowUpRun } from '../pipeline/follow-ups';
 import { handleScreenshot } from './screenshots';
 import { dataDir, publicUrl } from '../config';
+import { handleAuth } from './auth';
+import { batchRefusal, MAX_BATCH_SIZE } from '../api/batching';
+import { applySecurityHeaders } from './security-headers';
 
 export const TRPC_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -39,13 +42,23 @@ export async function handleApi(req: http.IncomingMessage, res: http.ServerRespo
   if (url.pathname.startsWith('/api/mcp') && (await handleMcp(req, res, { db: deps.rt.db, log: deps.log }))) return true;
   if (url.pathname.startsWith('/api/webhooks/') && (await handleWebhook(req, res, { db: deps.rt.db, log: deps.log, onFollowUp: (r) => createFollowUpRun(deps.rt.db, r).then(() => undefined) }))) return true;
   if (url.pathname.startsWith('/api/pulls/') && (await handleScreenshot(req, res, { db: deps.rt.db, dataDir: dataDir() }))) return true;
+  if (await handleAuth(req, res)) return true;
   if (url.pathname.startsWith('/api/trpc/')) {
+    const trpcPath = url.pathname.slice('/api/trpc/'.length);
+    const refusal = batchRefusal(decodeURIComponent(trpcPath), url.searchParams.get('batch') === '1');
+    if (refusal) {
+      // Refused before the body is read: close the connection rather than leave it unread on a keep-alive socket.
+      res.writeHead(400, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
+      res.end(JSON.stringify({ error: { json: { message: refusal, code: -32600, data: { code: 'BAD_REQUEST', httpStatus: 400 } } } }));
+      return true;
+    }
     await nodeHTTPRequestHandler({
       req,
       res,
       router: appRouter,
-      path: url.pathname.slice('/api/trpc/'.length),
+      path: trpcPath,
       maxBodySize: TRPC_MAX_BODY_BYTES,
+      maxBatchSize: MAX_BATCH_SIZE,
       createContext: () => createContext(req),
       onError: ({ error, path: p }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') deps.log(`tRPC ${p}: ${error.message}`);
@@ -57,8 +70,31 @@ export async function handleApi(req: http.IncomingMessage, res: http.ServerRespo
 }
 
 /**
- * One HTTP server for everything: /api/health and /api/trpc are answered here; the rest (pages,
- * /api/auth) goes to Next.js; Socket.IO shares the server for live events.
+ * The request listener of the web server: security headers on every response, then the routes
+ * this server answers itself (handleApi), then `fallback` (Next.js in production; tests pass a
+ * 404 so they can drive the same handling without a Next build).
+ */
+export function createRequestListener(
+  deps: ApiDeps & { dev?: boolean },
+  fallback: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<unknown> | unknown,
+): http.RequestListener {
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    applySecurityHeaders(res, { dev: deps.dev });
+    try {
+      if (await handleApi(req, res, deps)) return;
+      await fallback(req, res);
+    } catch (err) {
+      deps.log(`request ${req.method} ${url.pathname} failed: ${(err as Error).stack ?? err}`);
+      if (!res.headersSent) json(res, 500, { error: 'internal error' });
+      else res.end();
+    }
+  };
+}
+
+/**
+ * One HTTP server for everything: /api/health, /api/auth and /api/trpc are answered here; the
+ * rest (pages) goes to Next.js; Socket.IO shares the server for live events.
  */
 export async function startHttpServer(opts: {
   rt: DatabaseRuntime;
@@ -74,17 +110,7 @@ export async function startHttpServer(opts: {
   const nextHandler = app.getRequestHandler();
   await app.prepare();
 
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    try {
-      if (await handleApi(req, res, opts)) return;
-      await nextHandler(req, res);
-    } catch (err) {
-      opts.log(`request ${req.method} ${url.pathname} failed: ${(err as Error).stack ?? err}`);
-      if (!res.headersSent) json(res, 500, { error: 'internal error' });
-      else res.end();
-    }
-  });
+  const server = http.createServer(createRequestListener(opts, nextHandler));
 
   // Browsers connect from the public URL only (known once listening, for PORT=0).
   let boundPort = opts.port;

@@ -19,10 +19,17 @@ export async function listMembers(db: DB, scope: OrgScope) {
     .execute();
 }
 
+/**
+ * Only an owner grants or revokes owner; an organisation always keeps at least one owner. The
+ * org's owner rows are locked first, so two owners demoting each other at the same moment cannot
+ * both succeed (the second sees the first's change).
+ */
 export async function changeMemberRole(db: DB, scope: OrgScope, input: { userId: string; role: Role }) {
   requireRole(scope, 'admin');
   if (input.role === 'owner') requireRole(scope, 'owner');
   return db.transaction().execute(async (trx) => {
+    const owners = await lockOwners(trx, scope.orgId);
+    const actor = { ...scope, role: await actingRole(trx, scope) };
     const target = await trx
       .selectFrom('memberships')
       .select('role')
@@ -31,36 +38,53 @@ export async function changeMemberRole(db: DB, scope: OrgScope, input: { userId:
       .forUpdate()
       .executeTakeFirst();
     if (!target) throw new AppError('NOT_FOUND', 'Member not found');
-    if (target.role === 'owner' && input.role !== 'owner') await ensureAnotherOwner(trx, scope.orgId, input.userId);
+    requireRole(actor, target.role === 'owner' || input.role === 'owner' ? 'owner' : 'admin');
+    if (target.role === 'owner' && input.role !== 'owner' && !owners.some((o) => o !== input.userId)) throw lastOwner();
     await trx.updateTable('memberships').set({ role: input.role }).where('org_id', '=', scope.orgId).where('user_id', '=', input.userId).execute();
     return { userId: input.userId, role: input.role };
   });
 }
 
-async function ensureAnotherOwner(db: DB, orgId: string, leavingUserId: string) {
-  const other = await db
+/** Locks the organisation's owner memberships (in a stable order) and returns their user ids. */
+async function lockOwners(trx: DB, orgId: string): Promise<string[]> {
+  const rows = await trx
     .selectFrom('memberships')
     .select('user_id')
     .where('org_id', '=', orgId)
     .where('role', '=', 'owner')
-    .where('user_id', '!=', leavingUserId)
-    .executeTakeFirst();
-  if (!other) throw new AppError('BAD_REQUEST', 'An organization needs at least one owner');
+    .orderBy('user_id')
+    .forUpdate()
+    .execute();
+  return rows.map((r) => r.user_id);
 }
+
+/** The actor's role as it stands now, inside the transaction (it may have changed since the request began). */
+async function actingRole(trx: DB, scope: OrgScope): Promise<Role> {
+  if (!scope.userId) return scope.role;
+  const row = await trx.selectFrom('memberships').select('role').where('org_id', '=', scope.orgId).where('user_id', '=', scope.userId).executeTakeFirst();
+  if (!row) throw new AppError('FORBIDDEN', 'You are no longer a member of this organization');
+  return row.role;
+}
+
+const lastOwner = () => new AppError('BAD_REQUEST', 'An organization needs at least one owner: make someone else an owner first');
 
 export async function removeMember(db: DB, scope: OrgScope, input: { userId: string }) {
   if (input.userId !== scope.userId) requireRole(scope, 'admin');
   return db.transaction().execute(async (trx) => {
+    const owners = await lockOwners(trx, scope.orgId);
+    const actor = { ...scope, role: await actingRole(trx, scope) };
     const target = await trx
       .selectFrom('memberships')
       .select('role')
       .where('org_id', '=', scope.orgId)
       .where('user_id', '=', input.userId)
+      .forUpdate()
       .executeTakeFirst();
     if (!target) throw new AppError('NOT_FOUND', 'Member not found');
+    if (input.userId !== scope.userId) requireRole(actor, 'admin');
     if (target.role === 'owner') {
-      requireRole(scope, 'owner');
-      await ensureAnotherOwner(trx, scope.orgId, input.userId);
+      requireRole(actor, 'owner');
+      if (!owners.some((o) => o !== input.userId)) throw lastOwner();
     }
     await trx.deleteFrom('memberships').where('org_id', '=', scope.orgId).where('user_id', '=', input.userId).execute();
     return { removed: true };

@@ -1,9 +1,11 @@
 import type { DB } from '../db/client';
 import { AppError } from '../errors/app-error';
+import { sql } from 'kysely';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/password';
+import { hashToken } from '../auth/crypto';
+import { refundAttempt, spendAttempt, THROTTLE, waitText } from './auth-throttle';
+import { openSignUp } from './instance';
 
-export const SIGN_IN_WINDOW_MINUTES = 15;
-export const SIGN_IN_MAX_FAILURES = 10;
 export const GENERIC_SIGN_IN_ERROR = 'Invalid email or password';
 
 export function normaliseEmail(email: string): string {
@@ -26,18 +28,18 @@ export async function createUser(db: DB, input: { name: string; email: string; p
 /** Find or create a user without a password (CLI bootstrap, invitations, OAuth). */
 export async function ensureUser(db: DB, input: { email: string; name?: string }) {
   const email = normaliseEmail(input.email);
-  const existing = await db.selectFrom('users').select(['id', 'email', 'name']).where('email', '=', email).executeTakeFirst();
+  const existing = await db.selectFrom('users').select(['id', 'email', 'name', 'session_version']).where('email', '=', email).executeTakeFirst();
   if (existing) return existing;
   return db
     .insertInto('users')
     .values({ email, name: input.name ?? email.split('@')[0] })
     .onConflict((oc) => oc.column('email').doUpdateSet({ email }))
-    .returning(['id', 'email', 'name'])
+    .returning(['id', 'email', 'name', 'session_version'])
     .executeTakeFirstOrThrow();
 }
 
 export async function ensureGithubUser(db: DB, input: { githubId: string; email: string; name: string }) {
-  const byGithub = await db.selectFrom('users').select(['id', 'email', 'name']).where('github_id', '=', input.githubId).executeTakeFirst();
+  const byGithub = await db.selectFrom('users').select(['id', 'email', 'name', 'session_version']).where('github_id', '=', input.githubId).executeTakeFirst();
   if (byGithub) return byGithub;
   const user = await ensureUser(db, { email: input.email, name: input.name });
   await db.updateTable('users').set({ github_id: input.githubId }).where('id', '=', user.id).where('github_id', 'is', null).execute();
@@ -45,38 +47,118 @@ export async function ensureGithubUser(db: DB, input: { githubId: string; email:
 }
 
 /**
- * Checks a password with a per-email and per-address failure budget. Every failure, whether the
- * account exists or not, answers the same message after the same work.
+ * Checks a password against the sign-in budgets (server/services/auth-throttle.ts): the attempt is
+ * counted for "this account from this address" and "this address" BEFORE the password is weighed,
+ * so parallel guesses cannot outrun the count. Every failure, whether the account exists or not,
+ * answers the same after the same work. A success resets this account's budget at this address.
  */
-export async function authenticate(db: DB, input: { email: string; password: string; ip?: string }) {
+export async function authenticate(db: DB, input: { email: string; password: string; ip?: string | null }) {
   const email = normaliseEmail(input.email);
-  const keys = [`email:${email}`, ...(input.ip ? [`ip:${input.ip}`] : [])];
-  const since = new Date(Date.now() - SIGN_IN_WINDOW_MINUTES * 60_000);
-  const failures = await db
-    .selectFrom('auth_attempts')
-    .select(['key', db.fn.countAll<string>().as('n')])
-    .where('key', 'in', keys)
-    .where('succeeded', '=', false)
-    .where('attempted_at', '>', since)
-    .groupBy('key')
-    .execute();
-  if (failures.some((f) => Number(f.n) >= SIGN_IN_MAX_FAILURES)) {
-    throw new AppError('TOO_MANY_REQUESTS', `Too many sign-in attempts. Try again in ${SIGN_IN_WINDOW_MINUTES} minutes.`);
+  const address = input.ip ?? 'unknown';
+  const accountKey = `signin:${email}|${address}`;
+  const addressKey = input.ip ? `signin-address:${input.ip}` : null;
+  const spent = await spendAttempt(db, [
+    { key: accountKey, budget: THROTTLE.accountAddress },
+    ...(addressKey ? [{ key: addressKey, budget: THROTTLE.address }] : []),
+  ]);
+  if (!spent.allowed) {
+    throw new AppError('TOO_MANY_REQUESTS', `Too many sign-in attempts from this address. Try again in ${waitText(spent.retryAfterMs)}.`);
   }
   const user = await db
     .selectFrom('users')
-    .select(['id', 'email', 'name', 'password_hash'])
+    .select(['id', 'email', 'name', 'password_hash', 'session_version'])
     .where('email', '=', email)
     .executeTakeFirst();
   const ok = user?.password_hash
     ? await verifyPassword(input.password, user.password_hash)
     : (await verifyPassword(input.password, await dummyPasswordHash()), false);
-  await db
-    .insertInto('auth_attempts')
-    .values(keys.map((key) => ({ key, succeeded: ok })))
-    .execute();
   if (!ok || !user) return null;
-  return { id: user.id, email: user.email, name: user.name };
+  await refundAttempt(db, { resetKey: accountKey, refundKeys: addressKey ? [addressKey] : [] });
+  return { id: user.id, email: user.email, name: user.name, sessionVersion: user.session_version };
+}
+
+/**
+ * Public sign-up. Answers the same whether the email already has an account or not (the existing
+ * account is left untouched), after the same work, so it cannot be used to find out who has one.
+ * Counted per address before the password is hashed. When the instance's owner has turned open
+ * sign-up off, only someone holding a valid invitation (for this email, if it names one) may sign up.
+ */
+export async function signUp(db: DB, input: { name: string; email: string; password: string; invitationToken?: string }, ip: string | null) {
+  const email = normaliseEmail(input.email);
+  if (ip) {
+    const spent = await spendAttempt(db, [{ key: `signup-address:${ip}`, budget: THROTTLE.signUpAddress }]);
+    if (!spent.allowed) throw new AppError('TOO_MANY_REQUESTS', `Too many accounts were created from this address. Try again in ${waitText(spent.retryAfterMs)}.`);
+  }
+  if (!(await openSignUp(db)) && !(await holdsInvitation(db, input.invitationToken, email))) {
+    throw new AppError('FORBIDDEN', 'Sign-up on this server is by invitation only. Ask an organization owner for an invitation link.');
+  }
+  const passwordHash = await hashPassword(input.password);
+  await db
+    .insertInto('users')
+    .values({ name: input.name.trim(), email, password_hash: passwordHash })
+    .onConflict((oc) => oc.column('email').doNothing())
+    .execute();
+  return { email };
+}
+
+/** Whether `token` is an open invitation that `email` may use (an invitation naming an email binds to it). */
+async function holdsInvitation(db: DB, token: string | undefined, email: string): Promise<boolean> {
+  if (!token) return false;
+  const inv = await db
+    .selectFrom('invitations')
+    .select(['email', 'expires_at'])
+    .where('token_hash', '=', hashToken(token))
+    .where('accepted_at', 'is', null)
+    .executeTakeFirst();
+  return Boolean(inv && new Date(inv.expires_at) > new Date() && (!inv.email || inv.email === email));
+}
+
+/** Whether a new account may be created for `email` without a token (GitHub sign-in of a new person). */
+export async function mayCreateAccount(db: DB, email: string): Promise<boolean> {
+  if (await openSignUp(db)) return true;
+  const inv = await db
+    .selectFrom('invitations')
+    .select('id')
+    .where('email', '=', normaliseEmail(email))
+    .where('accepted_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .executeTakeFirst();
+  return Boolean(inv);
+}
+
+/**
+ * Changes the caller's password and revokes every session of the account (this one included:
+ * the client signs in again with the new password).
+ */
+export async function changePassword(db: DB, userId: string, input: { currentPassword: string; newPassword: string }, ip: string | null) {
+  const user = await db.selectFrom('users').select(['email', 'password_hash']).where('id', '=', userId).executeTakeFirst();
+  if (!user) throw new AppError('UNAUTHORIZED', 'Sign in first');
+  if (!user.password_hash) throw new AppError('BAD_REQUEST', 'This account signs in with GitHub and has no password to change.');
+  const checked = await authenticate(db, { email: user.email, password: input.currentPassword, ip });
+  if (!checked) throw new AppError('BAD_REQUEST', 'The current password is not correct.');
+  const passwordHash = await hashPassword(input.newPassword);
+  await db
+    .updateTable('users')
+    .set({ password_hash: passwordHash, session_version: sql`session_version + 1` })
+    .where('id', '=', userId)
+    .execute();
+  return { changed: true };
+}
+
+/** The session version a user's tokens must carry; null when the user no longer exists. */
+export async function currentSessionVersion(db: DB, userId: string): Promise<number | null> {
+  const row = await db.selectFrom('users').select('session_version').where('id', '=', userId).executeTakeFirst();
+  return row ? row.session_version : null;
+}
+
+/** Ends every session of the user that carries `version` (sign-out): tokens of that version stop working. */
+export async function revokeSessions(db: DB, userId: string, version: number): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ session_version: sql`session_version + 1` })
+    .where('id', '=', userId)
+    .where('session_version', '=', version)
+    .execute();
 }
 
 export async function getUser(db: DB, userId: string) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { authenticate, createUser, SIGN_IN_MAX_FAILURES } from '../../server/services/users';
+import { authenticate, createUser } from '../../server/services/users';
+import { THROTTLE } from '../../server/services/auth-throttle';
 import { createOrganization, listOrganizationsForUser } from '../../server/services/orgs';
 import { acceptInvitation, changeMemberRole, createInvitation, listMembers, previewInvitation, removeMember } from '../../server/services/members';
 import { listSecrets, readSecret, setSecret } from '../../server/services/secrets';
@@ -37,7 +38,7 @@ describe('accounts', () => {
     await createUser(t.db, { name: 'Linus', email: 'linus@example.com', password: 'kernel-hacker' });
     expect(await authenticate(t.db, { email: 'linus@example.com', password: 'wrong' })).toBeNull();
     expect(await authenticate(t.db, { email: 'nobody@example.com', password: 'wrong' })).toBeNull();
-    for (let i = 1; i < SIGN_IN_MAX_FAILURES; i++) await authenticate(t.db, { email: 'linus@example.com', password: `wrong-${i}` });
+    for (let i = 1; i < THROTTLE.accountAddress.limit; i++) await authenticate(t.db, { email: 'linus@example.com', password: `wrong-${i}` });
     // Even the right password is refused once the budget is spent.
     expect(await code(authenticate(t.db, { email: 'linus@example.com', password: 'kernel-hacker' }))).toBe('TOO_MANY_REQUESTS');
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ZText } from '../schemas';
 import { MODEL_ROLES, modelNameProblem } from '../../pipeline/role-models';
 import { MAX_SKILL_MANIFEST_BYTES } from '../../skills/org-library';
 import { MAX_PROMPT_OVERRIDE_BYTES } from '../../prompts/org-overrides';
@@ -23,14 +24,14 @@ export const ZSkillName = z
   .regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'must be kebab-case: lower-case letters, digits and dashes, 2–64 characters');
 
 /** The cap on characters is a first line of defence; the service checks the byte size exactly. */
-export const ZSkillManifest = z.string().min(1, 'is required').max(MAX_SKILL_MANIFEST_BYTES, `must be at most ${MAX_SKILL_MANIFEST_BYTES} characters`);
+export const ZSkillManifest = ZText.min(1, 'is required').max(MAX_SKILL_MANIFEST_BYTES, `must be at most ${MAX_SKILL_MANIFEST_BYTES} characters`);
 
 export const ZPromptPath = z
   .string()
   .trim()
   .regex(/^[a-z0-9-]+(\/[a-z0-9-]+)*\.md$/, 'must be a prompt file path under prompts/, e.g. roles/developer.md');
 
-export const ZPromptContent = z.string().min(1, 'is required').max(MAX_PROMPT_OVERRIDE_BYTES, `must be at most ${MAX_PROMPT_OVERRIDE_BYTES} characters`);
+export const ZPromptContent = ZText.min(1, 'is required').max(MAX_PROMPT_OVERRIDE_BYTES, `must be at most ${MAX_PROMPT_OVERRIDE_BYTES} characters`);
 
 export const ZSetDefaultModelsInput = z.object({ models: ZDefaultModels });
 export const ZSetSkillEnabledInput = z.object({ name: ZSkillName, enabled: z.boolean() });

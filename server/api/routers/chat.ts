@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ZText } from '../schemas';
 import { orgProcedure, router, ZId } from '../trpc';
 import { CHAT_MAX_CHARS, listChatMessages, postChatMessage } from '../../services/chat';
 import { getProject } from '../../services/projects';
@@ -8,7 +9,7 @@ import { dataDir } from '../../config';
 import { defaultModelName } from '../../llm/model-factory';
 import { ZModelName } from './run';
 
-export const ZChatText = z.string().trim().min(1, 'is required').max(CHAT_MAX_CHARS, `must be at most ${CHAT_MAX_CHARS} characters`);
+export const ZChatText = ZText.trim().min(1, 'is required').max(CHAT_MAX_CHARS, `must be at most ${CHAT_MAX_CHARS} characters`);
 
 export const chatRouter = router({
   /** Mid-run steering: the message is injected into the agent's next turn. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { orgProcedure, router, userProcedure } from '../trpc';
-import { ZOrgName } from '../schemas';
+import { ZOrgName, ZText } from '../schemas';
 import {
   createOrganization,
   findOrgBySlug,
@@ -17,7 +17,7 @@ export const orgRouter = router({
   ),
   list: userProcedure.query(({ ctx }) => listOrganizationsForUser(ctx.db, ctx.userId)),
   /** Resolves a URL slug for a member; a non-member gets the same answer as a missing org. */
-  bySlug: userProcedure.input(z.object({ slug: z.string().min(1).max(60) })).query(async ({ ctx, input }) => {
+  bySlug: userProcedure.input(z.object({ slug: ZText.min(1).max(60) })).query(async ({ ctx, input }) => {
     const org = await findOrgBySlug(ctx.db, input.slug);
     if (!org) throw new TRPCError({ code: 'NOT_FOUND', message: 'Organization not found' });
     const role = await resolveMembership(ctx.db, org.id, ctx.userId).catch(() => null);

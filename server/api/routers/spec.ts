@@ -1,12 +1,13 @@
 import { z } from 'zod';
+import { ZText } from '../schemas';
 import { orgProcedure, router, ZId } from '../trpc';
 import { createSpec, getSpec, listSpecs, submitSpec, updateSpec } from '../../services/specs';
 import { noticeSpecScored } from '../../../jobs/notice-bridge';
 import { sharedBoss } from '../../../jobs/runtime';
 
 /** Field schemas of specs, written once for routes and forms. */
-export const ZSpecTitle = z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters');
-export const ZSpecMarkdown = z.string().max(200_000, 'must be at most 200,000 characters');
+export const ZSpecTitle = ZText.trim().min(1, 'is required').max(200, 'must be at most 200 characters');
+export const ZSpecMarkdown = ZText.max(200_000, 'must be at most 200,000 characters');
 
 export const specRouter = router({
   list: orgProcedure.input(z.object({ projectId: ZId.optional() })).query(({ ctx, input }) => listSpecs(ctx.db, ctx.scope, input)),
