@@ -17,6 +17,7 @@ import { dataDir, publicUrl } from '../config';
 import { handleAuth } from './auth';
 import { batchRefusal, MAX_BATCH_SIZE } from '../api/batching';
 import { applySecurityHeaders } from './security-headers';
+import { trustedProxies } from './client-address';
 
 export const TRPC_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -34,7 +35,7 @@ export type ApiDeps = { rt: DatabaseRuntime; jobs: WorkerRuntime | null; log: (m
 export async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, deps: ApiDeps): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/api/health') {
-    const report = await healthReport(deps.rt, deps.jobs);
+    const report = await healthReport(deps.rt, deps.jobs, deps.log);
     json(res, report.ok ? 200 : 503, report);
     return true;
   }
@@ -105,6 +106,11 @@ export async function startHttpServer(opts: {
   projectDir: string;
   log: (msg: string) => void;
 }) {
+  try {
+    trustedProxies(process.env.NIGHTSHIFT_TRUSTED_PROXIES);
+  } catch (err) {
+    throw new StartupError((err as Error).message);
+  }
   const { default: next } = await import('next');
   const app = next({ dev: opts.dev, dir: opts.projectDir, hostname: opts.hostname ?? 'localhost', port: opts.port });
   const nextHandler = app.getRequestHandler();

@@ -3,6 +3,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { DB } from '../db/client';
 import { AppError } from '../errors/app-error';
+import { toWireError } from '../errors/wire';
 import { ZPlanTask } from '../planner/validate-plan';
 import { listProjects } from '../services/projects';
 import { listPullRequests } from '../services/pull-requests';
@@ -27,14 +28,13 @@ function failure(text: string): CallToolResult {
 }
 
 /**
- * Service errors become tool results the caller's model can act on; Postgres' "not a uuid"
- * is bad input. Anything else is an internal fault, reported without details.
+ * Service errors become tool results the caller's model can act on (server/errors/wire.ts decides
+ * what may be said); an internal fault is logged here and reported without details.
  */
 function toolFailure(err: unknown, log?: (msg: string) => void): CallToolResult {
-  if (err instanceof AppError) return failure(err.userMessage);
-  if ((err as { code?: string })?.code === '22P02') return failure('Malformed identifier');
-  log?.(`mcp platform tool failed: ${(err as Error)?.stack ?? String(err)}`);
-  return failure('Internal error; try again later');
+  const wire = toWireError(err);
+  if (wire.internal) log?.(`mcp platform tool failed: ${(err as Error)?.stack ?? String(err)}`);
+  return failure(wire.message);
 }
 
 function guarded<A>(log: ((msg: string) => void) | undefined, fn: (args: A) => Promise<unknown>) {

@@ -8,6 +8,8 @@ import { appRouter } from '../../server/api/router';
 import { createCallerFactory } from '../../server/api/trpc';
 import { procedureInput, sampleFor } from '../support/zod-sample';
 import { errorCode, userContext } from '../support/trpc';
+import { publicProcedurePaths, MAX_BATCH_SIZE } from '../../server/api/batching';
+import { MAX_BATCH_ITEMS, PUBLIC_PROCEDURES } from '../../components/trpc';
 
 /**
  * What an anonymous caller and a second tenant can do to sign-in, sign-up, sessions, roles and
@@ -116,6 +118,18 @@ describe('unauthenticated amplification', () => {
     expect(await userCount()).toBe(before);
   });
 
+  it('the web client sends public procedures alone and batches no more than the server takes', async () => {
+    expect([...PUBLIC_PROCEDURES].sort()).toEqual([...publicProcedurePaths()].sort());
+    expect(MAX_BATCH_ITEMS).toBe(MAX_BATCH_SIZE);
+    const bob = await signedIn('bob', '127.0.0.21');
+    const paths = Array(MAX_BATCH_SIZE + 1).fill('auth.me').join(',');
+    const input = encodeURIComponent(JSON.stringify({}));
+    expect((await bob.fetch(`/api/trpc/${paths}?batch=1&input=${input}`)).status).toBe(400);
+    const ok = await bob.fetch(`/api/trpc/${Array(MAX_BATCH_SIZE).fill('auth.me').join(',')}?batch=1&input=${input}`);
+    expect(ok.status).toBe(200);
+    expect((ok.json() as unknown[]).length).toBe(MAX_BATCH_SIZE);
+  });
+
   it('sign-up is rate-limited per address', async () => {
     const before = await userCount();
     const results = await Promise.all(
@@ -222,6 +236,20 @@ describe('inputs of every procedure', () => {
       probed++;
     }
     expect(probed).toBeGreaterThan(40);
+  });
+});
+
+describe('security headers', () => {
+  it('every response of the server carries them (API, auth, assets, fallbacks)', async () => {
+    const c = client('127.0.0.22');
+    for (const path of ['/api/health', '/api/auth/csrf', '/api/trpc/auth.me', '/monaco/vs/loader.js', '/anything-else']) {
+      const res = await c.fetch(path);
+      expect(res.headers['x-frame-options'], path).toBe('DENY');
+      expect(res.headers['referrer-policy'], path).toBe('strict-origin-when-cross-origin');
+      expect(res.headers['x-content-type-options'], path).toBe('nosniff');
+      expect(String(res.headers['content-security-policy']), path).toContain("frame-ancestors 'none'");
+      expect(String(res.headers['content-security-policy']), path).not.toContain('unsafe-eval');
+    }
   });
 });
 

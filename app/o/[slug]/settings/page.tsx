@@ -5,6 +5,7 @@ import { useOrg } from '../../../../components/org-context';
 import { Button, Card, ErrorMessage, Field, Loading } from '../../../../components/ui/form';
 import { Billing, GitHubConnection, McpServers, NotificationChannels } from '../../../../components/settings/integrations';
 import { AgentSettings } from '../../../../components/settings/agent-settings';
+import { AccountSettings } from '../../../../components/settings/account';
 
 export default function SettingsPage() {
   const org = useOrg();
@@ -18,7 +19,15 @@ export default function SettingsPage() {
   const [tokenError, setTokenError] = useState<string | null>(null);
   const [newToken, setNewToken] = useState<string | null>(null);
 
-  if (!isAdmin) return <p>Settings are managed by the organization&apos;s admins.</p>;
+  if (!isAdmin) {
+    return (
+      <div className="flex flex-col gap-6">
+        <h1 className="text-2xl font-semibold">Settings</h1>
+        <p>The organization&apos;s settings are managed by its admins.</p>
+        <AccountSettings />
+      </div>
+    );
+  }
 
   async function onSecret(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -91,6 +100,7 @@ export default function SettingsPage() {
       <GitHubConnection orgId={org.id} />
       <McpServers orgId={org.id} />
       <Billing orgId={org.id} />
+      <AccountSettings />
     </div>
   );
 }
