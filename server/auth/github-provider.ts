@@ -1,4 +1,7 @@
-import GitHubProvider from 'next-auth/providers/github';
+import GitHubProviderImport from 'next-auth/providers/github';
+import { cjsDefault } from './cjs-default';
+
+const GitHubProvider = cjsDefault(GitHubProviderImport);
 import type { OAuthConfig } from 'next-auth/providers/oauth';
 
 /** What GitHub says about the person, with the one email we may trust to link accounts. */

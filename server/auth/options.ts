@@ -1,5 +1,8 @@
 import type { NextAuthOptions } from 'next-auth';
-import CredentialsProvider from 'next-auth/providers/credentials';
+import CredentialsProviderImport from 'next-auth/providers/credentials';
+import { cjsDefault } from './cjs-default';
+
+const CredentialsProvider = cjsDefault(CredentialsProviderImport);
 import { githubProvider, githubSignInEmail, type GitHubProfile } from './github-provider';
 import { getDb } from '../db/client';
 import { authenticate, currentSessionVersion, ensureGithubUser, mayCreateAccount, revokeSessions } from '../services/users';

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { load: () => Promise<CommandModule>; help: strin
   worker: { load: () => import('./commands/worker'), help: 'run worker-only processes' },
   org: { load: () => import('./commands/org'), help: 'org create --name NAME --owner-email EMAIL' },
   token: { load: () => import('./commands/token'), help: 'token create --org SLUG --name NAME' },
+  user: { load: () => import('./commands/user'), help: 'user set-password --email EMAIL (new password on stdin)' },
   'llm-replay': { load: () => import('./commands/llm-replay'), help: 'replay a recorded model response body' },
   'edit-apply': { load: () => import('./commands/edit-apply'), help: 'apply search/replace edits from JSON Lines on stdin' },
   sandbox: { load: () => import('./commands/sandbox'), help: 'sandbox exec --workspace DIR [--with-deps] -- CMD…' },

@@ -1,5 +1,8 @@
 import type http from 'node:http';
-import NextAuth from 'next-auth/next';
+import NextAuthImport from 'next-auth/next';
+import { cjsDefault } from '../auth/cjs-default';
+
+const NextAuth = cjsDefault(NextAuthImport);
 import { authOptions } from '../auth/options';
 import { clientAddress } from './client-address';
 

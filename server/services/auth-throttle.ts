@@ -78,6 +78,13 @@ export async function refundAttempt(db: DB, input: { resetKey: string; refundKey
   }
 }
 
+/** Clears an account's sign-in budgets at every address (an operator's reset). */
+export async function clearAccountThrottle(db: DB, email: string): Promise<void> {
+  // Keys are `signin:<email>|<address>`; LIKE's wildcards in the email are escaped.
+  const escaped = email.replace(/[\\%_]/g, (c) => `\\${c}`);
+  await db.deleteFrom('auth_throttle').where('key', 'like', `signin:${escaped}|%`).execute();
+}
+
 /** Rows idle for longer than every reset window carry no budget any more. */
 export async function pruneThrottle(db: DB, olderThanMs = 2 * 24 * HOUR): Promise<number> {
   const res = await db

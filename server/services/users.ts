@@ -3,7 +3,7 @@ import { AppError } from '../errors/app-error';
 import { sql } from 'kysely';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/password';
 import { hashToken } from '../auth/crypto';
-import { refundAttempt, spendAttempt, THROTTLE, waitText } from './auth-throttle';
+import { clearAccountThrottle, refundAttempt, spendAttempt, THROTTLE, waitText } from './auth-throttle';
 import { openSignUp } from './instance';
 
 export const GENERIC_SIGN_IN_ERROR = 'Invalid email or password';
@@ -143,6 +143,23 @@ export async function changePassword(db: DB, userId: string, input: { currentPas
     .where('id', '=', userId)
     .execute();
   return { changed: true };
+}
+
+/**
+ * An operator's password reset (CLI): sets the password, ends every session, and clears the
+ * account's sign-in budgets at every address. False when no account has the email.
+ */
+export async function setPasswordByOperator(db: DB, input: { email: string; password: string }): Promise<boolean> {
+  const email = normaliseEmail(input.email);
+  const passwordHash = await hashPassword(input.password);
+  const res = await db
+    .updateTable('users')
+    .set({ password_hash: passwordHash, session_version: sql`session_version + 1` })
+    .where('email', '=', email)
+    .executeTakeFirst();
+  if (!Number(res.numUpdatedRows)) return false;
+  await clearAccountThrottle(db, email);
+  return true;
 }
 
 /** The session version a user's tokens must carry; null when the user no longer exists. */

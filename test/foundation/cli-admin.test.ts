@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { authenticateApiToken } from '../../server/services/api-tokens';
+import { authenticate, createUser } from '../../server/services/users';
 
 let t: TestDatabase;
 let dataDir: string;
@@ -17,9 +18,10 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-function cli(args: string[]) {
+function cli(args: string[], input?: string) {
   const res = spawnSync(process.execPath, ['bin/nightshift.js', ...args], {
     encoding: 'utf8',
+    input,
     env: { ...process.env, DATABASE_URL: t.url, NIGHTSHIFT_DATA_DIR: dataDir },
     timeout: 60_000,
   });
@@ -50,6 +52,22 @@ describe('admin CLI', () => {
     expect(stored.token_hash).not.toContain(token);
     expect(await authenticateApiToken(t.db, token)).toMatchObject({ orgId: id });
     expect(await authenticateApiToken(t.db, token + 'x')).toBeNull();
+  });
+
+  it('user set-password: takes the password on stdin, ends every session and lifts sign-in blocks', async () => {
+    const u = await createUser(t.db, { name: 'Locked', email: 'locked@selfhosted.test', password: 'old-password-1' });
+    await t.db.insertInto('auth_throttle').values({ key: 'signin:locked@selfhosted.test|198.51.100.1', failures: 10, blocked_until: new Date(Date.now() + 3600_000), last_allowed: false, budget_limit: 10, delay_ms: 60_000, reset_ms: 86_400_000 }).execute();
+    const res = cli(['user', 'set-password', '--email', 'Locked@selfhosted.test'], 'new-password-2\n');
+    expect(res.code, res.stderr).toBe(0);
+    expect(JSON.parse(res.stdout)).toEqual({ email: 'locked@selfhosted.test', sessionsRevoked: true });
+    expect(await authenticate(t.db, { email: 'locked@selfhosted.test', password: 'new-password-2', ip: '198.51.100.1' })).toMatchObject({ id: u.id });
+    expect((await t.db.selectFrom('users').select('session_version').where('id', '=', u.id).executeTakeFirstOrThrow()).session_version).toBe(1);
+    const short = cli(['user', 'set-password', '--email', 'locked@selfhosted.test'], 'short\n');
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/at least 8 characters/);
+    const nobody = cli(['user', 'set-password', '--email', 'nobody@selfhosted.test'], 'whatever-long\n');
+    expect(nobody.code).toBe(2);
+    expect(nobody.stderr).toMatch(/no account with email/);
   });
 
   it('refuses bad input with a clear message and exit code 2', () => {
