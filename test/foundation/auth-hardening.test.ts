@@ -220,22 +220,29 @@ describe('inputs', () => {
 
 describe('inputs of every procedure', () => {
   it('NUL in every string of every procedure input is BAD_REQUEST, whatever its schema', async () => {
+    // Ids stay valid (Bob's organisation), so the text fields themselves are what is refused.
     const caller = createCallerFactory(appRouter)(userContext(t.db, ids.bob));
-    const poison = (v: unknown): unknown =>
-      typeof v === 'string' ? `${v}\u0000` : Array.isArray(v) ? v.map(poison) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, poison(x)])) : v;
+    const poison = (v: unknown, key = ''): unknown =>
+      typeof v === 'string'
+        ? /(^|[a-z])Id$|^orgId$/.test(key) ? v : `${v}\u0000`
+        : Array.isArray(v) ? v.map((x) => poison(x, key)) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, poison(x, k)])) : v;
     const procs = Object.entries((appRouter as unknown as { _def: { procedures: Record<string, { _def: { inputs: unknown[] } }> } })._def.procedures);
+    const wrong: string[] = [];
     let probed = 0;
     for (const [path, proc] of procs) {
       const schema = procedureInput(proc);
       if (!schema) continue;
-      const input = poison(sampleFor(schema, { orgId: ids.orgB }));
-      if (JSON.stringify(input) === JSON.stringify(sampleFor(schema, { orgId: ids.orgB }))) continue; // no string in it
+      const sample = sampleFor(schema, { orgId: ids.orgB });
+      const input = poison(sample);
+      if (!JSON.stringify(input).includes('\\u0000')) continue; // no text field in it
       let fn: any = caller;
       for (const seg of path.split('.')) fn = fn[seg];
-      expect(await errorCode(fn(input)), path).toBe('BAD_REQUEST');
+      const code = await errorCode(fn(input));
+      if (code !== 'BAD_REQUEST') wrong.push(`${path}: ${code}`);
       probed++;
     }
-    expect(probed).toBeGreaterThan(40);
+    expect(wrong).toEqual([]);
+    expect(probed).toBeGreaterThan(25);
   });
 });
 
