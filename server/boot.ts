@@ -54,7 +54,7 @@ export async function openDatabase(opts: {
       release = acquireLock(opts.dataDir, {});
       try {
         log('starting embedded PostgreSQL');
-        const pg = await startEmbeddedPostgres(opts.dataDir, { log: (l) => process.env.NIGHTSHIFT_DEBUG_PG && log(l) });
+        const pg = await startEmbeddedPostgres(opts.dataDir, { log: (l) => process.env.NIGHTSHIFT_DEBUG_PG && log(l), notice: log });
         stopEmbedded = pg.stop;
         url = pg.url;
         updateLock(opts.dataDir, { databaseUrl: url });
