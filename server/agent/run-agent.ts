@@ -338,6 +338,7 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
     let text = '';
     let reasoning = '';
     const calls: ToolCallPart[] = [];
+    let refusal: string | undefined;
     let error: Extract<StreamPart, { type: 'error' }> | undefined;
     for await (const part of opts.model.stream({ system: built.system, messages: built.messages, tools: wireTools, maxTokens: MAX_OUTPUT_TOKENS, signal })) {
       emit({ type: 'stream', turn: st.turn, part });
@@ -356,6 +357,15 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
           break;
         case 'error':
           error = part;
+          break;
+        case 'refusal':
+          // The provider's own refusal signal (OpenAI delta.refusal, Anthropic stop_reason refusal).
+          refusal = (refusal ?? '') + part.text;
+          break;
+        case 'server-tool-call':
+        case 'server-tool-result':
+        case 'provider-block':
+          // Run (or kept) by the provider: nothing for the harness to execute.
           break;
         case 'text-start':
         case 'text-end':
@@ -387,7 +397,7 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
     providerErrors = 0;
     overflowRetries = 0;
 
-    if (!text.trim() && calls.length === 0 && emptyRetries < EMPTY_RESPONSE_RETRIES) {
+    if (!text.trim() && refusal === undefined && calls.length === 0 && emptyRetries < EMPTY_RESPONSE_RETRIES) {
       fire('empty-response');
       emptyRetries++;
       st.turn--;
@@ -395,7 +405,8 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
     }
     emptyRetries = 0;
     if (reasoning.trim()) await cachePut('reasoning', reasoning, `turn ${st.turn} reasoning`);
-    record.text = redact(text);
+    // A refusal is what the model said this turn, even when it came apart from the text.
+    record.text = redact([text, refusal].filter((t) => t?.trim()).join('\n'));
     st.pendingNotes = [];
     if (injected.length) record.notes.push(...injected);
 
@@ -409,7 +420,7 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
         fire('monologue');
         return finishWith('failed', `the model answered ${consecutiveMonologues} times in a row without calling a tool, despite ${MAX_CONSECUTIVE_MONOLOGUES} nudges`);
       }
-      nudge(record, 'monologue', monologueNudge(classifyToolless(text), objective, toolNames, consecutiveMonologues, MAX_CONSECUTIVE_MONOLOGUES));
+      nudge(record, 'monologue', monologueNudge(classifyToolless(text, refusal), objective, toolNames, consecutiveMonologues, MAX_CONSECUTIVE_MONOLOGUES));
       setPhase('recovering');
     } else {
       consecutiveMonologues = 0;

@@ -10,6 +10,13 @@ export interface CollectedResponse {
   error?: string;
   /** Reasoning blocks with their signatures, to send back to Anthropic in a tool loop. */
   reasoningBlocks: Array<{ text: string; signature?: string; redactedData?: string }>;
+  /** Set when the model or provider refused (the text may be empty). */
+  refusal?: string;
+  /** Tools the provider ran itself, and their results (never client calls). */
+  serverToolCalls: Array<Extract<StreamPart, { type: 'server-tool-call' }>>;
+  serverToolResults: Array<Extract<StreamPart, { type: 'server-tool-result' }>>;
+  /** Content blocks of kinds this layer does not interpret. */
+  providerBlocks: Array<Extract<StreamPart, { type: 'provider-block' }>>;
 }
 
 /** Folds stream parts into one response, part by part. */
@@ -22,6 +29,9 @@ export function createCollector(): { add(part: StreamPart): void; result(): Coll
     finishReason: 'error',
     usage: { inputTokens: 0, outputTokens: 0 },
     reasoningBlocks: [],
+    serverToolCalls: [],
+    serverToolResults: [],
+    providerBlocks: [],
   };
   const reasoningById = new Map<string, string[]>();
   return {
@@ -57,6 +67,18 @@ export function createCollector(): { add(part: StreamPart): void; result(): Coll
           break;
         case 'error':
           acc.error = p.message;
+          break;
+        case 'refusal':
+          acc.refusal = (acc.refusal ?? '') + p.text;
+          break;
+        case 'server-tool-call':
+          acc.serverToolCalls.push(p);
+          break;
+        case 'server-tool-result':
+          acc.serverToolResults.push(p);
+          break;
+        case 'provider-block':
+          acc.providerBlocks.push(p);
           break;
         case 'text-start':
         case 'text-end':

@@ -3,6 +3,7 @@ import { defaultCapabilities } from './capabilities';
 import { anthropicRequestBody } from './dialects/anthropic-request';
 import { ollamaRequestBody } from './dialects/ollama-request';
 import { openAiRequestBody } from './dialects/openai-request';
+import { detectVendor } from './dialects/vendors';
 import { httpStream, type TransportOptions } from './http-stream';
 import { ANTHROPIC_VERSION, DEFAULT_BASE_URLS, endpointUrl, ENV_KEYS } from './provider-config';
 import { parseTextToolCalls, toTextProtocolRequest } from './text-protocol';
@@ -53,6 +54,8 @@ export function createModel(name: string, options: CreateModelOptions = {}): Lan
   const nativeTools = options.toolMode ? options.toolMode === 'native' : capabilities.nativeTools;
   const url = endpointUrl(provider, baseUrl);
   const dialect: Dialect = provider;
+  // Who is behind an OpenAI-compatible URL decides how its usage numbers read (xAI, …).
+  const vendor = provider === 'openai' ? detectVendor({ baseUrl: url, modelId }) : undefined;
 
   function headers(): Record<string, string> {
     const h: Record<string, string> = { accept: provider === 'ollama' ? 'application/x-ndjson' : 'text/event-stream' };
@@ -87,7 +90,7 @@ export function createModel(name: string, options: CreateModelOptions = {}): Lan
       // Ids for calls the provider does not name must stay unique across the turns of a run.
       const prefix = randomBytes(4).toString('hex');
       const newId = (n: number) => `call_${prefix}_${n}`;
-      const parts = httpStream({ url, headers: headers(), body: body(wireRequest), dialect, signal: request.signal, newId }, options);
+      const parts = httpStream({ url, headers: headers(), body: body(wireRequest), dialect, signal: request.signal, newId, vendor }, options);
       return useText ? parseTextToolCalls(parts, newId) : parts;
     },
   };

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { createReadStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeLlm, type FakeLlm } from '../../test/fake-llm/server';
@@ -85,6 +86,25 @@ describe('llm-replay CLI', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toContain('--dialect must be one of openai, anthropic, ollama');
+  });
+
+  it('rejects an unknown vendor with exit code 2, and reads usage the vendor way with a known one', async () => {
+    const bad = await runCli(['--dialect', 'openai', '--vendor', 'acme'], fixtures[0].path);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--vendor must be one of openai, azure, xai');
+    // Usage without total_tokens from a server that names no known model: only --vendor can say
+    // that xAI bills reasoning tokens on top of completion_tokens.
+    const dir = mkdtempSync(join(tmpdir(), 'llm-replay-'));
+    const path = join(dir, 'body.sse');
+    writeFileSync(path, [
+      `data: ${JSON.stringify({ model: 'local', choices: [{ index: 0, delta: { content: 'ok' }, finish_reason: 'stop' }] })}\n\n`,
+      `data: ${JSON.stringify({ model: 'local', choices: [], usage: { prompt_tokens: 5, completion_tokens: 1, completion_tokens_details: { reasoning_tokens: 9 } } })}\n\n`,
+      'data: [DONE]\n\n',
+    ].join(''));
+    const plain = await runCli(['--dialect', 'openai'], path);
+    const xai = await runCli(['--dialect', 'openai', '--vendor', 'xai'], path);
+    expect(JSON.parse(plain.stdout).usage).toEqual({ inputTokens: 5, outputTokens: 1, reasoningTokens: 9 });
+    expect(JSON.parse(xai.stdout).usage).toEqual({ inputTokens: 5, outputTokens: 10, reasoningTokens: 9 });
   });
 
   it('rejects a bad chunk size with exit code 2', async () => {

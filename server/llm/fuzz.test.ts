@@ -4,7 +4,7 @@ import { startFakeLlm } from '../../test/fake-llm/server';
 import { collectStream } from './collect-stream';
 import { createModel } from './create-model';
 import { decodeBody } from './stream-decoder';
-import { listFixtures } from './testing/fixtures';
+import { listFixtures, listRecordedFixtures } from './testing/fixtures';
 import { DIALECTS, FINISH_REASONS, type Dialect, type StreamPart } from './types';
 
 const ROUNDS_PER_FIXTURE = 60;
@@ -47,7 +47,7 @@ function mutate(body: Buffer, rnd: () => number): Buffer {
 }
 
 describe('fuzz: truncated and garbled bodies never crash the decoder', () => {
-  const fixtures = listFixtures();
+  const fixtures = [...listFixtures(), ...listRecordedFixtures()];
   it.each(DIALECTS)('%s', (dialect: Dialect) => {
     const rnd = seededRandom(dialect.length * 7919);
     const bodies = fixtures.map((f) => f.body);

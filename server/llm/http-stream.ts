@@ -1,5 +1,6 @@
 import { guardedFetch, OutboundBlockedError } from '../net/outbound';
 import { backoffDelay, DEFAULT_RETRY, isRetryableStatus, retryAfterMs, sleep, type RetryOptions } from './retry-policy';
+import type { Vendor } from './dialects/vendors';
 import { createStreamDecoder, type StreamDecoder } from './stream-decoder';
 import type { Dialect, StreamPart } from './types';
 
@@ -28,6 +29,8 @@ export interface HttpStreamRequest {
   dialect: Dialect;
   signal?: AbortSignal;
   newId?: (n: number) => string;
+  /** Who serves an OpenAI-compatible endpoint (usage rules); read from the stream when absent. */
+  vendor?: Vendor;
 }
 
 type Outcome = { kind: 'done' } | { kind: 'retry'; delayMs: number };
@@ -49,7 +52,7 @@ export async function* httpStream(req: HttpStreamRequest, options: TransportOpti
 
   for (let attempt = 0; ; attempt++) {
     const canRetry = attempt < retry.maxRetries;
-    const decoder = createStreamDecoder(req.dialect, { newId: req.newId });
+    const decoder = createStreamDecoder(req.dialect, { newId: req.newId, vendor: req.vendor });
     const ctl = new AbortController();
     let timedOut: 'connect' | 'idle' | undefined;
     const onUserAbort = () => ctl.abort();

@@ -1,3 +1,4 @@
+import { vendorOfModel } from './dialects/vendors';
 import type { Usage } from './types';
 
 /**
@@ -38,22 +39,47 @@ export const DEFAULT_PRICES: PriceTable = {
   'openai:gpt-4o-mini': { input: 0.15, output: 0.6, cacheRead: 0.075 },
   'openai:o3': { input: 2, output: 8, cacheRead: 0.5 },
   'openai:o4-mini': { input: 1.1, output: 4.4, cacheRead: 0.275 },
+  // xAI (docs.x.ai "Models and Pricing"); cached input is part of prompt_tokens. A grok model
+  // reached through the openai provider (`openai:grok-3-mini` at api.x.ai) is priced here too.
+  'xai:grok-3': { input: 3, output: 15, cacheRead: 0.75 },
+  'xai:grok-3-fast': { input: 5, output: 25, cacheRead: 1.25 },
+  'xai:grok-3-mini': { input: 0.3, output: 0.5, cacheRead: 0.075 },
+  'xai:grok-3-mini-fast': { input: 0.6, output: 4, cacheRead: 0.15 },
+  'xai:grok-4-1-fast-reasoning': { input: 0.2, output: 0.5, cacheRead: 0.05 },
+  'xai:grok-4-1-fast-non-reasoning': { input: 0.2, output: 0.5, cacheRead: 0.05 },
+  'xai:grok-4.3': { input: 1.25, output: 2.5, cacheRead: 0.2 },
   'ollama:*': { input: 0, output: 0 },
 };
 
 const PER_MILLION = 1_000_000;
 
-/** Finds the price of `provider:model`: exact key, then the longest key it starts with, then `provider:*`. */
+/**
+ * Finds the price of `provider:model`: exact key, then the longest key it starts with, then —
+ * for a model served through the OpenAI-compatible provider — the same lookup under the vendor the
+ * model id names (`openai:grok-3-mini` → `xai:grok-3-mini`), then `provider:*`.
+ */
 export function findPrice(model: string, table: PriceTable = DEFAULT_PRICES): ModelPrice | undefined {
+  const own = lookup(model, table);
+  if (own) return own;
+  const at = model.indexOf(':');
+  const provider = model.slice(0, at);
+  const modelId = model.slice(at + 1);
+  const vendor = provider === 'openai' ? vendorOfModel(modelId) : undefined;
+  if (vendor && vendor !== 'openai') {
+    const viaVendor = lookup(`${vendor}:${modelId.replace(/^.*\//, '')}`, table);
+    if (viaVendor) return viaVendor;
+  }
+  return table[`${provider}:*`];
+}
+
+function lookup(model: string, table: PriceTable): ModelPrice | undefined {
   if (table[model]) return table[model];
   let best: string | undefined;
   for (const key of Object.keys(table)) {
     if (key.endsWith(':*')) continue;
     if (model.startsWith(key) && /^[-_.:@]/.test(model.slice(key.length)) && (!best || key.length > best.length)) best = key;
   }
-  if (best) return table[best];
-  const provider = model.split(':')[0];
-  return table[`${provider}:*`];
+  return best ? table[best] : undefined;
 }
 
 /**

@@ -22,6 +22,8 @@ export class StreamAssembler {
   private usage: Usage = { inputTokens: 0, outputTokens: 0 };
   private rawFinish: string | undefined;
   private finishReason: FinishReason | undefined;
+  private refusalText: string | undefined;
+  private refusalCategory: string | undefined;
   private failed = false;
   private closed = false;
   /** True once any text, reasoning or tool-call part went out: after that, never retry. */
@@ -91,6 +93,25 @@ export class StreamAssembler {
     this.contentEmitted = true;
     out.push({ type: 'reasoning-end', id: this.reasoningId!, redactedData: data });
     this.reasoningId = undefined;
+  }
+
+  /** Refusal text streamed by the model (OpenAI `delta.refusal`); reported once, at the end. */
+  refusal(delta: string, category?: string): void {
+    if (this.closed) return;
+    this.refusalText = (this.refusalText ?? '') + delta;
+    if (category) this.refusalCategory = category;
+    this.contentEmitted = true;
+  }
+
+  /**
+   * Output that is not text, reasoning or a client tool call — a tool the provider ran, its
+   * result, or a block of an unknown kind. It goes out as is and closes any open text block.
+   */
+  other(part: Extract<StreamPart, { type: 'server-tool-call' | 'server-tool-result' | 'provider-block' }>, out: StreamPart[]): void {
+    if (this.closed) return;
+    this.endContentBlocks(out);
+    this.contentEmitted = true;
+    out.push(part);
   }
 
   endText(out: StreamPart[]): void {
@@ -181,8 +202,14 @@ export class StreamAssembler {
 
   private close(out: StreamPart[]): void {
     this.closed = true;
+    if (this.finishReason === 'refusal' && this.refusalText === undefined) this.refusalText = '';
+    if (this.refusalText !== undefined) {
+      const part: StreamPart = { type: 'refusal', text: this.refusalText };
+      if (this.refusalCategory) part.category = this.refusalCategory;
+      out.push(part);
+    }
     out.push({ type: 'usage', ...this.usage });
-    const reason = finalReason(this.failed, this.finishReason, this.tools.callCount);
+    const reason = finalReason(this.failed, this.finishReason, this.tools.callCount, this.refusalText !== undefined);
     const part: StreamPart = { type: 'finish', reason };
     if (this.rawFinish !== undefined) part.rawReason = this.rawFinish;
     out.push(part);
@@ -199,12 +226,14 @@ export class StreamAssembler {
  * The finish reason the loop acts on. Providers disagree on what to call a turn that ends in
  * tool calls (Ollama says "stop", some servers say "stop" after calls), so calls make it
  * `tool-calls` — unless the turn hit the output limit (`length` wins: a call may be cut and the
- * loop must know) or was stopped by a filter. A `tool-calls` reason without any call is `stop`.
+ * loop must know), was stopped by a filter, or was refused. A `tool-calls` reason without any
+ * call (only server-run tools, say) is `stop`.
  */
-export function finalReason(failed: boolean, provider: FinishReason | undefined, calls: number): FinishReason {
+export function finalReason(failed: boolean, provider: FinishReason | undefined, calls: number, refused = false): FinishReason {
   if (failed) return 'error';
   const reason = provider ?? 'stop';
   if (reason === 'length' || reason === 'content-filter') return reason;
+  if (refused || reason === 'refusal') return 'refusal';
   if (calls > 0) return 'tool-calls';
   return reason === 'tool-calls' ? 'stop' : reason;
 }

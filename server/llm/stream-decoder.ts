@@ -3,6 +3,7 @@ import { anthropicNormaliser } from './dialects/anthropic-stream';
 import type { DialectNormaliser, NormaliserFactory } from './dialects/normaliser';
 import { ollamaNormaliser } from './dialects/ollama-stream';
 import { openAiNormaliser } from './dialects/openai-stream';
+import type { Vendor } from './dialects/vendors';
 import { StreamAssembler, type AssemblerOptions } from './stream-assembler';
 import type { Dialect, ErrorCode, StreamPart } from './types';
 
@@ -11,6 +12,11 @@ const NORMALISERS: Record<Dialect, NormaliserFactory> = {
   anthropic: anthropicNormaliser,
   ollama: ollamaNormaliser,
 };
+
+export interface DecoderOptions extends AssemblerOptions {
+  /** Who serves an OpenAI-compatible endpoint (decides usage rules the numbers leave open). */
+  vendor?: Vendor;
+}
 
 /** A body larger than this in one unterminated SSE event or NDJSON line is treated as garbage. */
 export const MAX_EVENT_BYTES = 8 * 1024 * 1024;
@@ -31,10 +37,11 @@ export interface StreamDecoder {
  * The normaliser: wire bytes of one dialect in, stream parts out. Synchronous and push-based so
  * that the HTTP adapters, the `llm-replay` CLI and the benchmark all run the same code.
  */
-export function createStreamDecoder(dialect: Dialect, options: AssemblerOptions = {}): StreamDecoder {
+export function createStreamDecoder(dialect: Dialect, options: DecoderOptions = {}): StreamDecoder {
+  const { vendor, ...assemblerOptions } = options;
   // Anthropic has real thinking blocks; elsewhere a leading <think> block is a model's habit.
-  const assembler = new StreamAssembler({ splitThinkTags: dialect !== 'anthropic', ...options });
-  const normaliser: DialectNormaliser = NORMALISERS[dialect](assembler);
+  const assembler = new StreamAssembler({ splitThinkTags: dialect !== 'anthropic', ...assemblerOptions });
+  const normaliser: DialectNormaliser = NORMALISERS[dialect](assembler, { vendor });
   const utf8 = new TextDecoder('utf-8');
   let out: StreamPart[] = [];
   let feedText: (text: string) => void;
@@ -118,7 +125,7 @@ export function createStreamDecoder(dialect: Dialect, options: AssemblerOptions 
 }
 
 /** Decodes a whole body at once, split into `chunkBytes` pieces (for replay, tests and benchmarks). */
-export function decodeBody(dialect: Dialect, body: Uint8Array | string, chunkBytes = 0, options: AssemblerOptions = {}): StreamPart[] {
+export function decodeBody(dialect: Dialect, body: Uint8Array | string, chunkBytes = 0, options: DecoderOptions = {}): StreamPart[] {
   const decoder = createStreamDecoder(dialect, options);
   const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
   const parts: StreamPart[] = [];

@@ -3,7 +3,12 @@
  * failures travel as an `error` part, and every stream ends with exactly one `finish` part.
  */
 
-export const FINISH_REASONS = ['stop', 'length', 'tool-calls', 'content-filter', 'error'] as const;
+/**
+ * `length`: the output-token limit ended the turn (a call being written may be `truncated`);
+ * `content-filter`: a provider filter removed content; `refusal`: the model or provider declined
+ * (a `refusal` part says why); `tool-calls`: calls for the client to run follow.
+ */
+export const FINISH_REASONS = ['stop', 'length', 'tool-calls', 'content-filter', 'refusal', 'error'] as const;
 export type FinishReason = (typeof FINISH_REASONS)[number];
 
 export const PROVIDERS = ['anthropic', 'openai', 'ollama'] as const;
@@ -40,6 +45,20 @@ export type StreamPart =
   | { type: 'tool-call-delta'; id: string; toolName: string; delta: string }
   | { type: 'tool-call-end'; id: string; toolName: string }
   | ToolCallPart
+  /**
+   * The model (OpenAI `delta.refusal`) or the provider (Anthropic `stop_reason: "refusal"`)
+   * declined. `text` is what was said, possibly empty; the turn finishes with `refusal`.
+   */
+  | { type: 'refusal'; text: string; category?: string }
+  /**
+   * A tool the provider runs itself (Anthropic web search, web fetch, code execution, tool search,
+   * MCP connector…). Reported, never for the client to execute.
+   */
+  | { type: 'server-tool-call'; id: string; toolName: string; args: unknown; blockType: string }
+  /** The provider's result for a server-run tool; `content` is the block as sent. */
+  | { type: 'server-tool-result'; toolCallId: string; blockType: string; content: unknown }
+  /** A content block of a kind this layer does not interpret (compaction, fallback…), kept as sent. */
+  | { type: 'provider-block'; blockType: string; block: unknown; deltas: unknown[] }
   | ({ type: 'usage' } & Usage)
   | { type: 'finish'; reason: FinishReason; rawReason?: string }
   | { type: 'error'; message: string; retryable?: boolean; code?: ErrorCode; status?: number };

@@ -63,7 +63,11 @@ export function encodeAnthropic(turn: ResolvedTurn, opts: { model: string; turnI
     events.push(ev('error', { error: { type: 'overloaded_error', message: opts.faults.errorEvent } }));
     return events;
   }
-  events.push(ev('message_delta', { delta: { stop_reason: STOP[turn.finish], stop_sequence: null }, usage: { output_tokens: u.outputTokens } }));
+  const delta =
+    turn.refusal !== undefined
+      ? { stop_reason: 'refusal', stop_sequence: null, stop_details: { type: 'refusal', category: null, explanation: turn.refusal } }
+      : { stop_reason: STOP[turn.finish], stop_sequence: null };
+  events.push(ev('message_delta', { delta, usage: { output_tokens: u.outputTokens } }));
   events.push(ev('message_stop', {}));
   return events;
 }

@@ -11,6 +11,8 @@ export function encodeOllama(turn: ResolvedTurn, opts: { model: string; turnInde
   const lines: string[] = [];
   for (const d of textDeltas(turn.reasoning)) lines.push(line({ thinking: d }));
   for (const d of textDeltas(turn.text)) lines.push(line({ content: d }));
+  // Ollama has no refusal field: a refusal is just what the model says.
+  for (const d of textDeltas(turn.refusal ?? '')) lines.push(line({ content: d }));
   if (turn.calls.length) {
     // Ollama sends calls whole, with arguments as an object; a malformed string stays a string.
     const toolCalls = turn.calls.map((c) => {

@@ -13,6 +13,11 @@ export function encodeOpenAi(turn: ResolvedTurn, opts: { model: string; includeU
   const events: string[] = [chunk({ role: 'assistant', content: '' })];
   for (const d of textDeltas(turn.reasoning)) events.push(chunk({ reasoning_content: d }));
   for (const d of textDeltas(turn.text)) events.push(chunk({ content: d }));
+  if (turn.refusal !== undefined) {
+    // As recorded from api.openai.com: an empty refusal opens it, then the text in deltas.
+    events.push(chunk({ content: null, refusal: '' }));
+    for (const d of textDeltas(turn.refusal)) events.push(chunk({ refusal: d }));
+  }
 
   const heads = turn.calls.map((c, index) => chunk({ tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] }));
   const pieces = turn.calls.map((c, index) => argPieces(c.argsText).map((p) => chunk({ tool_calls: [{ index, function: { arguments: p } }] })));

@@ -6,6 +6,7 @@ import type { Turn } from './script';
 export interface ResolvedTurn {
   text: string;
   reasoning: string;
+  refusal?: string;
   calls: Array<{ id: string; name: string; argsText: string; argsValue: unknown }>;
   finish: 'stop' | 'length' | 'content-filter' | 'tool-calls';
   usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number };
@@ -34,10 +35,11 @@ export function resolveTurn(turn: Turn, turnIndex: number, requestBody: unknown,
   const inputTokens = turn.usage?.inputTokens ?? Math.ceil(JSON.stringify(requestBody ?? '').length / CHARS_PER_TOKEN);
   const outputTokens =
     turn.usage?.outputTokens ??
-    Math.max(1, Math.ceil((text.length + reasoning.length + calls.reduce((n, c) => n + c.argsText.length, 0)) / CHARS_PER_TOKEN));
+    Math.max(1, Math.ceil((text.length + reasoning.length + (turn.refusal?.length ?? 0) + calls.reduce((n, c) => n + c.argsText.length, 0)) / CHARS_PER_TOKEN));
   return {
     text,
     reasoning,
+    ...(turn.refusal !== undefined ? { refusal: turn.refusal } : {}),
     calls,
     finish: turn.finishReason ?? (calls.length ? 'tool-calls' : 'stop'),
     usage: { inputTokens, outputTokens, cacheReadTokens: turn.usage?.cacheReadTokens ?? 0, cacheWriteTokens: turn.usage?.cacheWriteTokens ?? 0 },

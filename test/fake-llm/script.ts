@@ -47,6 +47,12 @@ export interface Faults {
 
 export interface Turn {
   text?: string;
+  /**
+   * The model declines: OpenAI streams it as `delta.refusal` (finish `stop`), Anthropic as
+   * `stop_reason: "refusal"` with this text as `stop_details.explanation`; Ollama has no refusal
+   * field, so it becomes ordinary text there.
+   */
+  refusal?: string;
   reasoning?: string;
   toolCalls?: ScriptedToolCall[];
   /** Defaults to tool calls → the provider's tool-call reason, otherwise stop. */

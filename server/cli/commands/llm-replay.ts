@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { replayBody } from '../../llm/replay';
+import { VENDORS, type Vendor } from '../../llm/dialects/vendors';
 import { DIALECTS, type Dialect } from '../../llm/types';
 
-const USAGE = 'usage: nightshift llm-replay --dialect openai|anthropic|ollama [--chunk-bytes N] < BODY';
+const USAGE = `usage: nightshift llm-replay --dialect openai|anthropic|ollama [--chunk-bytes N] [--vendor ${VENDORS.join('|')}] < BODY`;
 /** Without --chunk-bytes the body is fed in pieces of a typical socket read. */
 const DEFAULT_CHUNK_BYTES = 4096;
 
@@ -17,13 +18,14 @@ async function readStdin(): Promise<Buffer> {
  * tool-call tracker the providers use, and prints one JSON line describing the response.
  */
 export async function run(argv: string[]): Promise<number> {
-  let values: { dialect?: string; 'chunk-bytes'?: string; help?: boolean };
+  let values: { dialect?: string; 'chunk-bytes'?: string; vendor?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
       options: {
         dialect: { type: 'string' },
         'chunk-bytes': { type: 'string' },
+        vendor: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -46,7 +48,12 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`--chunk-bytes must be a positive whole number, got "${values['chunk-bytes']}"\n${USAGE}\n`);
     return 2;
   }
+  const vendor = values.vendor as Vendor | undefined;
+  if (vendor !== undefined && !VENDORS.includes(vendor)) {
+    process.stderr.write(`--vendor must be one of ${VENDORS.join(', ')}\n${USAGE}\n`);
+    return 2;
+  }
   const body = await readStdin();
-  process.stdout.write(`${JSON.stringify(replayBody(dialect, body, chunkBytes))}\n`);
+  process.stdout.write(`${JSON.stringify(replayBody(dialect, body, chunkBytes, { vendor }))}\n`);
   return 0;
 }

@@ -1,5 +1,6 @@
 import type { StreamAssembler } from '../stream-assembler';
 import type { StreamPart } from '../types';
+import type { Vendor } from './vendors';
 
 /** One framed event off the wire: an SSE message or one NDJSON line. */
 export interface WireEvent {
@@ -18,7 +19,13 @@ export interface DialectNormaliser {
   onEnd(out: StreamPart[]): void;
 }
 
-export type NormaliserFactory = (assembler: StreamAssembler) => DialectNormaliser;
+/** What a normaliser may know about the other end before reading it. */
+export interface NormaliserContext {
+  /** Who serves an OpenAI-compatible endpoint, when the base URL or model id says so. */
+  vendor?: Vendor;
+}
+
+export type NormaliserFactory = (assembler: StreamAssembler, context?: NormaliserContext) => DialectNormaliser;
 
 /** JSON.parse that reports failure as undefined instead of throwing. */
 export function tryParseJson(text: string): unknown {
