@@ -19,6 +19,7 @@ import { planSpecWithAgent } from './plan-spec';
 import { MAX_REMEDIATION_DEPTH, remediationTask } from './remediation';
 import { checkoutFiles, startTaskSandbox } from './session-resources';
 import { describeAgentEvent, sessionLogLines } from './session-events';
+import { catalogueViability } from '../viability/session-hooks';
 import { runTaskSession } from './task-session';
 import type { Finding } from './types';
 
@@ -257,6 +258,7 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
         models: { name: opts.modelName, model: opts.model, forRole: () => ({ model: opts.model, modelName: opts.modelName }) },
         publish: sessionLogLines(log),
         delivery: { pullRequest: { store, projectId: repoId } },
+        viability: catalogueViability(),
         cache,
         skills,
         secrets: opts.secrets,

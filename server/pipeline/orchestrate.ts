@@ -28,6 +28,12 @@ export type PipelineOptions = {
   onState?: (state: PipelineState) => Promise<void>;
   onEvent?: (event: PipelineEvent) => void;
   signal?: AbortSignal;
+  /**
+   * Deterministic findings on the developer's change (the viability diff guard), run after QA:
+   * they join QA's findings, so a change that adds a known pattern goes back to the developer
+   * whether or not QA's model noticed it.
+   */
+  guard?: (cycle: number) => Promise<Finding[]>;
 };
 
 const zeroUsage = (): RoleUsage => ({ inputTokens: 0, outputTokens: 0, costUsd: 0 });
@@ -131,7 +137,10 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     if (qa.finish?.verdict === 'fail' && qaFindings.length === 0 && qaSplit.complex.length === 0) {
       qaFindings = [{ id: `c${cycle}-qa-1`, message: qa.finish.summary || 'QA failed without naming a finding', category: 'acceptance' }];
     }
-    if (qa.finish?.verdict !== 'pass' && qaFindings.length > 0) {
+    // The guard's findings are on lines the developer wrote: always the task's own to fix.
+    if (opts.guard) record.guard = withIds(await opts.guard(cycle), `c${cycle}-guard`);
+    qaFindings = [...qaFindings, ...(record.guard ?? [])];
+    if ((qa.finish?.verdict !== 'pass' || record.guard?.length) && qaFindings.length > 0) {
       open = qaFindings;
       await save();
       return null;

@@ -44,6 +44,8 @@ export type RoleRunnerDeps = {
   extraTools?: AgentTool[];
   /** Told to every role (the MCP registry: one line per server the project may use). */
   context?: string;
+  /** Told to one role this time, computed when it starts (the viability patterns of its files). */
+  roleContext?: (input: RoleInput) => Promise<string | undefined>;
   /** Where system prompts are composed from (an organisation's prompt overrides); default built-in. */
   promptDirs?: { builtIn?: string; overrides?: string };
   /**
@@ -163,7 +165,7 @@ export function createRoleRunner(deps: RoleRunnerDeps): RoleRunner {
     tools.push(...(deps.extraTools ?? []));
     const handle = startAgent({
       role,
-      objective: deps.context ? `${roleObjective(input)}\n\n${deps.context}` : roleObjective(input),
+      objective: [roleObjective(input), deps.context, await deps.roleContext?.(input)].filter(Boolean).join('\n\n'),
       acceptanceCriteria: input.acceptanceCriteria,
       model,
       modelName: chosen.modelName,

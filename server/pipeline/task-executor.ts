@@ -26,6 +26,7 @@ import { orgAgentSetup } from './agent-setup';
 import { remediationTask } from './remediation';
 import { checkoutFiles, startTaskSandbox } from './session-resources';
 import { realtimeSessionPublisher } from './session-events';
+import { projectViability } from '../viability/session-hooks';
 import { runTaskSession, type SessionEvent, type SessionState, type TaskRecorder, type TaskSessionResult } from './task-session';
 
 export { orgAgentSetup } from './agent-setup';
@@ -136,6 +137,7 @@ export function createPipelineExecutor(deps: PipelineExecutorDeps): TaskExecutor
           token: async () => (await githubAuthFromSettings(task.orgId, env)).token,
         },
         recorder: deps.recorder?.(task),
+        viability: await projectViability(db, { orgId: task.orgId, projectId: context.projectId, runId: task.runId, taskId: task.id }),
         cache: createPgContextCache(db),
         skills: agentSetup.skills,
         promptDirs: agentSetup.promptDirs,

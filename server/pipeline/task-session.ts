@@ -85,6 +85,19 @@ export interface TaskRecorder {
 /** Issue 21's environment setup runs here, before the first role, in the task's sandbox. */
 export type SessionSetup = (ctx: { workspaceDir: string; sandbox: Sandbox; signal?: AbortSignal; resumed: boolean }) => Promise<void>;
 
+/**
+ * Issue 16's viability hooks: the patterns to avoid, told to the architect and developer for the
+ * files they are about to work in; the diff guard, whose findings join QA's; and the learner that
+ * hears every QA, reviewer and guard finding of the task. All optional.
+ */
+export interface SessionViability {
+  /** The `## Patterns to avoid in this repository` section for this role and files, or undefined. */
+  promptSection?(input: { role: 'architect' | 'developer'; files: string[]; workspaceDir: string }): Promise<string | undefined>;
+  /** Findings for known patterns on the lines the change added (worktree against the base's fork point). */
+  guard?(input: { workspaceDir: string; baseRef: string }): Promise<Finding[]>;
+  recordFindings?(findings: Array<{ role: 'qa' | 'reviewer' | 'guard'; finding: Finding }>): Promise<void>;
+}
+
 export type SessionDelivery = {
   /** A pull request with the verification report; absent: the branch is committed and pushed only. */
   pullRequest?: {
@@ -115,6 +128,7 @@ export type TaskSessionInput = {
   delivery: SessionDelivery;
   recorder?: TaskRecorder;
   setup?: SessionSetup;
+  viability?: SessionViability;
   cache: ContextCache;
   skills?: SkillLibrary;
   promptDirs?: { builtIn?: string; overrides?: string };
@@ -211,6 +225,10 @@ export async function runTaskSession(input: TaskSessionInput): Promise<TaskSessi
     webTest: input.webTest,
     extraTools: input.extraTools,
     context: input.context,
+    roleContext: async (ri) => {
+      if ((ri.role !== 'architect' && ri.role !== 'developer') || !input.viability?.promptSection) return undefined;
+      return input.viability.promptSection({ role: ri.role, files: ri.files, workspaceDir: workspace.worktree.path });
+    },
     takeChat: input.takeChat,
     wrapModel: input.recorder?.model ? (m, info) => input.recorder!.model!(m, info) : undefined,
     onAgentEvent: (role, cycle, event) => {
@@ -243,7 +261,16 @@ export async function runTaskSession(input: TaskSessionInput): Promise<TaskSessi
         await persist(last ? `cycle ${last.cycle} ${last.reviewer ? 'reviewer' : last.qa ? 'qa' : 'developer'} done` : 'architect done');
       },
       onEvent: publish,
+      ...(input.viability?.guard ? { guard: () => input.viability!.guard!({ workspaceDir: workspace.worktree.path, baseRef: `refs/remotes/origin/${workspace.worktree.base}` }) } : {}),
     });
+  }
+  if (input.viability?.recordFindings) {
+    const all = result.cycles.flatMap((c) => [
+      ...(c.qa?.finish?.findings ?? []).map((finding) => ({ role: 'qa' as const, finding })),
+      ...(c.reviewer?.finish?.findings ?? []).map((finding) => ({ role: 'reviewer' as const, finding })),
+      ...(c.guard ?? []).map((finding) => ({ role: 'guard' as const, finding })),
+    ]);
+    if (all.length) await commitOnce('viability-findings', () => input.viability!.recordFindings!(all).then(() => true));
   }
 
   const approved = result.status === 'approved';

@@ -27,6 +27,10 @@ export type Finding = {
   /** Which acceptance criterion (1-based index) it concerns, if any. */
   criterion?: number;
   evidence?: string;
+  /** The viability rule a diff-guard finding comes from (`js/sql-concat`). */
+  rule?: string;
+  /** 1-based line in `file`, when known. */
+  line?: number;
 };
 
 /** A developer disputing a finding, with evidence; QA answers in its next pass. */
@@ -85,6 +89,8 @@ export type CycleRecord = {
   reviewer?: RoleOutcome;
   contested: Contest[];
   withdrawn: string[];
+  /** Patterns the developer's change introduced (the diff guard), added to QA's findings. */
+  guard?: Finding[];
 };
 
 export type PipelineResult = {

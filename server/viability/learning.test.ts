@@ -16,6 +16,7 @@ import {
 import type { OrgScope } from '../services/scope';
 import { RULES } from './catalogue';
 import { scanRepository } from './scan';
+import { projectViability } from './session-hooks';
 import type { Finding } from './types';
 
 const FIXTURE = path.join(__dirname, '../../test/fixtures/viability/repo');
@@ -159,5 +160,28 @@ describe('patterns learned from recurring QA/reviewer findings', () => {
     const merged = await learnPattern(t.db, { orgId: a.org.id, projectId: a.project.id, key: p.key, source: 'rsi', rule: null, title: 'x', severity: 'low', doNot: 'x', instead: 'x', example: { file: 'package-lock.json' }, sourceRuns: [r6.runId, r5.runId] });
     expect(merged).toMatchObject({ title: 'Editing package-lock.json by hand', version: 1, example: { file: 'package-lock.json' } });
     expect(merged.sourceRuns).toEqual([r5.runId, r6.runId].sort());
+  });
+});
+
+describe('a project\'s viability in a task session', () => {
+  it('uses the project\'s wording, skips switched-off rules in prompt and guard, and hands findings to the learner', async () => {
+    const patterns = await listPatterns(t.db, a.scope, { projectId: a.project.id });
+    const anyCast = patterns.find((p) => p.key === 'ts/any-cast')!;
+    await updatePattern(t.db, a.scope, { patternId: anyCast.id, expectedVersion: anyCast.version, enabled: false });
+    const sql = patterns.find((p) => p.key === 'js/sql-concat')!;
+    await updatePattern(t.db, a.scope, { patternId: sql.id, expectedVersion: sql.version, doNot: 'Glue SQL together from strings' });
+    const r7 = await newRunWithTask('t7');
+    const v = await projectViability(t.db, { orgId: a.org.id, projectId: a.project.id, ...r7 });
+    const section = (await v.promptSection!({ role: 'developer', files: ['src/db.ts', 'src/secrets.ts'], workspaceDir: FIXTURE }))!;
+    expect(section).toContain('- DO NOT: Glue SQL together from strings (src/db.ts:7');
+    expect(section).not.toContain('as any');
+    expect(section).toContain('src/secrets.ts:4'); // a catalogue rule the project never saw still counts
+
+    await v.recordFindings!([{ role: 'guard', finding: { id: 'c1-guard-1', message: 'js/eval: eval runs text', rule: 'js/eval', file: 'src/calc.ts', line: 3 } }]);
+    const r8 = await newRunWithTask('t8');
+    const v8 = await projectViability(t.db, { orgId: a.org.id, projectId: a.project.id, ...r8 });
+    await v8.recordFindings!([{ role: 'guard', finding: { id: 'c1-guard-1', message: 'js/eval: eval runs text', rule: 'js/eval', file: 'src/calc2.ts', line: 9 } }]);
+    const evalPattern = (await listPatterns(t.db, a.scope, { projectId: a.project.id })).find((p) => p.key === 'js/eval')!;
+    expect(evalPattern.sourceRuns).toEqual([r7.runId, r8.runId].sort());
   });
 });
