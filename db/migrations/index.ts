@@ -9,6 +9,7 @@ import * as m0007 from './0007_agent_settings';
 import * as m0008 from './0008_plan_owner';
 import * as m0013 from './0013_env_setups';
 import * as m0009 from './0009_tenancy_boundaries';
+import * as m0009b from './0009_session_signal';
 import * as m0010 from './0010_auth_hardening';
 import * as m0011 from './0011_cli_runs';
 import * as m0014 from './0014_viability';
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '0007_agent_settings': m0007,
   '0008_plan_owner': m0008,
   '0009_tenancy_boundaries': m0009,
+  '0009_session_signal': m0009b,
   '0010_auth_hardening': m0010,
   '0011_cli_runs': m0011,
   '0013_env_setups': m0013,

@@ -45,7 +45,7 @@ export interface ServerToClientEvents {
    * The connection was re-authorised (a membership or role changed): the organisations it now
    * hears. Rooms of organisations no longer listed were left; their runs must be subscribed anew.
    */
-  access: (a: { orgIds: string[] }) => void;
+  access: (a: { orgIds: string[]; roles: Record<string, string> }) => void;
 }
 
 export interface ClientToServerEvents {

@@ -82,7 +82,8 @@ export function attachRealtime(server: http.Server, db: DB, pool: pg.Pool, opts:
       socket.disconnect(true);
       return;
     }
-    const orgIds = new Set((await listOrganizationsForUser(db, userId)).map((o) => o.id));
+    const orgs = await listOrganizationsForUser(db, userId);
+    const orgIds = new Set(orgs.map((o) => o.id));
     for (const orgId of socket.data.orgIds) if (!orgIds.has(orgId)) socket.leave(orgRoom(orgId));
     for (const orgId of orgIds) if (!socket.data.orgIds.has(orgId)) void socket.join(orgRoom(orgId));
     for (const [runId, orgId] of socket.data.runs) {
@@ -91,7 +92,7 @@ export function attachRealtime(server: http.Server, db: DB, pool: pg.Pool, opts:
       socket.data.runs.delete(runId);
     }
     socket.data.orgIds = orgIds;
-    socket.emit('access', { orgIds: [...orgIds] });
+    socket.emit('access', { orgIds: [...orgIds], roles: Object.fromEntries(orgs.map((o) => [o.id, o.role])) });
   };
   const localSocketsOf = (userId?: string) => [...io.of('/').sockets.values()].filter((s) => s.data?.userId && (!userId || s.data.userId === userId));
   const reauthorizeAll = (userId?: string) => {

@@ -4,7 +4,7 @@ import { encode } from 'next-auth/jwt';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { TestDatabase } from './db';
 import type { DatabaseRuntime } from '../../server/boot';
-import { handleApi } from '../../server/http/server';
+import { createRequestListener } from '../../server/http/server';
 import { migrationState } from '../../server/db/migrate';
 import { attachRealtime } from '../../server/realtime/io';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/realtime/events';
@@ -20,14 +20,12 @@ export type ApiServer = {
 };
 
 /**
- * The server's own routes (health, tRPC, webhooks, MCP) and Socket.IO on one HTTP server, as
+ * The server's own routes (health, auth, tRPC, webhooks, MCP) and Socket.IO on one HTTP server, as
  * `nightshift start` serves them minus the Next.js pages, on a free port.
  */
 export async function startApiServer(t: TestDatabase, opts: { origins?: string[] } = {}): Promise<ApiServer> {
   const rt: DatabaseRuntime = { db: t.db, pool: t.pool, url: t.url, mode: 'external', migrations: await migrationState(t.db), close: async () => {} };
-  const server = http.createServer(async (req, res) => {
-    if (!(await handleApi(req, res, { rt, jobs: null, log: () => {} }))) res.writeHead(404).end();
-  });
+  const server = http.createServer(createRequestListener({ rt, jobs: null, log: () => {} }, (_req, res) => res.writeHead(404).end()));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // Browsers may connect only from the server's own public origin.
