@@ -7,12 +7,15 @@
  *                                   /tree/<rel>     workspace folders (node_modules, .venv …)
  *                                   /outside/<name> folders mounted outside the workspace
  *                                   /setup.log
- *   <data>/env-scratch/<id>/                       one task sandbox's hard-linked copy
+ *   <data>/env-scratch/<id>/                       one task sandbox's writable folders + lease
  *
- * An entry is frozen when made (files read-only; owned by nobody when the server runs as root,
- * so a sandboxed command cannot make them writable again). A task sandbox gets a hard-linked
- * copy: new folders it may write into, the same file contents at no copying cost. Deleting a
- * cache entry never breaks a running sandbox, whose links keep the data.
+ * An entry is frozen when made (files read-only; owned by nobody when the server runs as root).
+ * A task sandbox mounts the entry's folders **read-only** at the dependencies' places (nothing is
+ * copied: starting costs a few mkdirs), with small writable folders of its own where tools keep
+ * caches at test time (`node_modules/.cache`, `.vite` …; the top of Cargo's home). So a command
+ * can neither change nor chmod a cached file (EROFS, whoever owns it) and cannot add files to
+ * the dependency folders except in those cache folders. A sandbox holds a lease on its entry
+ * (a file in its scratch folder, touched while it runs) and pruning never removes a leased entry.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -21,16 +24,13 @@ import {
   chownSync,
   existsSync,
   lchownSync,
-  linkSync,
   lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
-  readlinkSync,
   renameSync,
   rmSync,
   statSync,
-  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -40,15 +40,33 @@ import type { ToolchainCheck, ToolchainProbe } from './toolchain';
 import { DEP_DIR_NAMES, SETUP_CACHE_DIR, type OutsideDir, type SetupPlan } from './detect';
 
 /** Bump when the layout or what a key covers changes: old entries then simply miss. */
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
 export const CACHE_DIR = 'env-cache';
 export const SCRATCH_DIR = 'env-scratch';
 /** The owner of frozen entries when the server runs as root. */
 const NOBODY = 65534;
 /** Defaults for pruning: entries unused this long go, then the oldest until under the size. */
 export const DEFAULT_PRUNE = { maxAgeMs: 14 * 24 * 3600_000, maxBytes: 20 * 1024 ** 3 };
-/** Scratch copies older than this belong to a process that died. */
+/** Scratch folders untouched this long belong to a process that died (a live sandbox touches its lease). */
 const STALE_SCRATCH_MS = 24 * 3600_000;
+/** How often a running sandbox refreshes its lease. */
+export const LEASE_TOUCH_MS = 60_000;
+/** The file in a sandbox's scratch folder naming the entry it uses. */
+const LEASE_FILE = 'lease';
+
+/**
+ * Folders inside a dependency folder that tools write at test time (their caches): each task
+ * sandbox gets its own writable folder there, seeded with what setup left in it. Everything
+ * else in the dependency folder is read-only.
+ */
+export const WRITABLE_SUBDIRS: Readonly<Record<string, readonly string[]>> = {
+  // Babel/eslint/nx (.cache), Vite's optimiser and Vitest's results (.vite, .vitest), tsc/others (.tmp).
+  node_modules: ['.cache', '.vite', '.vitest', '.tmp'],
+};
+
+function writableSubdirsOf(rel: string): readonly string[] {
+  return WRITABLE_SUBDIRS[posix.basename(rel)] ?? [];
+}
 
 export type CacheMeta = {
   format: number;
@@ -202,14 +220,17 @@ export function removeTree(dir: string): void {
 }
 
 /**
- * A copy of `src` at `dst` whose folders are new and whose files are hard links (symlinks are
- * recreated). `owner` gets the new folders (the container user when the server is root).
+ * A plain copy of `src` at `dst` (the seed of a writable folder, usually empty): nothing in it
+ * is shared with the cache, so changing it changes only this sandbox. `owner` gets the copy (the
+ * container user when the server is root).
  */
-export function linkCopy(src: string, dst: string, owner?: { uid: number; gid: number }): void {
-  // GNU cp links a tree several times faster than a loop of link() calls from JavaScript.
-  execFileSync('cp', ['-R', '-l', '-P', src, dst], { stdio: ['ignore', 'ignore', 'pipe'] });
-  // The copy's folders are ours (made by cp); its files are the cache's (nobody's when root).
-  if (owner) execFileSync('chown', ['-R', '-h', '--from=0:0', `${owner.uid}:${owner.gid}`, dst], { stdio: ['ignore', 'ignore', 'pipe'] });
+function copyInto(src: string | null, dst: string, owner?: { uid: number; gid: number }): void {
+  if (src && existsSync(src) && readdirSync(src).length > 0) {
+    execFileSync('cp', ['-R', '-P', src, dst], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Frozen files come out read-only: the copy is this sandbox's own, so make it writable.
+    execFileSync('chmod', ['-R', 'u+w', dst], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } else mkdirSync(dst, { recursive: true });
+  if (owner) execFileSync('chown', ['-R', '-h', `${owner.uid}:${owner.gid}`, dst], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 /**
@@ -260,6 +281,8 @@ export function commitEntry(opts: {
     mkdirSync(dirname(join(build, 'tree', rel)), { recursive: true });
     renameSync(join(opts.workDir, rel), join(build, 'tree', rel));
   }
+  // The mount points of the writable cache folders must exist in the read-only tree.
+  for (const rel of paths) for (const w of writableSubdirsOf(rel)) mkdirSync(join(build, 'tree', rel, w), { recursive: true });
   for (const [name, dir] of opts.outsideDirs) renameSync(dir, join(build, 'outside', name));
   writeFileSync(join(build, 'setup.log'), opts.log);
   freezeTree(join(build, 'tree'));
@@ -287,13 +310,17 @@ export type DepsAttachment = {
   pathPrepend: string[];
   /** Workspace-relative folders mounted (for logs). */
   paths: string[];
-  /** Removes the sandbox's copy. */
+  /** Keeps the lease fresh (called by the sandbox while it runs; cheap, throttled). */
+  touch(): void;
+  /** Removes the sandbox's writable folders and its lease. */
   dispose(): void;
 };
 
 /**
- * A task sandbox's view of an entry: a hard-linked copy under the scratch folder, mounted at the
- * dependencies' places. `owner` gets the copy's folders (uid 1000 for the docker driver as root).
+ * A task sandbox's view of an entry: the entry's folders mounted read-only at the dependencies'
+ * places, each writable cache folder (and a writable-root folder's top) a fresh folder of this
+ * sandbox under the scratch folder, and a lease that keeps pruning away from the entry. `owner`
+ * gets the writable folders (uid 1000 for the docker driver as root).
  */
 export function attachEntry(dataDir: string, entry: CacheEntry, owner?: { uid: number; gid: number }): DepsAttachment {
   touchEntry(entry);
@@ -301,28 +328,64 @@ export function attachEntry(dataDir: string, entry: CacheEntry, owner?: { uid: n
   mkdirSync(scratch, { recursive: true });
   const binds: SandboxBind[] = [];
   try {
+    writeFileSync(join(scratch, LEASE_FILE), entry.dir);
     entry.meta.paths.forEach((rel, i) => {
-      const copy = join(scratch, `w${i}`);
-      linkCopy(join(entry.dir, 'tree', rel), copy, owner);
-      binds.push({ source: copy, target: posix.join(SANDBOX_WORKDIR, rel) });
+      const src = join(entry.dir, 'tree', rel);
+      const target = posix.join(SANDBOX_WORKDIR, rel);
+      binds.push({ source: src, target, readOnly: true });
+      for (const w of writableSubdirsOf(rel)) {
+        // Only where the entry has the mount point (entries made by this format always do).
+        if (!existsSync(join(src, w))) continue;
+        const own = join(scratch, `w${i}-${w.replace(/^\./, '')}`);
+        copyInto(join(src, w), own, owner);
+        binds.push({ source: own, target: posix.join(target, w) });
+      }
     });
     for (const o of entry.meta.outside) {
       const src = join(entry.dir, 'outside', o.name);
       if (!existsSync(src)) continue;
-      const copy = join(scratch, `o-${o.name}`);
-      linkCopy(src, copy, owner);
-      binds.push({ source: copy, target: o.target });
+      if (!o.writableRoot) {
+        binds.push({ source: src, target: o.target, readOnly: true });
+        continue;
+      }
+      // A writable top with the cached folders inside it read-only; top-level files are copied.
+      const top = join(scratch, `o-${o.name}`);
+      mkdirSync(top);
+      const inner: SandboxBind[] = [];
+      for (const e of readdirSync(src, { withFileTypes: true })) {
+        if (e.isDirectory()) {
+          mkdirSync(join(top, e.name));
+          inner.push({ source: join(src, e.name), target: posix.join(o.target, e.name), readOnly: true });
+        } else if (e.isFile()) {
+          execFileSync('cp', ['-P', join(src, e.name), join(top, e.name)], { stdio: ['ignore', 'ignore', 'pipe'] });
+          chmodSync(join(top, e.name), 0o644);
+        }
+      }
+      if (owner) execFileSync('chown', ['-R', '-h', `${owner.uid}:${owner.gid}`, top], { stdio: ['ignore', 'ignore', 'pipe'] });
+      binds.push({ source: top, target: o.target }, ...inner);
     }
   } catch (err) {
     removeTree(scratch);
     throw err;
   }
   let disposed = false;
+  let touched = Date.now();
   return {
     binds,
     env: entry.meta.taskEnv,
     pathPrepend: entry.meta.pathPrepend,
     paths: entry.meta.paths,
+    touch() {
+      if (disposed || Date.now() - touched < LEASE_TOUCH_MS) return;
+      touched = Date.now();
+      const now = new Date();
+      try {
+        utimesSync(join(scratch, LEASE_FILE), now, now);
+        utimesSync(scratch, now, now);
+      } catch {
+        /* removed by an operator: pruning may then take the entry, the next setup rebuilds it */
+      }
+    },
     dispose() {
       if (disposed) return;
       disposed = true;
@@ -331,18 +394,35 @@ export function attachEntry(dataDir: string, entry: CacheEntry, owner?: { uid: n
   };
 }
 
+/** Entries leased by live sandboxes (scratch folders touched within the stale limit). */
+function leasedEntries(dataDir: string, now: number): Set<string> {
+  const out = new Set<string>();
+  const root = join(dataDir, SCRATCH_DIR);
+  if (!existsSync(root)) return out;
+  for (const name of readdirSync(root)) {
+    try {
+      const lease = join(root, name, LEASE_FILE);
+      if (now - statSync(lease).mtimeMs > STALE_SCRATCH_MS) continue;
+      out.add(readFileSync(lease, 'utf8').trim());
+    } catch {
+      /* no lease (an old scratch folder) */
+    }
+  }
+  return out;
+}
+
 export type PruneResult = { removed: string[]; keptBytes: number };
 
 /**
  * Removes entries unused for longer than `maxAgeMs`, then the least recently used until the
- * cache fits in `maxBytes`, and scratch copies left by dead processes. `keep` entries (in use
- * right now) are never removed.
+ * cache fits in `maxBytes`, and scratch folders left by dead processes. `keep` entries and
+ * entries leased by a running sandbox are never removed.
  */
 export function pruneCache(dataDir: string, opts: { maxAgeMs?: number; maxBytes?: number; keep?: string[]; now?: number } = {}): PruneResult {
   const maxAge = opts.maxAgeMs ?? DEFAULT_PRUNE.maxAgeMs;
   const maxBytes = opts.maxBytes ?? DEFAULT_PRUNE.maxBytes;
   const now = opts.now ?? Date.now();
-  const keep = new Set(opts.keep ?? []);
+  const keep = new Set([...(opts.keep ?? []), ...leasedEntries(dataDir, now)]);
   const root = join(dataDir, CACHE_DIR);
   const entries: Array<{ dir: string; used: number; size: number }> = [];
   const removed: string[] = [];

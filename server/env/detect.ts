@@ -24,7 +24,12 @@ export const SETUP_CACHE_DIR = '.nightshift-setup-cache';
 /** Where out-of-workspace dependency folders are mounted inside the sandbox. */
 export const OUTSIDE_ROOT = '/deps';
 
-export type OutsideDir = { name: string; target: string };
+/**
+ * A dependency folder outside the workspace. `writableRoot`: the tool writes lock files at the
+ * folder's top (Cargo's `.package-cache`), so a task sandbox gets a writable folder there with the
+ * cached sub-folders mounted read-only inside it.
+ */
+export type OutsideDir = { name: string; target: string; writableRoot?: boolean };
 
 export type SetupPlan = {
   /** `script`: .nightshift/setup.sh; `settings`: the project's setup command; `none`: nothing to install. */
@@ -248,7 +253,7 @@ function cargoPart(dir: string): StackPart | null {
     stack: 'cargo',
     command: 'cargo fetch --locked',
     keyFiles: ['Cargo.lock', ...findFiles(dir, new Set(['Cargo.toml'])), ...['rust-toolchain', 'rust-toolchain.toml'].filter((f) => has(dir, f))],
-    outside: [{ name: 'cargo-home', target: home }],
+    outside: [{ name: 'cargo-home', target: home, writableRoot: true }],
     setupEnv: { CARGO_HOME: home },
     taskEnv: { CARGO_HOME: home, CARGO_NET_OFFLINE: 'true' },
   };

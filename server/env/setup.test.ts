@@ -3,14 +3,14 @@
  * install once in the fenced sandbox, reuse the cache, run the project's tests in a task sandbox
  * that has the dependencies and no network, and fail early and clearly on bad input.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bwrapAvailable } from '../../sandbox/bwrap-driver';
 import { detectCgroups } from '../../sandbox/cgroups';
 import { MS_SOURCE, MS_TEST, startNpmStandIn, startPlainServer, startPypiStandIn, type NpmStandIn, type StandIn } from '../../test/support/registries';
-import { CACHE_DIR, pruneCache, readEntry } from './cache';
+import { attachEntry, CACHE_DIR, pruneCache, readEntry } from './cache';
 import { ensureEnvironment, type EnvSetupOptions } from './setup';
 import { createDepsSandbox } from './task-sandbox';
 
@@ -86,10 +86,21 @@ describe.skipIf(skip)('setup phase (bwrap)', () => {
       expect(view.stderr).toMatch(/ENOTCACHED|ENOTFOUND|EAI_AGAIN/);
       const curl = await sb.exec(['sh', '-c', `curl -sS --max-time 5 ${npm.url}ms; echo rc=$?`]);
       expect(curl.stdout).toMatch(/rc=(7|28)/);
-      // The cache cannot be changed through the copy; the copy itself takes new files.
+      // The cached dependencies are a read-only mount: no write, no chmod back to writable, no new
+      // file beside them; the tools' cache folders inside them are the sandbox's own and writable.
       const write1 = await sb.exec(['sh', '-c', 'echo tampered >> node_modules/ms/index.js']);
       expect(write1.exitCode).not.toBe(0);
-      expect((await sb.exec(['sh', '-c', 'mkdir -p node_modules/.cache && touch node_modules/.cache/x'])).exitCode).toBe(0);
+      // Read-only as a mount, not only by file modes (which the file's owner could change).
+      const mounts = await sb.exec(['sh', '-c', 'grep " /workspace/node_modules" /proc/self/mountinfo']);
+      const opts = Object.fromEntries(mounts.stdout.trim().split('\n').map((l) => [l.split(' ')[4], l.split(' ')[5].split(',')]));
+      expect(opts['/workspace/node_modules']).toContain('ro');
+      expect(opts['/workspace/node_modules/.cache']).toContain('rw');
+      const chmod = await sb.exec(['sh', '-c', 'chmod u+w node_modules/ms/index.js']);
+      expect(chmod.exitCode).not.toBe(0);
+      expect((await sb.exec(['sh', '-c', 'touch node_modules/ms/added.js'])).exitCode).not.toBe(0);
+      expect((await sb.exec(['sh', '-c', 'mkdir -p node_modules/.cache/babel && touch node_modules/.cache/babel/x && touch node_modules/.vite/results.json'])).exitCode).toBe(0);
+      expect(readFileSync(join(second.entry!.dir, 'tree/node_modules/ms/index.js'), 'utf8')).toBe(MS_SOURCE);
+      expect(readdirSync(join(second.entry!.dir, 'tree/node_modules/.cache'))).toEqual([]);
       expect(npm.requests.length).toBe(seen);
     } finally {
       await sb.stop();
@@ -178,13 +189,20 @@ describe.skipIf(skip)('setup phase (bwrap)', () => {
 
   it('prunes entries unused for too long, then the oldest beyond the size budget', () => {
     const entries = readdirSync(join(dataDir, CACHE_DIR)).flatMap((p) => readdirSync(join(dataDir, CACHE_DIR, p)).filter((k) => !k.startsWith('.')).map((k) => join(dataDir, CACHE_DIR, p, k)));
-    expect(entries.length).toBeGreaterThanOrEqual(3);
+    expect(entries.length).toBeGreaterThanOrEqual(4);
     const old = new Date(Date.now() - 30 * 24 * 3600_000);
     utimesSync(join(entries[0], 'meta.json'), old, old);
     const r1 = pruneCache(dataDir, { maxAgeMs: 7 * 24 * 3600_000 });
     expect(r1.removed).toEqual([entries[0]]);
+    // An entry a running sandbox uses is leased: pruning leaves it until the sandbox is gone.
+    const leased = entries[2];
+    const meta = JSON.parse(readFileSync(join(leased, 'meta.json'), 'utf8')) as { projectKey: string; key: string };
+    const attachment = attachEntry(dataDir, readEntry(dataDir, meta.projectKey, meta.key)!);
     const r2 = pruneCache(dataDir, { maxBytes: 0, keep: [entries[1]] });
-    expect(r2.removed.sort()).toEqual(entries.slice(2).sort());
+    expect(r2.removed.sort()).toEqual(entries.slice(3).sort());
     expect(existsSync(entries[1])).toBe(true);
+    expect(existsSync(leased)).toBe(true);
+    attachment.dispose();
+    expect(pruneCache(dataDir, { maxBytes: 0, keep: [entries[1]] }).removed).toEqual([leased]);
   });
 });

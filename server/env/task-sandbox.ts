@@ -1,9 +1,10 @@
 /**
  * A task sandbox with the project's cached dependencies: the sandbox an agent's commands run
- * in, with a hard-linked copy of a cache entry mounted at the dependencies' places and the
- * variables that point tools at them (and keep them offline). `attach` swaps the entry (after
- * `install_dependencies` made a new one) by recreating the inner sandbox, which for bubblewrap
- * costs nothing and for a container one restart.
+ * in, with a cache entry mounted read-only at the dependencies' places (plus the sandbox's own
+ * writable cache folders, see server/env/cache.ts) and the variables that point tools at them
+ * (and keep them offline). `attach` swaps the entry (after `install_dependencies` made a new one)
+ * by recreating the inner sandbox, which for bubblewrap costs nothing and for a container one
+ * restart.
  */
 import { existsSync, readdirSync, rmdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
@@ -71,6 +72,7 @@ export async function createDepsSandbox(opts: SandboxOptions & { dataDir: string
     },
     async exec(cmd: string[], o?: ExecOptions): Promise<ExecResult> {
       if (!inner) throw new Error('sandbox stopped');
+      deps?.touch();
       return inner.exec(cmd, o);
     },
     async stop() {
