@@ -33,10 +33,10 @@ describe('detectSetup', () => {
     expect(detectSetup(repo({ 'uv.lock': '', 'pyproject.toml': '[project]\nname="a"\n' })).display).toBe('uv sync --frozen');
     expect(detectSetup(repo({ 'poetry.lock': '', 'pyproject.toml': '[tool.poetry]\n' })).display).toBe('poetry install');
     expect(detectSetup(repo({ 'requirements.txt': 'ms\n', 'requirements-dev.txt': 'x\n' })).display).toBe(
-      'python3 -m venv .venv && .venv/bin/python -m pip install -r requirements-dev.txt -r requirements.txt',
+      'python3 -m venv .venv && .venv/bin/pip install -r requirements-dev.txt -r requirements.txt',
     );
     expect(detectSetup(repo({ 'pyproject.toml': '[project]\nname="a"\n[project.optional-dependencies]\ntest = ["pytest"]\ndocs = ["x"]\n' })).display).toBe(
-      "python3 -m venv .venv && .venv/bin/python -m pip install -e '.[test]'",
+      "python3 -m venv .venv && .venv/bin/pip install -e '.[test]'",
     );
     expect(detectSetup(repo({ 'go.mod': 'module x\n\ngo 1.22\n', 'go.sum': '' })).display).toBe('go mod download');
     expect(detectSetup(repo({ 'Cargo.toml': '[package]\n', 'Cargo.lock': '' })).display).toBe('cargo fetch --locked');

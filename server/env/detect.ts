@@ -188,6 +188,19 @@ function nodePart(dir: string): StackPart | null {
   };
 }
 
+/**
+ * Makes the project-local virtualenv `.venv`. When the interpreter's own pip can install into
+ * another environment (`pip --python`, pip ≥ 22.3), the venv gets no copy of pip — ensurepip
+ * spends seconds of CPU installing and compiling pip and setuptools into every environment — and
+ * `.venv/bin/pip` runs that pip against the venv (so `pip install`, `pip list` work as usual).
+ * Otherwise a venv with its own pip.
+ */
+export const MAKE_VENV =
+  // Reading pip's version costs an import of one small module, not pip's start-up.
+  `if python3 -c 'import pip, sys; sys.exit(tuple(map(int, pip.__version__.split(".")[:2])) < (22, 3))' 2>/dev/null; then ` +
+  `python3 -m venv --without-pip .venv && printf '%s\\n' '#!/bin/sh' 'py="$(dirname "$0")/python"' 'exec "$(readlink -f "$py")" -m pip --python "$py" "$@"' > .venv/bin/pip && chmod 755 .venv/bin/pip && ln -s pip .venv/bin/pip3; ` +
+  `else python3 -m venv .venv; fi`;
+
 function pythonPart(dir: string): StackPart | null {
   const requirements = rootFiles(dir, /^requirements.*\.txt$/);
   const pyprojectText = has(dir, 'pyproject.toml') ? readFileSync(join(dir, 'pyproject.toml'), 'utf8') : '';
@@ -198,6 +211,7 @@ function pythonPart(dir: string): StackPart | null {
     pathPrepend: [`${venv}/bin`],
   };
   const meta = ['pyproject.toml', 'setup.py', 'setup.cfg', '.python-version'].filter((f) => has(dir, f));
+  const pip = '.venv/bin/pip';
   const tool = (name: string, pkg: string) =>
     `python3 -m venv ${SETUP_CACHE_DIR}/${name} && ${SETUP_CACHE_DIR}/${name}/bin/python -m pip install --quiet ${pkg}`;
   if (has(dir, 'uv.lock')) {
@@ -220,14 +234,14 @@ function pythonPart(dir: string): StackPart | null {
   }
   if (requirements.length === 0 && !installable) return null;
   const installs: string[] = [];
-  if (requirements.length) installs.push(`.venv/bin/python -m pip install ${requirements.map((r) => `-r ${shq(r)}`).join(' ')}`);
+  if (requirements.length) installs.push(`${pip} install ${requirements.map((r) => `-r ${shq(r)}`).join(' ')}`);
   if (installable) {
     const extras = pyExtras(pyprojectText);
-    installs.push(`.venv/bin/python -m pip install -e ${shq(extras.length ? `.[${extras.join(',')}]` : '.')}`);
+    installs.push(`${pip} install -e ${shq(extras.length ? `.[${extras.join(',')}]` : '.')}`);
   }
   return {
     stack: 'pip',
-    command: ['python3 -m venv .venv', ...installs].join(' && '),
+    command: [MAKE_VENV, ...installs].join(' && '),
     keyFiles: [...requirements, ...meta],
     ...py,
   };
@@ -331,6 +345,8 @@ function displayOf(p: StackPart): string {
       return 'uv sync --frozen';
     case 'poetry':
       return 'poetry install';
+    case 'pip':
+      return p.command.replace(MAKE_VENV, 'python3 -m venv .venv');
     default:
       return p.command;
   }

@@ -14,6 +14,22 @@ import { attachEntry, type CacheEntry, type DepsAttachment } from './cache';
 
 const CONTAINER_OWNER = { uid: 1000, gid: 1000 };
 
+/**
+ * Every task sandbox has no network, whatever the project's stack: package managers are told so,
+ * so they fail at once instead of retrying. (npm alone retries a lookup for ~70 s: a Python
+ * project's agent typing `npm view` or `npx tool` waited that long for ENOTFOUND.)
+ */
+export const OFFLINE_TASK_ENV: Readonly<Record<string, string>> = {
+  npm_config_offline: 'true',
+  npm_config_update_notifier: 'false',
+  YARN_ENABLE_OFFLINE_MODE: '1',
+  PIP_NO_INDEX: '1',
+  PIP_DISABLE_PIP_VERSION_CHECK: '1',
+  UV_OFFLINE: '1',
+  GOPROXY: 'off',
+  CARGO_NET_OFFLINE: 'true',
+};
+
 export interface DepsSandbox extends Sandbox {
   /** Mount another cache entry (or none); running commands are not affected until they end. */
   attach(entry: CacheEntry | null): Promise<void>;
@@ -39,7 +55,7 @@ export async function createDepsSandbox(opts: SandboxOptions & { dataDir: string
       ...base,
       driver,
       binds: [...(base.binds ?? []), ...(deps?.binds ?? [])],
-      env: { ...(deps?.env ?? {}), ...(base.env ?? {}) },
+      env: { ...OFFLINE_TASK_ENV, ...(deps?.env ?? {}), ...(base.env ?? {}) },
       pathPrepend: [...(deps?.pathPrepend ?? []), ...(base.pathPrepend ?? [])],
     });
   };
