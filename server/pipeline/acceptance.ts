@@ -1,8 +1,2 @@
-import { parseSpec } from '../specs/parse';
-import { sectionItems } from '../specs/spec-text';
-
-/** The acceptance criteria of a spec, one string per list item of its Acceptance criteria section. */
-export function acceptanceCriteriaOf(markdown: string): string[] {
-  const section = parseSpec(markdown).byKey.acceptance;
-  return section ? sectionItems(section).map((i) => i.text.trim()).filter(Boolean) : [];
-}
+/** The acceptance criteria of a spec (any format the spec gate reads), one string per criterion. */
+export { acceptanceCriteriaOf } from '../specs/criteria';

@@ -1,13 +1,17 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { handleScoreRequest } from '../../components/spec-editor/score-protocol';
 
 const ROOT = join(__dirname, '../..');
+const FIXTURES = join(ROOT, 'test/fixtures/specs');
 const run = promisify(execFile);
 async function nightshift(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('node', [join(ROOT, 'bin/nightshift.js'), ...args], { cwd: ROOT });
+    const { stdout, stderr } = await run('node', [join(ROOT, 'bin/nightshift.js'), ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -15,33 +19,89 @@ async function nightshift(...args: string[]): Promise<{ code: number; stdout: st
   }
 }
 
+/** Every fixture of the calibration set, plus encoded twins of one of them written to a temp dir. */
+function allFixtures(): string[] {
+  const files = ['good-spec.md', 'vague-spec.md'].map((f) => join(FIXTURES, f));
+  for (const dir of ['complete', 'vague', 'template', 'gaming']) {
+    for (const f of readdirSync(join(FIXTURES, dir)).filter((x) => x.endsWith('.md')).sort()) files.push(join(FIXTURES, dir, f));
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'ns-spec-enc-'));
+  const text = readFileSync(join(FIXTURES, 'complete/prd-team-invites.md'), 'utf8');
+  const le = Buffer.from(`\ufeff${text.replace(/\n/g, '\r\n')}`, 'utf16le');
+  writeFileSync(join(tmp, 'utf16le-crlf.md'), le);
+  writeFileSync(join(tmp, 'utf8-bom.md'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]));
+  writeFileSync(join(tmp, 'latin1.md'), Buffer.from(text.replace('Problem', 'Problème'), 'latin1'));
+  files.push(join(tmp, 'utf16le-crlf.md'), join(tmp, 'utf8-bom.md'), join(tmp, 'latin1.md'));
+  return files;
+}
 
-describe('nightshift spec', () => {
-  it('spec score prints score, accepted and findings for a good and a vague spec', async () => {
-    const good = await nightshift('spec', 'score', 'test/fixtures/specs/good-spec.md');
-    expect(good.code).toBe(0);
-    const g = JSON.parse(good.stdout);
-    expect(Object.keys(g)).toEqual(['score', 'accepted', 'findings']);
-    expect(g.accepted).toBe(true);
-    expect(g.score).toBeGreaterThanOrEqual(70);
+/** What the editor shows for a file: its worker decodes the bytes, then scores the text. */
+function editorScore(file: string) {
+  const bytes = readFileSync(file);
+  const decoded = handleScoreRequest({ kind: 'decode', id: 1, name: file, bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) });
+  if (decoded.kind !== 'decode' || !decoded.ok) throw new Error(`editor could not open ${file}`);
+  const scored = handleScoreRequest({ kind: 'score', id: 2, text: decoded.text, threshold: 70 });
+  if (scored.kind !== 'score') throw new Error('unexpected response');
+  return scored.result;
+}
 
-    const vague = await nightshift('spec', 'score', 'test/fixtures/specs/vague-spec.md');
-    expect(vague.code).toBe(0);
-    const v = JSON.parse(vague.stdout);
+describe('nightshift spec score', () => {
+  it('agrees with the editor on every fixture (score, breakdown, deductions, findings)', async () => {
+    const files = allFixtures();
+    // Two CLI processes at a time: the machine is shared.
+    const queue = [...files];
+    const worker = async () => {
+      for (let f = queue.shift(); f; f = queue.shift()) {
+        const r = await nightshift('spec', 'score', f);
+        expect(r.code, `${f}: ${r.stderr}`).toBe(0);
+        expect(JSON.parse(r.stdout), f).toEqual(editorScore(f));
+      }
+    };
+    await Promise.all([worker(), worker()]);
+  }, 600_000);
+
+  it('prints score, acceptance, the breakdown and findings that name sections and lines', async () => {
+    const r = await nightshift('spec', 'score', 'test/fixtures/specs/vague-spec.md');
+    expect(r.code).toBe(0);
+    const v = JSON.parse(r.stdout);
+    expect(Object.keys(v)).toEqual(['score', 'accepted', 'threshold', 'breakdown', 'deductions', 'findings']);
     expect(v.accepted).toBe(false);
-    expect(v.score).toBeLessThan(70);
-    expect(v.findings).toContainEqual({ section: 'Acceptance criteria', line: 9, message: expect.stringMatching(/not testable/) });
-    for (const f of v.findings) expect(Object.keys(f).filter((k) => !['section', 'line', 'message'].includes(k))).toEqual([]);
+    expect(v.breakdown.map((b: { concern: string }) => b.concern)).toEqual(['build', 'acceptance', 'scope', 'dependencies', 'tests', 'ui', 'questions']);
+    expect(v.findings).toContainEqual(expect.objectContaining({ line: 21, code: 'clarification', blocking: true }));
   });
 
-  it('spec score exits 2 with a clear message for a missing file', async () => {
-    const r = await nightshift('spec', 'score', 'no/such/spec.md');
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('cannot read no/such/spec.md: no such file');
-    expect(r.stdout).toBe('');
+  it('exits 2 naming the file for a missing file, a directory and a binary file', async () => {
+    const missing = await nightshift('spec', 'score', 'no/such/spec.md');
+    expect(missing).toMatchObject({ code: 2, stdout: '' });
+    expect(missing.stderr).toContain('cannot read no/such/spec.md: no such file');
+
+    const dir = await nightshift('spec', 'score', 'test/fixtures/specs');
+    expect(dir).toMatchObject({ code: 2, stdout: '' });
+    expect(dir.stderr).toContain('test/fixtures/specs is a directory');
+
+    const tmp = mkdtempSync(join(tmpdir(), 'ns-spec-bin-'));
+    const random = join(tmp, 'random.md');
+    writeFileSync(random, Buffer.from(Array.from({ length: 4096 }, (_, i) => ((i * 2654435761) >>> 13) & 255)));
+    for (const file of [process.execPath, random]) {
+      const bin = await nightshift('spec', 'score', file);
+      expect(bin).toMatchObject({ code: 2, stdout: '' });
+      expect(bin.stderr).toContain(`${file} is not a text file`);
+    }
   });
 
-  it('spec import-speckit prints the imported spec', async () => {
+  it('scores an empty file 0 with the finding "empty"', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'ns-spec-empty-'));
+    writeFileSync(join(tmp, 'empty.md'), '');
+    const r = await nightshift('spec', 'score', join(tmp, 'empty.md'));
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.score).toBe(0);
+    expect(out.findings).toEqual([expect.objectContaining({ code: 'empty', message: expect.stringMatching(/^empty/) })]);
+  });
+});
+
+describe('nightshift spec import-speckit', () => {
+  it('prints the imported spec', async () => {
     const r = await nightshift('spec', 'import-speckit', 'test/fixtures/speckit/note-tags');
     expect(r.code).toBe(0);
     const spec = JSON.parse(r.stdout);

@@ -1,11 +1,17 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { decodeSpecBytes } from '../../specs/decode';
+import { buildRepoIndex } from '../../specs/repo-index';
 import { scoreSpec } from '../../specs/score';
+import { scoreJson } from '../../specs/score-json';
 import { importSpecKit } from '../../specs/speckit';
 
 const USAGE = `usage:
-  nightshift spec score FILE.md [--threshold N]   print {"score","accepted","findings"}
-  nightshift spec import-speckit DIR              print the imported spec as JSON
+  nightshift spec score FILE [--threshold N] [--repo DIR]
+      print {"score","accepted","threshold","breakdown":[…],"deductions":[…],"findings":[…]}
+      --repo DIR  check the files, symbols and npm scripts the spec names against that checkout
+  nightshift spec import-speckit DIR
+      print the imported spec as JSON; warnings also go to stderr; a dependency cycle exits 2
 `;
 
 /** `nightshift spec …`: score a spec (exit 0 whether accepted or not) or import a Spec Kit folder. */
@@ -21,17 +27,39 @@ export async function run(argv: string[]): Promise<number> {
   return 2;
 }
 
+/** Reads a spec file as text whatever its encoding; a directory or a binary file is a clear error. */
+export async function readSpecFile(file: string): Promise<{ ok: true; text: string; encoding: string } | { ok: false; error: string }> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { ok: false, error: `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}` };
+  }
+  if (info.isDirectory()) return { ok: false, error: `${file} is a directory, not a spec file; pass the spec's Markdown file (for a Spec Kit folder use \`nightshift spec import-speckit ${file}\`)` };
+  if (!info.isFile()) return { ok: false, error: `${file} is not a regular file` };
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    return { ok: false, error: `cannot read ${file}: ${(err as Error).message}` };
+  }
+  const decoded = decodeSpecBytes(bytes);
+  if (!decoded.ok) return { ok: false, error: `${file} is not a text file (${decoded.reason})` };
+  return { ok: true, text: decoded.text, encoding: decoded.encoding };
+}
+
 async function score(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { threshold: { type: 'string' } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { threshold: { type: 'string' }, repo: { type: 'string' } } });
   } catch (err) {
     process.stderr.write(`nightshift spec score: ${(err as Error).message}\n${USAGE}`);
     return 2;
   }
   const file = parsed.positionals[0];
   if (!file || parsed.positionals.length > 1) {
-    process.stderr.write(`nightshift spec score: expected exactly one FILE.md\n${USAGE}`);
+    process.stderr.write(`nightshift spec score: expected exactly one FILE\n${USAGE}`);
     return 2;
   }
   let threshold: number | undefined;
@@ -42,17 +70,22 @@ async function score(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  let markdown: string;
-  try {
-    markdown = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    process.stderr.write(`nightshift spec score: cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message}\n`);
+  const read = await readSpecFile(file);
+  if (!read.ok) {
+    process.stderr.write(`nightshift spec score: ${read.error}\n`);
     return 2;
   }
-  const result = scoreSpec(markdown, { threshold });
-  const findings = result.findings.map((f) => (f.line === undefined ? { section: f.section, message: f.message } : { section: f.section, line: f.line, message: f.message }));
-  process.stdout.write(`${JSON.stringify({ score: result.score, accepted: result.accepted, findings })}\n`);
+  let repo;
+  if (parsed.values.repo) {
+    const info = await stat(parsed.values.repo).catch(() => null);
+    if (!info?.isDirectory()) {
+      process.stderr.write(`nightshift spec score: --repo ${parsed.values.repo} is not a directory\n`);
+      return 2;
+    }
+    repo = await buildRepoIndex(parsed.values.repo);
+  }
+  const result = scoreSpec(read.text, { ...(threshold !== undefined ? { threshold } : {}), ...(repo ? { repo } : {}) });
+  process.stdout.write(`${JSON.stringify(scoreJson(result))}\n`);
   return 0;
 }
 

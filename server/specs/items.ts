@@ -1,0 +1,318 @@
+import { regionForHeading, isMeta, type Region } from './concerns';
+import { ABBREVIATIONS, META_LABELS } from './lexicon';
+import type { Block, Outline } from './outline';
+import { analyzeItem, type ItemSignals } from './signals';
+
+/**
+ * The items of a document — sentences of paragraphs, list items (a multi-line Given/When/Then
+ * kept whole), table rows, code blocks — each with its region and its signals.
+ */
+export type ItemKind = 'sentence' | 'item' | 'row' | 'code';
+export type SpecItem = {
+  kind: ItemKind;
+  line: number;
+  /** The item as written (label included), for quoting in findings. */
+  text: string;
+  region: Region;
+  heading: string;
+  headingLine: number;
+  headingOwn: boolean;
+  label?: string;
+  checkbox?: string;
+  lang?: string;
+  codeLines?: number;
+  /** Line of each part of a multi-line item and its offset in `text`, flattened: [line, offset, …]. */
+  lineOffsets?: number[];
+  sig: ItemSignals;
+};
+
+/** The line on which `offset` of the item's text lies. */
+export function lineOfOffset(item: SpecItem, offset: number): number {
+  const o = item.lineOffsets;
+  if (!o || offset <= 0) return item.line;
+  let line = item.line;
+  for (let k = 0; k < o.length; k += 2) {
+    if (o[k + 1] <= offset) line = o[k];
+    else break;
+  }
+  return line;
+}
+
+/** Clarification markers found in regions that are otherwise not scored (checklists, tables of contents). */
+export type MetaMarker = { line: number; text: string };
+
+const MAX_SENTENCE_SCAN = 2_000_000;
+const EMPTY_SIGNALS = analyzeItem('');
+
+export function collectItems(o: Outline): { items: SpecItem[]; metaMarkers: MetaMarker[] } {
+  const items: SpecItem[] = [];
+  const metaMarkers: MetaMarker[] = [];
+  let pending: Array<Omit<SpecItem, 'sig'> & { analyzeText: string }> = [];
+
+  const flush = () => {
+    for (const p of pending) {
+      const { analyzeText, ...rest } = p;
+      items.push({ ...rest, sig: analyzeItem(analyzeText, o.refs) });
+    }
+    pending = [];
+  };
+
+  const push = (base: Omit<SpecItem, 'sig' | 'label' | 'region'> & { region: Region }) => {
+    const labelled = splitLabel(base.text);
+    let region = base.region;
+    let label: string | undefined;
+    let analyzeText = base.text;
+    if (labelled && META_LABELS.has(labelled.label.toLowerCase().split(' ').join('_'))) {
+      // "**Priority**: P1", "**Status**: Draft": metadata, not content.
+      if (base.text.includes('NEEDS CLARIFICATION')) for (const c of analyzeItem(base.text).clarifications) metaMarkers.push({ line: base.line, text: c });
+      return;
+    }
+    if (labelled) {
+      label = labelled.label;
+      analyzeText = labelled.rest;
+      const r = labelRegion(labelled.label);
+      if (r) region = r;
+    }
+    // A "When …"/"Then …"/"And …" line continues the scenario above it (Given/When/Then written
+    // over several list items or lines).
+    const prev = pending[pending.length - 1];
+    if (prev && prev.kind !== 'code' && base.kind !== 'code' && prev.heading === base.heading && base.line - prev.line <= 8 && continuesScenario(analyzeText) && opensScenario(prev.analyzeText)) {
+      const shift = prev.text.length + 1;
+      prev.lineOffsets = [...(prev.lineOffsets ?? [prev.line, 0]), ...(base.lineOffsets ?? [base.line, 0]).map((v, k) => (k % 2 === 1 ? v + shift : v))];
+      prev.text += ` ${base.text}`;
+      prev.analyzeText += ` ${analyzeText}`;
+      return;
+    }
+    pending.push({ ...base, region, ...(label ? { label } : {}), analyzeText });
+  };
+
+  for (const b of o.blocks) {
+    if (isMeta(b.region)) {
+      if (b.kind !== 'code') collectMetaMarkers(b, metaMarkers);
+      continue;
+    }
+    const common = { region: b.region, heading: b.heading, headingLine: b.headingLine, headingOwn: b.headingOwn };
+    if (b.kind === 'code') {
+      flush();
+      if (b.lang === 'gherkin' || b.lang === 'feature' || b.lang === 'cucumber') {
+        for (const scenario of gherkinScenarios(b)) pending.push({ ...common, kind: 'item', line: scenario.line, text: scenario.text, analyzeText: scenario.text, region: { ...b.region, acceptance: 1 } });
+        flush();
+        continue;
+      }
+      items.push({ ...common, kind: 'code', line: b.line, text: b.text, ...(b.lang ? { lang: b.lang } : {}), codeLines: b.codeLines ?? 0, sig: EMPTY_SIGNALS });
+      continue;
+    }
+    if (b.kind === 'para') {
+      for (const s of sentences(b)) push({ ...common, kind: 'sentence', line: s.line, text: s.text, lineOffsets: s.lineOffsets });
+      continue;
+    }
+    if (b.kind === 'row') {
+      if (b.header) continue;
+      push({ ...common, kind: 'row', line: b.line, text: b.text });
+      continue;
+    }
+    push({ ...common, kind: 'item', line: b.line, text: b.text, ...(b.lineOffsets ? { lineOffsets: b.lineOffsets } : {}), ...(b.checkbox !== undefined ? { checkbox: b.checkbox } : {}) });
+  }
+  flush();
+  return { items, metaMarkers };
+}
+
+function collectMetaMarkers(b: Block, out: MetaMarker[]): void {
+  const i = b.text.indexOf('NEEDS CLARIFICATION');
+  if (i < 0) return;
+  const sig = analyzeItem(b.text);
+  for (const c of sig.clarifications) out.push({ line: b.line, text: c });
+}
+
+/**
+ * `**Independent Test**: …`, `**FR-001**: …`, `Expected: …`, `- **Worktree**: …`: a short label
+ * before a colon. The label can say which concern the item serves.
+ */
+export function splitLabel(text: string): { label: string; rest: string } | undefined {
+  if (text.length < 4) return undefined;
+  let label: string | undefined;
+  let restStart = 0;
+  if (text.startsWith('**') || text.startsWith('__')) {
+    const d = text.slice(0, 2);
+    const close = text.indexOf(d, 2);
+    if (close < 3 || close > 80) return undefined;
+    let inner = text.slice(2, close).trim();
+    let after = close + 2;
+    if (inner.endsWith(':')) inner = inner.slice(0, -1).trim();
+    else {
+      while (after < text.length && text[after] === ' ') after++;
+      if (text[after] !== ':' && text[after] !== '—' && text[after] !== '-') return undefined;
+      after++;
+    }
+    label = inner;
+    restStart = after;
+  } else {
+    const colon = text.indexOf(':');
+    if (colon < 2 || colon > 40) return undefined;
+    const candidate = text.slice(0, colon).trim();
+    const words = candidate.split(' ');
+    if (words.length > 4) return undefined;
+    const c = candidate.charCodeAt(0);
+    if (!(c >= 65 && c <= 90)) return undefined;
+    if (text[colon + 1] !== ' ') return undefined;
+    label = candidate;
+    restStart = colon + 1;
+  }
+  if (!label || label.split(' ').length > 6) return undefined;
+  // "None: this is a library function…" answers the section; it is not a label.
+  const l = label.toLowerCase();
+  if (l === 'none' || l === 'n/a' || l === 'na' || l === 'no' || l === 'not applicable') return undefined;
+  const rest = text.slice(restStart).trim();
+  return { label, rest };
+}
+
+/** FR-001 → what to build; SC-001 → acceptance; NFR-1 → acceptance; other labels by heading words. */
+function labelRegion(label: string): Region | undefined {
+  const id = idPrefix(label);
+  if (id) {
+    switch (id) {
+      case 'FR':
+      case 'REQ':
+      case 'R':
+      case 'F':
+      case 'UC':
+      case 'US':
+      case 'STORY':
+        return { build: 1 };
+      case 'SC':
+      case 'AC':
+      case 'KPI':
+      case 'M':
+        return { acceptance: 1 };
+      case 'NFR':
+      case 'QR':
+      case 'PR':
+        return { acceptance: 0.8, build: 0.5 };
+      case 'TC':
+      case 'T':
+        return { tests: 1 };
+      case 'Q':
+      case 'OQ':
+        return { questions: 1 };
+      case 'D':
+      case 'ADR':
+        return { context: 1 };
+      default:
+        return undefined;
+    }
+  }
+  const r = regionForHeading(label);
+  return r && !isMeta(r) ? r : undefined;
+}
+
+function idPrefix(label: string): string | undefined {
+  let i = 0;
+  while (i < label.length && label.charCodeAt(i) >= 65 && label.charCodeAt(i) <= 90) i++;
+  if (i === 0 || i > 5) return undefined;
+  let j = i;
+  if (label[j] === '-' || label[j] === '_' || label[j] === ' ') j++;
+  let digits = 0;
+  while (j < label.length && label.charCodeAt(j) >= 48 && label.charCodeAt(j) <= 57) {
+    j++;
+    digits++;
+  }
+  if (digits === 0) return undefined;
+  return label.slice(0, i);
+}
+
+function firstWord(text: string): string {
+  let a = 0;
+  while (a < text.length && (text[a] === '*' || text[a] === '_' || text[a] === ' ' || text[a] === '-')) a++;
+  let b = a;
+  while (b < text.length && b - a < 12 && text[b] !== ' ' && text[b] !== '*' && text[b] !== '_' && text[b] !== ',' && text[b] !== ':') b++;
+  return text.slice(a, b).toLowerCase();
+}
+
+function continuesScenario(text: string): boolean {
+  const w = firstWord(text);
+  return w === 'when' || w === 'then' || w === 'and' || w === 'but';
+}
+
+function opensScenario(text: string): boolean {
+  const w = firstWord(text);
+  if (w === 'given' || w === 'when' || w === 'scenario' || w === 'and' || w === 'then') return true;
+  const lower = text.length > 400 ? text.slice(0, 400).toLowerCase() : text.toLowerCase();
+  return lower.includes('given') && !lower.includes(' then ');
+}
+
+/** Scenarios of a Gherkin block: each `Scenario:` with its steps. */
+function gherkinScenarios(b: Block): Array<{ line: number; text: string }> {
+  const out: Array<{ line: number; text: string }> = [];
+  let current: { line: number; parts: string[] } | null = null;
+  const lines = b.text.split('\n');
+  for (let k = 0; k < lines.length; k++) {
+    const t = lines[k].trim();
+    const lower = t.toLowerCase();
+    if (lower.startsWith('scenario') || lower.startsWith('example:')) {
+      if (current) out.push({ line: current.line, text: current.parts.join(' ') });
+      current = { line: b.line + 1 + k, parts: [t] };
+    } else if (current && t) current.parts.push(t);
+    else if (!current && (lower.startsWith('given') || lower.startsWith('when'))) current = { line: b.line + 1 + k, parts: [t] };
+  }
+  if (current) out.push({ line: current.line, text: current.parts.join(' ') });
+  return out;
+}
+
+/** Splits a paragraph into sentences, each with the line it starts on. */
+export function sentences(b: Block): Array<{ line: number; text: string; lineOffsets?: number[] }> {
+  const text = b.text;
+  const out: Array<{ line: number; text: string; lineOffsets?: number[] }> = [];
+  const sliceOffsets = (from: number, to: number): number[] | undefined => {
+    const o = b.lineOffsets;
+    if (!o || o.length <= 2) return undefined;
+    const res: number[] = [];
+    for (let k = 0; k < o.length; k += 2) {
+      if (o[k + 1] >= to) break;
+      if (o[k + 2 + 1] !== undefined && o[k + 2 + 1] <= from) continue;
+      res.push(o[k], Math.max(0, o[k + 1] - from));
+    }
+    return res.length > 2 ? res : undefined;
+  };
+  const offsets = b.lineOffsets ?? [b.line, 0];
+  let start = 0;
+  let offIdx = 0;
+  const lineAt = (pos: number): number => {
+    while (offIdx + 2 < offsets.length && offsets[offIdx + 3] <= pos) offIdx += 2;
+    return offsets[offIdx];
+  };
+  const n = Math.min(text.length, MAX_SENTENCE_SCAN);
+  let inCode = false;
+  for (let i = 0; i < n; i++) {
+    const c = text[i];
+    if (c === '`') {
+      inCode = !inCode;
+      continue;
+    }
+    if (inCode) continue;
+    if ((c === '.' || c === '!' || c === '?') && text[i + 1] === ' ' && i + 2 < n) {
+      const next = text[i + 2];
+      const code = next.charCodeAt(0);
+      const upperish = (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || next === '"' || next === '`' || next === '*' || next === '“' || next === '(' || next === '[';
+      if (!upperish) continue;
+      if (c === '.' && isAbbreviation(text, i)) continue;
+      const piece = text.slice(start, i + 1).trim();
+      if (piece) out.push({ line: lineAt(start), text: piece, ...withOffsets(sliceOffsets(start, i + 1)) });
+      start = i + 2;
+    }
+  }
+  const tail = text.slice(start, text.length).trim();
+  if (tail) out.push({ line: lineAt(start), text: tail, ...withOffsets(sliceOffsets(start, text.length)) });
+  return out;
+}
+
+function withOffsets(o: number[] | undefined): { lineOffsets?: number[] } {
+  return o ? { lineOffsets: o } : {};
+}
+
+function isAbbreviation(text: string, dot: number): boolean {
+  let a = dot;
+  while (a > 0 && text[a - 1] !== ' ' && text[a - 1] !== '(') a--;
+  const word = text.slice(a, dot).toLowerCase();
+  if (word.length === 1) return true; // an initial: "J. Smith", "a. b."
+  return ABBREVIATIONS.has(word);
+}
