@@ -197,6 +197,19 @@ export function isLetter(ch: string): boolean {
  * or may not be headings) only accepts the phrase list.
  */
 export function regionForHeading(text: string, exact = false): Region | undefined {
+  // Headings and labels repeat ("Why this priority", "Acceptance Scenarios"): remember answers.
+  const cacheKey = exact ? `\u0001${text}` : text;
+  if (REGION_CACHE.has(cacheKey)) return REGION_CACHE.get(cacheKey);
+  const region = computeRegion(text, exact);
+  if (REGION_CACHE.size >= REGION_CACHE_MAX) REGION_CACHE.clear();
+  REGION_CACHE.set(cacheKey, region);
+  return region;
+}
+
+const REGION_CACHE = new Map<string, Region | undefined>();
+const REGION_CACHE_MAX = 4096;
+
+function computeRegion(text: string, exact: boolean): Region | undefined {
   const normalized = normalizeHeading(text);
   if (!normalized) return undefined;
   const hit = PHRASE_MAP.get(normalized) ?? PHRASE_MAP.get(stripStoryNumber(normalized));

@@ -3,6 +3,8 @@ import { ABBREVIATIONS, META_LABELS } from './lexicon';
 import type { Block, Outline } from './outline';
 import { analyzeItem, type ItemSignals } from './signals';
 
+const EMPTY_SIGNALS: ItemSignals = analyzeItem('');
+
 /**
  * The items of a document — sentences of paragraphs, list items (a multi-line Given/When/Then
  * kept whole), table rows, code blocks — each with its region and its signals.
@@ -17,14 +19,24 @@ export type SpecItem = {
   heading: string;
   headingLine: number;
   headingOwn: boolean;
-  label?: string;
-  checkbox?: string;
-  lang?: string;
-  codeLines?: number;
+  label: string | undefined;
+  checkbox: string | undefined;
+  lang: string | undefined;
+  codeLines: number | undefined;
   /** Line of each part of a multi-line item and its offset in `text`, flattened: [line, offset, …]. */
-  lineOffsets?: number[];
+  lineOffsets: number[] | undefined;
   sig: ItemSignals;
+  /** Cached by the scorer: concreteness and dedupe hash. */
+  c: number | undefined;
+  key: number | undefined;
+  /** The text the signals are read from (label removed); dropped once read. */
+  analyzeText: string | undefined;
 };
+
+/** Items share one shape (one hidden class), whatever their kind. */
+function makeItem(kind: ItemKind, b: Block, line: number, text: string, lineOffsets: number[] | undefined, checkbox: string | undefined, region: Region = b.region): SpecItem {
+  return { kind, line, text, region, heading: b.heading, headingLine: b.headingLine, headingOwn: b.headingOwn, label: undefined, checkbox, lang: undefined, codeLines: undefined, lineOffsets, sig: EMPTY_SIGNALS, c: undefined, key: undefined, analyzeText: undefined };
+}
 
 /** The line on which `offset` of the item's text lies. */
 export function lineOfOffset(item: SpecItem, offset: number): number {
@@ -42,48 +54,47 @@ export function lineOfOffset(item: SpecItem, offset: number): number {
 export type MetaMarker = { line: number; text: string };
 
 const MAX_SENTENCE_SCAN = 2_000_000;
-const EMPTY_SIGNALS = analyzeItem('');
 
 export function collectItems(o: Outline): { items: SpecItem[]; metaMarkers: MetaMarker[] } {
   const items: SpecItem[] = [];
   const metaMarkers: MetaMarker[] = [];
-  let pending: Array<Omit<SpecItem, 'sig'> & { analyzeText: string }> = [];
+  let pending: SpecItem[] = [];
 
   const flush = () => {
     for (const p of pending) {
-      const { analyzeText, ...rest } = p;
-      items.push({ ...rest, sig: analyzeItem(analyzeText, o.refs) });
+      p.sig = analyzeItem(p.analyzeText ?? p.text, o.refs);
+      p.analyzeText = undefined;
+      items.push(p);
     }
     pending = [];
   };
 
-  const push = (base: Omit<SpecItem, 'sig' | 'label' | 'region'> & { region: Region }) => {
-    const labelled = splitLabel(base.text);
-    let region = base.region;
-    let label: string | undefined;
-    let analyzeText = base.text;
+  const push = (item: SpecItem) => {
+    const labelled = splitLabel(item.text);
+    let analyzeText = item.text;
     if (labelled && META_LABELS.has(labelled.label.toLowerCase().split(' ').join('_'))) {
       // "**Priority**: P1", "**Status**: Draft": metadata, not content.
-      if (base.text.includes('NEEDS CLARIFICATION')) for (const c of analyzeItem(base.text).clarifications) metaMarkers.push({ line: base.line, text: c });
+      if (item.text.includes('NEEDS CLARIFICATION')) for (const c of analyzeItem(item.text).clarifications) metaMarkers.push({ line: item.line, text: c });
       return;
     }
     if (labelled) {
-      label = labelled.label;
+      item.label = labelled.label;
       analyzeText = labelled.rest;
       const r = labelRegion(labelled.label);
-      if (r) region = r;
+      if (r) item.region = r;
     }
     // A "When …"/"Then …"/"And …" line continues the scenario above it (Given/When/Then written
     // over several list items or lines).
     const prev = pending[pending.length - 1];
-    if (prev && prev.kind !== 'code' && base.kind !== 'code' && prev.heading === base.heading && base.line - prev.line <= 8 && continuesScenario(analyzeText) && opensScenario(prev.analyzeText)) {
+    if (prev && prev.kind !== 'code' && item.kind !== 'code' && prev.heading === item.heading && item.line - prev.line <= 8 && continuesScenario(analyzeText) && opensScenario(prev.analyzeText ?? prev.text)) {
       const shift = prev.text.length + 1;
-      prev.lineOffsets = [...(prev.lineOffsets ?? [prev.line, 0]), ...(base.lineOffsets ?? [base.line, 0]).map((v, k) => (k % 2 === 1 ? v + shift : v))];
-      prev.text += ` ${base.text}`;
-      prev.analyzeText += ` ${analyzeText}`;
+      prev.lineOffsets = [...(prev.lineOffsets ?? [prev.line, 0]), ...(item.lineOffsets ?? [item.line, 0]).map((v, k) => (k % 2 === 1 ? v + shift : v))];
+      prev.text += ` ${item.text}`;
+      prev.analyzeText = `${prev.analyzeText ?? prev.text} ${analyzeText}`;
       return;
     }
-    pending.push({ ...base, region, ...(label ? { label } : {}), analyzeText });
+    item.analyzeText = analyzeText;
+    pending.push(item);
   };
 
   for (const b of o.blocks) {
@@ -91,27 +102,33 @@ export function collectItems(o: Outline): { items: SpecItem[]; metaMarkers: Meta
       if (b.kind !== 'code') collectMetaMarkers(b, metaMarkers);
       continue;
     }
-    const common = { region: b.region, heading: b.heading, headingLine: b.headingLine, headingOwn: b.headingOwn };
     if (b.kind === 'code') {
       flush();
       if (b.lang === 'gherkin' || b.lang === 'feature' || b.lang === 'cucumber') {
-        for (const scenario of gherkinScenarios(b)) pending.push({ ...common, kind: 'item', line: scenario.line, text: scenario.text, analyzeText: scenario.text, region: { ...b.region, acceptance: 1 } });
+        for (const scenario of gherkinScenarios(b)) {
+          const item = makeItem('item', b, scenario.line, scenario.text, undefined, undefined, { ...b.region, acceptance: 1 });
+          item.analyzeText = scenario.text;
+          pending.push(item);
+        }
         flush();
         continue;
       }
-      items.push({ ...common, kind: 'code', line: b.line, text: b.text, ...(b.lang ? { lang: b.lang } : {}), codeLines: b.codeLines ?? 0, sig: EMPTY_SIGNALS });
+      const code = makeItem('code', b, b.line, b.text, undefined, undefined);
+      code.lang = b.lang;
+      code.codeLines = b.codeLines ?? 0;
+      items.push(code);
       continue;
     }
     if (b.kind === 'para') {
-      for (const s of sentences(b)) push({ ...common, kind: 'sentence', line: s.line, text: s.text, lineOffsets: s.lineOffsets });
+      for (const s of sentences(b)) push(makeItem('sentence', b, s.line, s.text, s.lineOffsets, undefined));
       continue;
     }
     if (b.kind === 'row') {
       if (b.header) continue;
-      push({ ...common, kind: 'row', line: b.line, text: b.text });
+      push(makeItem('row', b, b.line, b.text, undefined, undefined));
       continue;
     }
-    push({ ...common, kind: 'item', line: b.line, text: b.text, ...(b.lineOffsets ? { lineOffsets: b.lineOffsets } : {}), ...(b.checkbox !== undefined ? { checkbox: b.checkbox } : {}) });
+    push(makeItem('item', b, b.line, b.text, b.lineOffsets, b.checkbox));
   }
   flush();
   return { items, metaMarkers };
@@ -259,9 +276,9 @@ function gherkinScenarios(b: Block): Array<{ line: number; text: string }> {
 }
 
 /** Splits a paragraph into sentences, each with the line it starts on. */
-export function sentences(b: Block): Array<{ line: number; text: string; lineOffsets?: number[] }> {
+export function sentences(b: Block): Array<{ line: number; text: string; lineOffsets: number[] | undefined }> {
   const text = b.text;
-  const out: Array<{ line: number; text: string; lineOffsets?: number[] }> = [];
+  const out: Array<{ line: number; text: string; lineOffsets: number[] | undefined }> = [];
   const sliceOffsets = (from: number, to: number): number[] | undefined => {
     const o = b.lineOffsets;
     if (!o || o.length <= 2) return undefined;
@@ -296,17 +313,13 @@ export function sentences(b: Block): Array<{ line: number; text: string; lineOff
       if (!upperish) continue;
       if (c === '.' && isAbbreviation(text, i)) continue;
       const piece = text.slice(start, i + 1).trim();
-      if (piece) out.push({ line: lineAt(start), text: piece, ...withOffsets(sliceOffsets(start, i + 1)) });
+      if (piece) out.push({ line: lineAt(start), text: piece, lineOffsets: sliceOffsets(start, i + 1) });
       start = i + 2;
     }
   }
   const tail = text.slice(start, text.length).trim();
-  if (tail) out.push({ line: lineAt(start), text: tail, ...withOffsets(sliceOffsets(start, text.length)) });
+  if (tail) out.push({ line: lineAt(start), text: tail, lineOffsets: sliceOffsets(start, text.length) });
   return out;
-}
-
-function withOffsets(o: number[] | undefined): { lineOffsets?: number[] } {
-  return o ? { lineOffsets: o } : {};
 }
 
 function isAbbreviation(text: string, dot: number): boolean {

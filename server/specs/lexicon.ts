@@ -263,6 +263,7 @@ export const F = {
   claimVerb: 1 << 23,
   gwt: 1 << 24,
   weakMeta: 1 << 25,
+  numberWord: 1 << 26,
 } as const;
 
 const CREATION_WORDS = set(`create creates created add adds new introduce introduces generate scaffold initialize initialise`);
@@ -295,6 +296,7 @@ function buildFlags(): Map<string, number> {
   mark(EMPTY_CLAIM_SUBJECTS, F.claimSubject);
   mark(EMPTY_CLAIM_VERBS, F.claimVerb);
   mark(set('given when then'), F.gwt);
+  mark(NUMBER_WORDS, F.numberWord);
   for (const w of WEAK_META_PHRASES) if (!w.includes('_')) m.set(w, (m.get(w) ?? 0) | F.weakMeta);
   // First words of the multi-word phrases: only those start a bigram lookup.
   for (const phrases of [VAGUE_PHRASES, EXCLUSION_PHRASES, META_PHRASES, WEAK_META_PHRASES]) {

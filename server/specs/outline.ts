@@ -22,7 +22,7 @@ export type Block = {
   /** Prose (lines joined with a space) or, for code, the code itself (capped). */
   text: string;
   /** For paragraphs and list items: 1-based line of each joined line and its offset in `text`, flattened. */
-  lineOffsets?: number[];
+  lineOffsets: number[] | undefined;
   region: Region;
   /** The innermost heading above the block ("" before the first one). */
   heading: string;
@@ -32,12 +32,12 @@ export type Block = {
   /** List marker indent (columns); 0 for other blocks. */
   indent: number;
   /** `[ ]`, `[x]`, `[X]`, `[~]`… of a task-list item. */
-  checkbox?: string;
+  checkbox: string | undefined;
   /** Fence info string of a code block (`json`, `gherkin`…). */
-  lang?: string;
-  codeLines?: number;
+  lang: string | undefined;
+  codeLines: number | undefined;
   /** Header row of a table. */
-  header?: boolean;
+  header: boolean | undefined;
 };
 
 export type Outline = {
@@ -95,8 +95,9 @@ export function outline(text: string): Outline {
     }
   };
 
-  const emit = (b: Omit<Block, 'region' | 'heading' | 'headingLine' | 'headingOwn'>) => {
-    blocks.push({ ...b, region, heading: headingText, headingLine, headingOwn });
+  // Every block has the same fields in the same order (one hidden class: fast to read later).
+  const emit = (kind: BlockKind, line: number, body: string, lineOffsets: number[] | undefined, indent: number, checkbox?: string, lang?: string, codeLines?: number) => {
+    blocks.push({ kind, line, text: body, lineOffsets, region, heading: headingText, headingLine, headingOwn, indent, checkbox, lang, codeLines, header: undefined });
   };
   const flushPara = () => {
     if (!para) return;
@@ -107,7 +108,7 @@ export function outline(text: string): Outline {
       offsets.push(para.lines[k], text.length);
       text += para.parts[k];
     }
-    emit({ kind: 'para', line: para.lines[0], text, lineOffsets: offsets, indent: 0 });
+    emit('para', para.lines[0], text, offsets, 0);
     para = null;
   };
   const flushItem = () => {
@@ -119,7 +120,7 @@ export function outline(text: string): Outline {
       offsets.push(item.lines[k], text.length);
       text += item.parts[k];
     }
-    emit({ kind: 'item', line: item.line, text, lineOffsets: offsets, indent: item.indent, ...(item.checkbox !== undefined ? { checkbox: item.checkbox } : {}) });
+    emit('item', item.line, text, offsets, item.indent, item.checkbox);
     item = null;
   };
   const flush = () => {
@@ -165,7 +166,7 @@ export function outline(text: string): Outline {
     // Fenced code.
     if (fence) {
       if (isFenceClose(raw, fence.char, fence.len)) {
-        emit({ kind: 'code', line: fence.line, text: fence.buf.join('\n'), lang: fence.info, codeLines: fence.count, indent: 0 });
+        emit('code', fence.line, fence.buf.join('\n'), undefined, 0, undefined, fence.info, fence.count);
         fence = null;
         prevBlank = true;
       } else {
@@ -278,7 +279,7 @@ export function outline(text: string): Outline {
         if (last && last.kind === 'row' && tableHeaderPending) last.header = true;
         tableHeaderPending = false;
       } else {
-        emit({ kind: 'row', line: lineNo, text: tableCells(trimmed), indent: 0 });
+        emit('row', lineNo, tableCells(trimmed), undefined, 0);
         tableHeaderPending = prevBlank || tableHeaderPending;
       }
       prevBlank = false;
@@ -353,7 +354,7 @@ export function outline(text: string): Outline {
     prevBlank = false;
     if (atEnd) break;
   }
-  if (fence) emit({ kind: 'code', line: fence.line, text: fence.buf.join('\n'), lang: fence.info, codeLines: fence.count, indent: 0 });
+  if (fence) emit('code', fence.line, fence.buf.join('\n'), undefined, 0, undefined, fence.info, fence.count);
   flush();
   return { ...(title ? { title } : {}), refs, headings, blocks, lineCount: lineNo };
 }

@@ -104,6 +104,10 @@ const MAX_PER_KIND = 15;
 const MAX_FINDINGS = 200;
 
 type Contribution = { item: SpecItem; w: number; v: number };
+/** Keeps only contributions that can count (see MIN_ITEM_VALUE): fewer objects on a 20 MB spec. */
+function contribute(list: Contribution[], item: SpecItem, w: number, v: number): void {
+  if (w > 0 && v >= MIN_ITEM_VALUE) list.push({ item, w, v });
+}
 
 /**
  * Scores spec text 0–100 with a per-concern breakdown and findings that say what to add.
@@ -124,15 +128,7 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
   if (!o.title) findings.add({ concern: 'document', section: DOCUMENT_SECTION, code: 'no-title', message: 'The spec has no title. Start it with a `# Title` line naming the feature (the editor keeps it in step with the title field).', severity: 'info' });
 
   const names = collectNames(items);
-  const value = new Map<SpecItem, number>();
-  const c = (item: SpecItem) => {
-    let v = value.get(item);
-    if (v === undefined) {
-      v = concreteness(item);
-      value.set(item, v);
-    }
-    return v;
-  };
+  const c = (item: SpecItem) => concreteness(item);
 
   // ---- what to build
   const build: Contribution[] = [];
@@ -204,19 +200,19 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
     if (s.modal && s.content >= 3 && !s.question) wb = Math.max(wb, 0.9);
     const story = isUserStory(item.text);
     if (story) wb = Math.max(wb, 0.9);
-    if (wb > 0) build.push({ item, w: wb, v: story ? Math.max(v, 0.5 * (v > 0 ? 1 : 0) + v * 0.5) : v });
+    if (wb > 0) contribute(build, item, wb, story ? Math.max(v, 0.5 * (v > 0 ? 1 : 0) + v * 0.5) : v);
 
     // Acceptance.
     let wa = a;
     if (s.gwt === 3) wa = 1;
     else if (testable && v >= 0.5) wa = Math.max(wa, (r.scope ?? 0) > 0 || (r.tests ?? 0) > 0 ? 0 : 0.5);
-    if (wa > 0) acceptance.push({ item, w: wa, v: vAcc });
+    if (wa > 0) contribute(acceptance, item, wa, vAcc);
     if (a >= 0.8) acceptanceRegionItems.push({ item, v: vAcc });
 
     // Scope.
     let ws = r.scope ?? 0;
     if (s.exclusion && !s.question) ws = Math.max(ws, 0.6);
-    if (ws > 0) scope.push({ item, w: ws, v: scopeValue(s) });
+    if (ws > 0) contribute(scope, item, ws, scopeValue(s));
 
     // Dependencies and contracts.
     let wd = r.dependencies ?? 0;
@@ -224,12 +220,12 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
     if (s.route) wd = Math.max(wd, 0.5);
     // "None — only the standard library" is an answer; a bare "None" is not.
     const depValue = (r.dependencies ?? 0) > 0 && s.explicitNone && s.content >= 3 ? 1 : (r.dependencies ?? 0) > 0 && item.label && s.content >= 3 && !s.filler && !s.template && !s.generic ? Math.max(v, 0.6) : v;
-    if (wd > 0) deps.push({ item, w: wd, v: depValue });
+    if (wd > 0) contribute(deps, item, wd, depValue);
 
     // Tests.
     let wt = r.tests ?? 0;
     if (s.testWords > 0 || s.testFile) wt = Math.max(wt, 0.8);
-    if (wt > 0) tests.push({ item, w: wt, v: testValue(s, v) });
+    if (wt > 0) contribute(tests, item, wt, testValue(s, v));
 
     // UI.
     if ((r.ui ?? 0) > 0 || s.uiWords > 0) uiItems.push(item);
@@ -403,6 +399,12 @@ function isBlank(text: string): boolean {
 
 /** 0–1: how concrete an item is. Non-content (filler, placeholders only, template text) is 0. */
 export function concreteness(item: SpecItem): number {
+  if (item.c !== undefined) return item.c;
+  item.c = computeConcreteness(item);
+  return item.c;
+}
+
+function computeConcreteness(item: SpecItem): number {
   const s = item.sig;
   if (s.nonContent || s.filler || s.emptyClaim || s.template || s.generic) return 0;
   let v = 0;
@@ -467,12 +469,12 @@ function isPlaceholderCode(code: string): boolean {
 }
 
 function quality(list: Contribution[], target: number): number {
-  const seen = new Set<string>();
+  const seen = new Set<number>();
   let sum = 0;
   for (const x of list) {
     // Items that say little (a generic sentence) add nothing, however many there are.
     if (x.v < MIN_ITEM_VALUE || x.w <= 0) continue;
-    const key = dedupeKey(x.item.text);
+    const key = (x.item.key ??= dedupeKey(x.item.text));
     if (seen.has(key)) continue;
     seen.add(key);
     sum += x.w * x.v;
@@ -481,29 +483,30 @@ function quality(list: Contribution[], target: number): number {
   return Math.min(1, sum / target);
 }
 
-/** Lower-cased, digits folded, spaces collapsed: "numbers sprinkled in" copies count once. */
-function dedupeKey(text: string): string {
-  let out = '';
-  let space = false;
+/**
+ * A hash of the item lower-cased, digits folded and spaces collapsed: "numbers sprinkled in"
+ * copies of one sentence count once. (FNV-1a over the first 240 characters.)
+ */
+function dedupeKey(text: string): number {
+  let h = 0x811c9dc5;
+  let last = -1;
   const n = Math.min(text.length, 240);
   for (let i = 0; i < n; i++) {
-    const ch = text[i];
-    const c = ch.charCodeAt(0);
-    if (c >= 48 && c <= 57) {
-      if (!out.endsWith('#')) out += '#';
-      space = false;
-    } else if (c === 32 || c === 9) {
-      if (!space) out += ' ';
-      space = true;
-    } else {
-      out += ch.toLowerCase();
-      space = false;
-    }
+    let c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) c = 35; // #
+    else if (c === 9) c = 32;
+    else if (c >= 65 && c <= 90) c += 32;
+    if ((c === 35 || c === 32) && c === last) continue;
+    last = c;
+    h ^= c;
+    h = Math.imul(h, 0x01000193);
   }
-  return out;
+  return h >>> 0;
 }
 
 function isUserStory(text: string): boolean {
+  const a = text.indexOf('s a');
+  if (a < 0 || a > 200) return false;
   const head = (text.length > 200 ? text.slice(0, 200) : text).toLowerCase();
   return (head.includes('as a ') || head.includes('as an ')) && (head.includes('i want') || head.includes('i need') || head.includes('i can') || head.includes('so that'));
 }

@@ -1,40 +1,27 @@
-import {
-  F,
-  WORD_FLAGS,
-  CAPS_NOT_NAMES,
-  COMMON_CAPITALISED,
-  COMPARATORS,
-  CONDITION_OPENERS,
-  COUNT_UNITS,
-  DEPENDENCY_WORDS,
-  EMPTY_CLAIM_SUBJECTS,
-  EMPTY_CLAIM_TAILS,
-  EMPTY_CLAIM_VERBS,
-  EXCLUSION_OPENERS,
-  EXCLUSION_PHRASES,
-  FILE_EXTENSIONS,
-  FUNCTION_WORDS,
-  GENERIC_WORDS,
-  HTTP_METHODS,
-  INSTRUCTION_VERBS,
-  LOREM_WORDS,
-  MASH_WORDS,
-  META_PHRASES,
-  NUMBER_WORDS,
-  WEAK_META_PHRASES,
-  MODALS,
-  NON_CONTENT_ITEMS,
-  OBSERVABLE,
-  PLACEHOLDER_TOKENS,
-  SECOND_PERSON,
-  STRONG_UNITS,
-  TEST_WORDS,
-  UI_INTERACTIONS,
-  UI_STATES,
-  UI_WORDS,
-  VAGUE_PHRASES,
-  VAGUE_WORDS,
-} from './lexicon';
+import * as L from './lexicon';
+
+// Module-local copies of the lexicon: an imported binding may be read through a getter on every
+// access once compiled (tsx, webpack), and these are read for every token.
+const F = { ...L.F };
+const WORD_FLAGS = L.WORD_FLAGS;
+const CAPS_NOT_NAMES = L.CAPS_NOT_NAMES;
+const COMMON_CAPITALISED = L.COMMON_CAPITALISED;
+const COMPARATORS = L.COMPARATORS;
+const COUNT_UNITS = L.COUNT_UNITS;
+const EMPTY_CLAIM_SUBJECTS = L.EMPTY_CLAIM_SUBJECTS;
+const EMPTY_CLAIM_TAILS = L.EMPTY_CLAIM_TAILS;
+const EMPTY_CLAIM_VERBS = L.EMPTY_CLAIM_VERBS;
+const EXCLUSION_PHRASES = L.EXCLUSION_PHRASES;
+const FILE_EXTENSIONS = L.FILE_EXTENSIONS;
+const FUNCTION_WORDS = L.FUNCTION_WORDS;
+const HTTP_METHODS = L.HTTP_METHODS;
+const META_PHRASES = L.META_PHRASES;
+const WEAK_META_PHRASES = L.WEAK_META_PHRASES;
+const NON_CONTENT_ITEMS = L.NON_CONTENT_ITEMS;
+const PLACEHOLDER_TOKENS = L.PLACEHOLDER_TOKENS;
+const STRONG_UNITS = L.STRONG_UNITS;
+const VAGUE_PHRASES = L.VAGUE_PHRASES;
+
 
 /**
  * What one item of a spec (a list item, a sentence, a table row) says, read in one left-to-right
@@ -96,6 +83,17 @@ export type ItemSignals = {
 };
 
 const MAX_NAMES = 6;
+/** Shared empty list: most items name nothing, so their lists are never allocated. Frozen, so a stray push throws. */
+const NONE: string[] = Object.freeze([]) as unknown as string[];
+type ListKey = 'names' | 'paths' | 'symbols' | 'vague' | 'placeholders' | 'clarifications' | 'uiStates' | 'uiInteractions';
+function add(s: ItemSignals, key: ListKey, value: string, max = 1_000, unique = false): void {
+  let list = s[key];
+  if (list === NONE) {
+    list = [];
+    s[key] = list;
+  }
+  if (list.length < max && (!unique || !list.includes(value))) list.push(value);
+}
 /** Items longer than this are analysed on their first part only (a pathological single item). */
 const MAX_ITEM_CHARS = 200_000;
 
@@ -109,17 +107,17 @@ export function analyzeItem(input: string, refs?: ReadonlySet<string>): ItemSign
     functionWords: 0,
     named: 0,
     namedWeak: 0,
-    names: [],
-    paths: [],
-    symbols: [],
+    names: NONE,
+    paths: NONE,
+    symbols: NONE,
     measure: 0,
     observable: false,
     modal: false,
     condition: false,
     gwt: 0,
-    vague: [],
-    placeholders: [],
-    clarifications: [],
+    vague: NONE,
+    placeholders: NONE,
+    clarifications: NONE,
     lorem: 0,
     mash: 0,
     filler: false,
@@ -133,8 +131,8 @@ export function analyzeItem(input: string, refs?: ReadonlySet<string>): ItemSign
     testWords: 0,
     testFile: false,
     uiWords: 0,
-    uiStates: [],
-    uiInteractions: [],
+    uiStates: NONE,
+    uiInteractions: NONE,
     dependencyWords: 0,
     route: false,
     statusCode: false,
@@ -157,18 +155,27 @@ export function analyzeItem(input: string, refs?: ReadonlySet<string>): ItemSign
 
 /** Cached "next index of ch at or after from" so unmatched openers never rescan the text. */
 class NextIndex {
-  private cache = new Map<string, number>();
+  private chars = '';
+  private pos: number[] = [];
   constructor(private readonly text: string) {}
   find(ch: string, from: number): number {
-    const cached = this.cache.get(ch);
-    if (cached !== undefined && (cached === -1 || cached >= from)) return cached;
+    let k = this.chars.indexOf(ch);
+    if (k < 0) {
+      this.chars += ch;
+      this.pos.push(-2);
+      k = this.pos.length - 1;
+    }
+    const cached = this.pos[k];
+    if (cached !== -2 && (cached === -1 || cached >= from)) return cached;
     const found = this.text.indexOf(ch, from);
-    this.cache.set(ch, found);
+    this.pos[k] = found;
     return found;
   }
 }
 
 function extractSpans(text: string, s: ItemSignals, refs?: ReadonlySet<string>): string {
+  // Most items have no delimiter at all: skip the scan.
+  if (!hasDelimiter(text)) return text;
   const next = new NextIndex(text);
   let out = '';
   let i = 0;
@@ -219,7 +226,7 @@ function extractSpans(text: string, s: ItemSignals, refs?: ReadonlySet<string>):
         if (upper.startsWith('NEEDS CLARIFICATION')) {
           const rest = inner.trim().slice('NEEDS CLARIFICATION'.length).trim();
           // "No [NEEDS CLARIFICATION] markers remain" mentions the marker; it is not one.
-          if (rest.startsWith(':') || rest.length > 0 || !mentionsResolved(text)) s.clarifications.push(`[${inner.trim()}]`);
+          if (rest.startsWith(':') || rest.length > 0 || !mentionsResolved(text)) add(s, 'clarifications', `[${inner.trim()}]`);
           cut(i, close + 1);
           i = close + 1;
           continue;
@@ -227,7 +234,7 @@ function extractSpans(text: string, s: ItemSignals, refs?: ReadonlySet<string>):
         // "[Existing Rule] If the request…": a tag before a sentence, not a blank to fill in.
         const leadingTag = isBlankBefore(text, i) && n - close > 20;
         if (after !== '[' && after !== ':' && !leadingTag && !inner.includes('[') && !(refs && refs.has(inner.trim().toLowerCase())) && isPlaceholderBracket(inner)) {
-          s.placeholders.push(`[${clip(inner.trim(), 60)}]`);
+          add(s, 'placeholders', `[${clip(inner.trim(), 60)}]`);
           cut(i, close + 1);
           i = close + 1;
           continue;
@@ -241,7 +248,7 @@ function extractSpans(text: string, s: ItemSignals, refs?: ReadonlySet<string>):
       if (close > i && close - i <= 80) {
         const inner = text.slice(i + 1, close);
         if (inner.includes(' ') && isWordsOnly(inner)) {
-          s.placeholders.push(`<${clip(inner, 60)}>`);
+          add(s, 'placeholders', `<${clip(inner, 60)}>`);
           cut(i, close + 1);
           i = close + 1;
           continue;
@@ -255,7 +262,7 @@ function extractSpans(text: string, s: ItemSignals, refs?: ReadonlySet<string>):
       if (close > i && close - i <= 80) {
         const inner = text.slice(i + 1, close);
         if (inner.includes(' ') && isWordsOnly(inner)) {
-          s.placeholders.push(`{${clip(inner, 60)}}`);
+          add(s, 'placeholders', `{${clip(inner, 60)}}`);
           cut(i, close + 1);
           i = close + 1;
           continue;
@@ -285,6 +292,15 @@ function extractSpans(text: string, s: ItemSignals, refs?: ReadonlySet<string>):
   return out + text.slice(lastCopy);
 }
 
+function hasDelimiter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // ` [ < { " “
+    if (c === 96 || c === 91 || c === 60 || c === 123 || c === 34 || c === 0x201c) return true;
+  }
+  return false;
+}
+
 function mentionsResolved(text: string): boolean {
   const lower = text.toLowerCase();
   return (
@@ -303,17 +319,17 @@ function mentionsResolved(text: string): boolean {
 function codeSpan(inner: string, s: ItemSignals): void {
   if (!inner) return;
   if (isPlaceholderText(inner)) {
-    s.placeholders.push(`\`${clip(inner, 60)}\``);
+    add(s, 'placeholders', `\`${clip(inner, 60)}\``);
     return;
   }
   s.named++;
   addName(s, `\`${clip(inner, 80)}\``, false);
   // A path or a file inside a code span.
   const first = inner.split(' ')[0];
-  if (looksLikePath(first)) pushUnique(s.paths, stripPathPunct(first), 40);
+  if (looksLikePath(first)) addUnique(s, 'paths', stripPathPunct(first), 40);
   else if (inner.length <= 80 && !inner.includes(' ')) {
     const ident = identifierCore(inner);
-    if (ident) pushUnique(s.symbols, ident, 40);
+    if (ident) addUnique(s, 'symbols', ident, 40);
   }
   if (inner.startsWith('/') || inner.includes(' /')) s.route = true;
   const lower = inner.toLowerCase();
@@ -381,15 +397,39 @@ function isPlaceholderText(inner: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Pass 2: one fused scan that cuts tokens and reads them (one Map lookup per word).
 
-const STRIP = new Set(['(', ')', '[', ']', '{', '}', ',', ';', ':', '!', '?', '.', '*', '_', '~', '"', "'", '“', '”', '‘', '’', '«', '»', '`', '|', '>', '<']);
-const KEEP_LEADING = new Set(['<', '>', '≤', '≥', '~', '-', '+', '$', '.', '/']);
+/** Punctuation trimmed off a token's ends: ( ) [ ] { } , ; : ! ? . * _ ~ " ' “ ” ‘ ’ « » ` | > < */
+function isStrip(c: number): boolean {
+  switch (c) {
+    case 40: case 41: case 91: case 93: case 123: case 125: case 44: case 59: case 58: case 33: case 63: case 46: case 42:
+    case 95: case 126: case 34: case 39: case 0x201c: case 0x201d: case 0x2018: case 0x2019: case 0xab: case 0xbb: case 96:
+    case 124: case 62: case 60:
+      return true;
+    default:
+      return false;
+  }
+}
+/** Leading marks kept when a digit or a path follows: < > ≤ ≥ ~ - + $ . / */
+function isKeepLeading(c: number): boolean {
+  return c === 60 || c === 62 || c === 0x2264 || c === 0x2265 || c === 126 || c === 45 || c === 43 || c === 36 || c === 46 || c === 47;
+}
+
+/** Scratch set of an item's distinct words, reused (items are analysed one at a time). */
+const SEEN = new Set<string>();
 
 /** What pass 2 hands to `finish`: the few token facts that need the whole item. */
 type Reading = { firstLower: string; secondPerson: boolean; shouldExplain: boolean; meta: boolean; weakMeta: boolean; metaEarly: boolean; modalEarly: boolean; instructionEarly: boolean; shortJoin: string; tokenCount: number; genericWords: number; contentForGeneric: number };
 
+/** One Reading, reset per item: items are read one at a time. */
+const READING: Reading = { firstLower: '', secondPerson: false, shouldExplain: false, meta: false, weakMeta: false, metaEarly: false, modalEarly: false, instructionEarly: false, shortJoin: '', tokenCount: 0, genericWords: 0, contentForGeneric: 0 };
+
 function readProse(prose: string, s: ItemSignals): Reading {
-  const r: Reading = { firstLower: '', secondPerson: false, shouldExplain: false, meta: false, weakMeta: false, metaEarly: false, modalEarly: false, instructionEarly: false, shortJoin: '', tokenCount: 0, genericWords: 0, contentForGeneric: 0 };
-  const seen = new Set<string>();
+  const r = READING;
+  r.firstLower = '';
+  r.secondPerson = r.shouldExplain = r.meta = r.weakMeta = r.metaEarly = r.modalEarly = r.instructionEarly = false;
+  r.shortJoin = '';
+  r.tokenCount = r.genericWords = r.contentForGeneric = 0;
+  const seen = SEEN;
+  seen.clear();
   let gwtState = 0;
   let conditionOpen = false;
   let claim = false;
@@ -406,15 +446,21 @@ function readProse(prose: string, s: ItemSignals): Reading {
   const n = prose.length;
   let i = 0;
   // Tokens are cut one ahead so a number can look at the next word ("200 ms", "404 Not Found").
-  let pendingTok = nextToken();
-  while (pendingTok) {
-    const tok = pendingTok;
-    pendingTok = nextToken();
-    nextLowerCache = pendingTok ? pendingTok.core.toLowerCase() : '';
+  // The cut token lives in three variables, not an object: a 20 MB spec has millions of tokens.
+  let tCore = '';
+  let tStart = false;
+  let have = nextToken();
+  let nextLower = have ? tCore.toLowerCase() : '';
+  while (have) {
+    const core = tCore;
+    const tokSentenceStart = tStart;
+    const lower = nextLower;
+    have = nextToken();
+    nextLower = have ? tCore.toLowerCase() : '';
+    nextLowerCache = nextLower;
+    const pendingTok = have;
     idx++;
     r.tokenCount++;
-    const { core, raw, start: tokSentenceStart } = tok;
-    const lower = core.toLowerCase();
     if (idx === 0) r.firstLower = lower;
     if (idx < 6) r.shortJoin += (idx ? '_' : '') + lower;
 
@@ -436,8 +482,10 @@ function readProse(prose: string, s: ItemSignals): Reading {
       claimPending = false;
     }
 
-    if (PLACEHOLDER_TOKENS.has(core)) {
-      s.placeholders.push(core);
+    const c0 = core.charCodeAt(0);
+    // Placeholder tokens start with a capital, '?', '$' or '#': skip the lookup for the rest.
+    if (((c0 >= 65 && c0 <= 90) || c0 === 63 || c0 === 36 || c0 === 35) && PLACEHOLDER_TOKENS.has(core)) {
+      add(s, 'placeholders', core);
       prev2Lower = prevLower;
       prevLower = lower;
       prevFlags = 0;
@@ -463,7 +511,7 @@ function readProse(prose: string, s: ItemSignals): Reading {
     const flags = WORD_FLAGS.get(lower) ?? 0;
     if (idx - lastNumberIdx === 1 && numberKind === 1 && flags & F.strongUnit) s.measure = 2;
     // "exactly one commit", "at most three retries", "two tags".
-    if (NUMBER_WORDS.has(lower) && ((prevFlags & F.comparator) !== 0 || prevLower === 'exactly' || (WORD_FLAGS.get(nextLowerCache) ?? 0) & (F.countUnit | F.strongUnit))) {
+    if (flags & F.numberWord && ((prevFlags & F.comparator) !== 0 || prevLower === 'exactly' || (WORD_FLAGS.get(nextLowerCache) ?? 0) & (F.countUnit | F.strongUnit))) {
       const kind: 1 | 2 = (prevFlags & F.comparator) !== 0 || prevLower === 'exactly' || ((WORD_FLAGS.get(nextLowerCache) ?? 0) & F.strongUnit) !== 0 ? 2 : 1;
       if (kind > s.measure) s.measure = kind;
       lastNumberIdx = idx;
@@ -473,7 +521,7 @@ function readProse(prose: string, s: ItemSignals): Reading {
     if (first === 104 && (core.startsWith('http://') || core.startsWith('https://'))) {
       s.namedWeak++;
       addName(s, core, false);
-      if (core.includes('...') || core.includes('…')) s.placeholders.push(clip(core, 60));
+      if (core.includes('...') || core.includes('…')) add(s, 'placeholders', clip(core, 60));
       prev2Lower = prevLower;
       prevLower = '';
       prevFlags = 0;
@@ -483,7 +531,7 @@ function readProse(prose: string, s: ItemSignals): Reading {
       s.route = true;
       s.named++;
       addName(s, core, false);
-      pushUnique(s.paths, core.slice(1), 40);
+      addUnique(s, 'paths', core.slice(1), 40);
       prev2Lower = prevLower;
       prevLower = '';
       prevFlags = 0;
@@ -513,7 +561,7 @@ function readProse(prose: string, s: ItemSignals): Reading {
       s.named++;
       s.words++;
       addName(s, core, false);
-      pushUnique(s.symbols, identifierCore(core) ?? core, 40);
+      addUnique(s, 'symbols', identifierCore(core) ?? core, 40);
       prev2Lower = prevLower;
       prevLower = lower;
       prevFlags = 0;
@@ -528,12 +576,13 @@ function readProse(prose: string, s: ItemSignals): Reading {
 
     // Words.
     s.words++;
-    if (!seen.has(lower)) {
-      seen.add(lower);
-      s.distinct++;
-    }
     if (flags & F.function) s.functionWords++;
     else {
+      // Distinct content words (function words repeat in any prose): for the repetition check.
+      if (!seen.has(lower)) {
+        seen.add(lower);
+        s.distinct++;
+      }
       s.content++;
       r.contentForGeneric++;
       if (flags & (F.generic | F.vague)) r.genericWords++;
@@ -555,8 +604,8 @@ function readProse(prose: string, s: ItemSignals): Reading {
       }
       if (flags & F.test) s.testWords++;
       if (flags & F.ui) s.uiWords++;
-      if (flags & F.uiState) pushUnique(s.uiStates, lower, 12);
-      if (flags & F.uiInteraction) pushUnique(s.uiInteractions, lower, 12);
+      if (flags & F.uiState) addUnique(s, 'uiStates', lower, 12);
+      if (flags & F.uiInteraction) addUnique(s, 'uiInteractions', lower, 12);
       if (flags & F.dependency) s.dependencyWords++;
       if (flags & F.meta) r.meta = true;
       if (flags & F.weakMeta) r.weakMeta = true;
@@ -577,7 +626,6 @@ function readProse(prose: string, s: ItemSignals): Reading {
     prev2Lower = prevLower;
     prevLower = lower;
     prevFlags = flags;
-    void raw;
   }
   if (claimPending) claim = true;
   s.gwt = gwtState >= 3 ? 3 : gwtState >= 2 ? 2 : gwtState >= 1 ? 1 : 0;
@@ -589,27 +637,33 @@ function readProse(prose: string, s: ItemSignals): Reading {
   }
   return r;
 
-  function nextToken(): { core: string; raw: string; start: boolean } | null {
+  function nextToken(): boolean {
     for (;;) {
       while (i < n && isSpace(prose.charCodeAt(i))) i++;
-      if (i >= n) return null;
+      if (i >= n) return false;
       let j = i;
       while (j < n && !isSpace(prose.charCodeAt(j))) j++;
-      let raw = prose.slice(i, j);
-      if (raw.length > 300) raw = raw.slice(0, 300);
+      // Work on indices into the prose; only the trimmed core is sliced out.
+      const rawStart = i;
+      const rawEnd = j - i > 300 ? i + 300 : j;
       i = j;
-      let a = 0;
-      let b = raw.length;
-      while (a < b && STRIP.has(raw[a]) && !(KEEP_LEADING.has(raw[a]) && a + 1 < b && isDigitOrSlashStart(raw, a))) a++;
-      while (b > a && STRIP.has(raw[b - 1]) && !(raw[b - 1] === ')' && b - a > 2 && raw[b - 2] === '(')) b--;
+      let a = rawStart;
+      let b = rawEnd;
+      while (a < b && isStrip(prose.charCodeAt(a)) && !(isKeepLeading(prose.charCodeAt(a)) && a + 1 < b && isDigitOrSlashStart(prose, a))) a++;
+      while (b > a && isStrip(prose.charCodeAt(b - 1)) && !(prose.charCodeAt(b - 1) === 41 && b - a > 2 && prose.charCodeAt(b - 2) === 40)) b--;
       const start = sentenceStart;
-      const last = raw[raw.length - 1];
-      sentenceStart = last === '.' || last === '?' || last === '!' || last === ':';
+      const last = prose.charCodeAt(rawEnd - 1);
+      sentenceStart = last === 46 || last === 63 || last === 33 || last === 58;
       if (a >= b) {
-        if (raw.includes('.') || raw.includes('?') || raw.includes('!')) sentenceStart = true;
+        for (let k = rawStart; k < rawEnd; k++) {
+          const c = prose.charCodeAt(k);
+          if (c === 46 || c === 63 || c === 33) sentenceStart = true;
+        }
         continue;
       }
-      return { core: a === 0 && b === raw.length ? raw : raw.slice(a, b), raw, start };
+      tCore = prose.slice(a, b);
+      tStart = start;
+      return true;
     }
   }
 }
@@ -695,7 +749,7 @@ function finish(text: string, r: Reading, s: ItemSignals): void {
   // A table-of-contents entry: "[Title](#anchor)", nested brackets and all.
   if (text.charCodeAt(0) === 91 && text.endsWith(')') && text.lastIndexOf('](#') > 0) {
     s.nonContent = true;
-    s.placeholders = [];
+    s.placeholders = NONE;
   }
 
   // Template instructions left in place: an instruction verb or "you", plus words about the
@@ -717,7 +771,7 @@ function finish(text: string, r: Reading, s: ItemSignals): void {
   if (s.content > 0) {
     if (s.lorem >= 2 && s.lorem * 4 >= s.content) s.filler = true;
     if (s.mash >= 2 && s.mash * 4 >= s.content) s.filler = true;
-    if (s.words >= 8 && s.distinct * 100 < s.words * 35 && s.named * 10 < s.words) s.filler = true;
+    if (s.content >= 6 && s.distinct * 100 < s.content * 35 && s.named * 10 < s.words) s.filler = true;
     if (s.words >= 12 && s.functionWords * 100 < s.words * 4 && s.named === 0 && s.measure === 0 && isMostlyLatin(text)) s.filler = true;
   }
 
@@ -725,23 +779,23 @@ function finish(text: string, r: Reading, s: ItemSignals): void {
   if (!s.filler && s.named === 0 && s.measure === 0 && s.content >= 2 && r.contentForGeneric > 0 && r.genericWords * 100 >= r.contentForGeneric * 75) s.generic = true;
 
   // A measure or a name redeems a vague word ("fast: p95 under 200 ms").
-  if (s.measure === 2 || s.named > 0) s.vague = s.vague.filter((v) => v === 'it works');
+  if ((s.measure === 2 || s.named > 0) && s.vague !== NONE) s.vague = s.vague.includes('it works') ? ['it works'] : NONE;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
 function pushVague(s: ItemSignals, word: string): void {
-  if (s.vague.length < 8 && !s.vague.includes(word)) s.vague.push(word);
+  add(s, 'vague', word, 8, true);
 }
 
 function addName(s: ItemSignals, name: string, weak: boolean): void {
-  if (s.names.length < MAX_NAMES && !s.names.includes(name)) s.names.push(name);
+  add(s, 'names', name, MAX_NAMES, true);
   void weak;
 }
 
-function pushUnique(list: string[], value: string, max: number): void {
-  if (list.length < max && !list.includes(value)) list.push(value);
+function addUnique(s: ItemSignals, key: ListKey, value: string, max: number): void {
+  add(s, key, value, max, true);
 }
 
 function pathName(core: string, s: ItemSignals, fromLink: boolean): void {
@@ -750,7 +804,7 @@ function pathName(core: string, s: ItemSignals, fromLink: boolean): void {
   if (!fromLink) s.named++;
   else s.namedWeak++;
   addName(s, p, false);
-  pushUnique(s.paths, p, 40);
+  addUnique(s, 'paths', p, 40);
   const lower = p.toLowerCase();
   if (lower.includes('test') || lower.includes('.spec.') || lower.includes('__tests__') || lower.startsWith('e2e/') || lower.includes('/e2e/')) s.testFile = true;
 }
@@ -900,8 +954,10 @@ function isCapitalised(w: string): boolean {
 
 function hasWordChar(t: string): boolean {
   for (let i = 0; i < t.length; i++) {
-    const ch = t[i];
-    if (ch.toLowerCase() !== ch.toUpperCase() || isDigit(t.charCodeAt(i))) return true;
+    const c = t.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)) return true;
+    // Letters of other scripts (Latin-1 accents and up), not the general punctuation block.
+    if (c >= 0xc0 && !(c >= 0x2000 && c <= 0x2bff) && c !== 0xd7 && c !== 0xf7) return true;
   }
   return false;
 }
