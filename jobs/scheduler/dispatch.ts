@@ -38,7 +38,8 @@ export async function dispatchReady(db: DB, boss: PgBoss, settings: SchedulerSet
       with open_wave as (
         select t.run_id, min(t.wave) as wave
         from tasks t join runs r on r.id = t.run_id
-        where r.status = 'running' and t.status <> 'succeeded'
+        -- A CLI run's tasks are run by its own process (runs.runner = 'cli'), never queued here.
+        where r.status = 'running' and r.runner = 'scheduler' and t.status <> 'succeeded'
         group by t.run_id
       )
       select t.id, t.org_id, t.run_id, t.key, t.status, t.wave, t.failures,

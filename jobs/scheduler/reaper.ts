@@ -27,14 +27,14 @@ export async function reap(db: DB, boss: PgBoss, settings: SchedulerSettings): P
       with ${LIVE_WORKERS_CTE}
       select t.id, t.org_id, t.run_id, t.wave, t.failures, t.lease_owner, t.job_id, r.status as run_status
       from tasks t join runs r on r.id = t.run_id
-      where t.status = 'running'
+      where t.status = 'running' and r.runner = 'scheduler'
         and (t.lease_expires_at < now() or t.lease_owner is null or ${ownerIsGone(sql.ref('t.lease_owner'))})
       for update of t skip locked
     `.execute(trx);
     const { rows: stale } = await sql<{ id: string; org_id: string; run_id: string; wave: number; failures: number; job_id: string | null }>`
       select t.id, t.org_id, t.run_id, t.wave, t.failures, t.job_id
-      from tasks t
-      where t.status = 'queued'
+      from tasks t join runs r on r.id = t.run_id
+      where t.status = 'queued' and r.runner = 'scheduler'
         and t.queued_at < now() - ${settings.queuedClaimTimeoutMs}::int * interval '1 millisecond'
         and not exists (select 1 from ${sql.table(`${BOSS_SCHEMA}.job`)} j where j.name = ${TASK_QUEUE} and j.id = t.job_id and j.state in ('created', 'retry'))
       for update of t skip locked
@@ -86,7 +86,7 @@ export async function reap(db: DB, boss: PgBoss, settings: SchedulerSettings): P
     const { rows: runs } = await sql<{ id: string; plan_job_id: string | null }>`
       with ${LIVE_WORKERS_CTE}
       select r.id, r.plan_job_id from runs r
-      where r.status = 'planning'
+      where r.status = 'planning' and r.runner = 'scheduler'
         and (
           r.plan_job_id is null
           or (r.plan_owner is not null and ${ownerIsGone(sql.ref('r.plan_owner'))})
@@ -113,6 +113,7 @@ export async function reap(db: DB, boss: PgBoss, settings: SchedulerSettings): P
     .selectFrom('runs')
     .select('id')
     .where('status', '=', 'running')
+    .where('runner', '=', 'scheduler')
     .where(({ or, not, exists, selectFrom }) =>
       or([
         not(exists(selectFrom('tasks').select('id').whereRef('tasks.run_id', '=', 'runs.id').where('status', 'in', ['pending', 'blocked', 'queued', 'running']))),

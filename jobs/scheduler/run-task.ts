@@ -10,8 +10,31 @@ import type { TaskJobData } from './enqueue';
 import { claimTasks, renewLease, type ClaimedTask, type ClaimedWithCheckpoint } from './lease';
 import { LeaseLostError, TaskCancelledError, type Checkpoint, type TaskExecutor, type TaskResult } from './types';
 
-export type RunTaskDeps = {
+/** What a finished execution tells its queue (pg-boss for the scheduler; nothing for a CLI run). */
+export type TaskAck = {
+  complete(data: Record<string, unknown>): Promise<void>;
+  fail(message: string): Promise<void>;
+};
+
+export type ExecuteDeps = {
   db: DB;
+  publish: Publisher;
+  settings: SchedulerSettings;
+  workerId: string;
+  executor: TaskExecutor;
+  /** Running executions of this process by run id, so a cancel notification reaches them. */
+  running: Map<string, Set<RunningExecution>>;
+  /** Called after a task ended, so the next wave or the next queued task moves without waiting. */
+  afterTask(): void;
+  /**
+   * Settle the run after a task ends (the scheduler: a failure fails the run, the last success
+   * succeeds it). A CLI run settles itself when its waves are done.
+   */
+  settleRuns?: boolean;
+  log?(msg: string): void;
+};
+
+export type RunTaskDeps = ExecuteDeps & {
   boss: PgBoss;
   publish: Publisher;
   settings: SchedulerSettings;
@@ -51,11 +74,26 @@ export async function runTaskJobs(deps: RunTaskDeps, jobs: Array<PgBoss.Job<Task
       await deps.boss.complete(TASK_QUEUE, job.id, { skipped: true }).catch(() => {});
       return;
     }
-    await execute(deps, job, task);
+    await executeClaimed(deps, task, bossAck(deps.boss, job.id));
   });
 }
 
-async function execute(deps: RunTaskDeps, job: PgBoss.Job<TaskJobData>, task: ClaimedWithCheckpoint): Promise<void> {
+function bossAck(boss: PgBoss, jobId: string): TaskAck {
+  return {
+    complete: (data) => boss.complete(TASK_QUEUE, jobId, data).then(() => undefined, () => undefined),
+    fail: (message) => boss.fail(TASK_QUEUE, jobId, { message }).then(() => undefined, () => undefined),
+  };
+}
+
+/** How an execution ended, as recorded. */
+export type TaskEndingKind = Ending['kind'];
+
+/**
+ * Runs the executor on a task this worker has claimed: resumes from its last checkpoint, renews the
+ * lease while it runs (a lost lease or a cancelled run aborts the executor), then records the
+ * ending, fenced by the lease.
+ */
+export async function executeClaimed(deps: ExecuteDeps, task: ClaimedWithCheckpoint, ack: TaskAck): Promise<TaskEndingKind> {
   const { db, settings, workerId } = deps;
   const checkpoint: Checkpoint | null = task.checkpoint_turn !== null ? { turn: task.checkpoint_turn, state: task.checkpoint_state } : null;
   const attempt = { id: task.attempt_id };
@@ -121,12 +159,13 @@ async function execute(deps: RunTaskDeps, job: PgBoss.Job<TaskJobData>, task: Cl
     if (runExecutions.size === 0) deps.running.delete(task.run_id);
   }
 
-  await recordEnding(deps, task, attempt.id, job, ending);
+  await recordEnding(deps, task, attempt.id, ack, ending);
   deps.afterTask();
+  return ending.kind;
 }
 
-async function recordEnding(deps: RunTaskDeps, task: ClaimedTask, attemptId: string, job: PgBoss.Job<TaskJobData>, ending: Ending): Promise<void> {
-  const { db, boss, settings, workerId } = deps;
+async function recordEnding(deps: ExecuteDeps, task: ClaimedTask, attemptId: string, ack: TaskAck, ending: Ending): Promise<void> {
+  const { db, settings, workerId } = deps;
   const now = new Date();
   const endAttempt = (outcome: 'succeeded' | 'failed' | 'cancelled' | 'lost' | 'retry', error?: string) =>
     db.updateTable('task_attempts').set({ outcome, error: error ?? null, ended_at: now }).where('id', '=', attemptId).execute();
@@ -136,7 +175,7 @@ async function recordEnding(deps: RunTaskDeps, task: ClaimedTask, attemptId: str
 
   if (ending.kind === 'lost') {
     await endAttempt('lost');
-    await boss.complete(TASK_QUEUE, job.id, { lost: true }).catch(() => {});
+    await ack.complete({ lost: true });
     return;
   }
   if (ending.kind === 'succeeded') {
@@ -163,7 +202,7 @@ async function recordEnding(deps: RunTaskDeps, task: ClaimedTask, attemptId: str
       return true;
     });
     await endAttempt(res ? 'succeeded' : 'lost');
-    await boss.complete(TASK_QUEUE, job.id, res ? { succeeded: true } : { lost: true }).catch(() => {});
+    await ack.complete(res ? { succeeded: true } : { lost: true });
     if (res) {
       await publishTask(deps, task, 'succeeded');
       await settle(deps, task.run_id);
@@ -173,7 +212,7 @@ async function recordEnding(deps: RunTaskDeps, task: ClaimedTask, attemptId: str
   if (ending.kind === 'cancelled') {
     const upd = await fenced().set({ status: 'cancelled', error: ending.reason, finished_at: now, lease_owner: null, lease_expires_at: null, updated_at: now }).executeTakeFirst();
     await endAttempt('cancelled', ending.reason);
-    await boss.complete(TASK_QUEUE, job.id, { cancelled: true }).catch(() => {});
+    await ack.complete({ cancelled: true });
     if (upd.numUpdatedRows) await publishTask(deps, task, 'cancelled', ending.reason);
     return;
   }
@@ -194,7 +233,7 @@ async function recordEnding(deps: RunTaskDeps, task: ClaimedTask, attemptId: str
       .executeTakeFirst();
     if (upd.numUpdatedRows && r.usage) await addRunUsage(db, task.run_id, r.usage, now);
     await endAttempt('failed', ending.error);
-    await boss.complete(TASK_QUEUE, job.id, { failed: ending.error }).catch(() => {});
+    await ack.complete({ failed: ending.error });
     if (upd.numUpdatedRows) {
       await publishTask(deps, task, 'failed', ending.error);
       await settle(deps, task.run_id);
@@ -217,7 +256,7 @@ async function recordEnding(deps: RunTaskDeps, task: ClaimedTask, attemptId: str
     })
     .executeTakeFirst();
   await endAttempt(dead ? 'failed' : 'retry', ending.error);
-  await boss.fail(TASK_QUEUE, job.id, { message: ending.error }).catch(() => {});
+  await ack.fail(ending.error);
   if (!upd.numUpdatedRows) return;
   await publishTask(deps, task, dead ? 'dead' : 'queued', dead ? `dead after ${failures} attempts: ${ending.error}` : `retrying after: ${ending.error}`);
   if (dead) await settle(deps, task.run_id);
@@ -236,12 +275,13 @@ async function addRunUsage(db: DB, runId: string, usage: { inputTokens: number; 
     .execute();
 }
 
-async function settle(deps: RunTaskDeps, runId: string): Promise<void> {
+async function settle(deps: ExecuteDeps, runId: string): Promise<void> {
+  if (deps.settleRuns === false) return;
   const t = await advanceRun(deps.db, runId);
   if (t) for (const e of t.events) await deps.publish(t.orgId, e).catch(() => {});
 }
 
-async function publishTask(deps: RunTaskDeps, task: ClaimedTask, status: string, reason?: string): Promise<void> {
+async function publishTask(deps: ExecuteDeps, task: ClaimedTask, status: string, reason?: string): Promise<void> {
   const event: RealtimeEvent = { type: 'task.status', runId: task.run_id, taskId: task.id, status, wave: task.wave, ...(reason ? { reason } : {}) };
   await deps.publish(task.org_id, event).catch((err) => deps.log?.(`publish failed: ${errorText(err)}`));
 }

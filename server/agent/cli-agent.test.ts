@@ -3,8 +3,9 @@ import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeLlm, type FakeLlm, type Turn } from '../../test/fake-llm/server';
+import { createTestDatabase, type TestDatabase } from '../../test/support/db';
 import { monologueTurn, repeatedCallTurns } from '../../test/fake-llm/turns';
 
 const exec = promisify(execFile);
@@ -33,7 +34,14 @@ function runCli(args: string[], env: Record<string, string>): Promise<{ code: nu
 }
 
 let llm: FakeLlm | undefined;
-afterAll(async () => llm?.close());
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase('cliagent');
+});
+afterAll(async () => {
+  await llm?.close();
+  await t?.close();
+});
 
 describe('nightshift agent (CLI) against the fake LLM server with faults', () => {
   it('fixes the seeded bug on a new branch, reports the nudges and the repair, leaves the checkout untouched', async () => {
@@ -56,12 +64,13 @@ describe('nightshift agent (CLI) against the fake LLM server with faults', () =>
     const secret = 'sk-live-THIS-MUST-NOT-LEAK-123456';
     const { code, stdout, stderr } = await runCli(
       ['agent', '--repo', repo, '--task', 'Fix subtotal in src/cart.js: it ignores the first cart line', '--model', 'openai:fake', '--base-url', `${llm.url}/v1`, '--max-turns', '20'],
-      { SANDBOX_DRIVER: 'bwrap', OPENAI_API_KEY: secret },
+      // The run is recorded in this database (DATABASE_URL), like one started in the web app.
+      { SANDBOX_DRIVER: 'bwrap', OPENAI_API_KEY: secret, DATABASE_URL: t.url, NIGHTSHIFT_DATA_DIR: join(repo, '..', 'data') },
     );
     const lines = stdout.trim().split('\n');
     const summary = JSON.parse(lines[lines.length - 1]);
     expect(code, stderr).toBe(0);
-    expect(Object.keys(summary)).toEqual(['status', 'branch', 'commit', 'turns', 'nudges', 'repairedToolCalls', 'inputTokens', 'outputTokens', 'costUsd']);
+    expect(Object.keys(summary)).toEqual(['status', 'branch', 'commit', 'turns', 'nudges', 'repairedToolCalls', 'inputTokens', 'outputTokens', 'costUsd', 'runId']);
     expect(summary.status).toBe('done');
     expect(summary.branch).toMatch(/^nightshift\/fix-subtotal-in-src-cart-js[a-z-]*-[0-9a-f]{8}$/);
     expect(summary.commit).toMatch(/^[0-9a-f]{40}$/);
@@ -90,5 +99,22 @@ describe('nightshift agent (CLI) against the fake LLM server with faults', () =>
     const message = (await exec('git', ['log', '-1', '--format=%B', summary.commit], { cwd: repo })).stdout;
     expect(message).toMatch(/Nightshift-Run: [0-9a-f-]{36}/);
     expect((await exec('git', ['worktree', 'list'], { cwd: repo })).stdout.trim().split('\n')).toHaveLength(1);
+    expect(message).toContain(`Nightshift-Run: ${summary.runId}`);
+    // No checkpoint ref is left behind in the repository.
+    expect((await exec('git', ['for-each-ref', 'refs/nightshift/'], { cwd: repo })).stdout).toBe('');
+
+    // The run, its task, checkpoints (each naming a commit) and live events are in the database.
+    const run = await t.db.selectFrom('runs').select(['status', 'runner', 'org_id', 'project_id']).where('id', '=', summary.runId).executeTakeFirstOrThrow();
+    expect(run).toMatchObject({ status: 'succeeded', runner: 'cli' });
+    const project = await t.db.selectFrom('projects').select(['repository', 'name']).where('id', '=', run.project_id).executeTakeFirstOrThrow();
+    expect(project.repository).toBe(repo);
+    const task = await t.db.selectFrom('tasks').select(['id', 'status', 'branch', 'commit_sha']).where('run_id', '=', summary.runId).executeTakeFirstOrThrow();
+    expect(task).toMatchObject({ status: 'succeeded', branch: summary.branch, commit_sha: summary.commit });
+    const cps = await t.db.selectFrom('task_checkpoints').select(['turn', 'state']).where('task_id', '=', task.id).orderBy('turn').execute();
+    expect(cps.map((c) => c.turn)).toEqual(cps.map((_, i) => i + 1));
+    expect(cps.length).toBeGreaterThanOrEqual(summary.turns);
+    expect(cps.every((c) => /^[0-9a-f]{40}$/.test(String((c.state as { commit?: string }).commit)))).toBe(true);
+    const events = await t.db.selectFrom('events').select('type').where('run_id', '=', summary.runId).execute();
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['task.status', 'agent.role', 'agent.tool']));
   }, 120_000);
 });

@@ -218,5 +218,5 @@ describe('nightshift run (CLI) against the fake LLM server', () => {
     const badUrl = await runCli(['--repo', repo, '--spec', 'x.md', '--model', 'openai:x', '--web-start', 'npm start', '--web-url', 'localhost:3000'], {});
     expect(badUrl.code).toBe(2);
     expect(badUrl.stderr).toContain('--web-url must be');
-  });
+  }, 120_000);
 });

@@ -1,30 +1,44 @@
-import { join } from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import type { LanguageModel } from '../llm';
-import type { Sandbox, SandboxDriverName } from '../../sandbox/types';
-import { createMemoryContextCache } from '../agent/context-cache';
+import type { DB } from '../db/client';
+import type { SandboxDriverName } from '../../sandbox/types';
+import type { Publisher } from '../realtime/publish';
 import { planTasks } from '../planner/plan';
 import type { SubmittedTask } from '../planner/validate-plan';
-import { slugify } from '../repos/branch-name';
 import { git } from '../repos/git';
-import { openTaskWorkspace, type TaskWorkspace } from '../repos/task-workspace';
+import { openTaskWorkspace } from '../repos/task-workspace';
 import { removeWorktree } from '../repos/worktree';
 import { operatorRepositorySource } from '../repos/local-repo-policy';
+import { createPgContextCache } from '../services/context-cache';
+import {
+  addCliPlan,
+  addCliRunCost,
+  CliRunError,
+  cliOrganization,
+  cliProject,
+  cliRunCost,
+  cliRunStatus,
+  cliRunPullRequests,
+  cliRunTasks,
+  createCliRun,
+  failCliRun,
+  findCliRun,
+  finishCliRun,
+  skipCliTask,
+  type CliTaskRow,
+} from '../services/cli-runs';
+import { orgProviderSettings } from '../services/secrets';
 import { loadSkillLibrary } from '../skills/library';
 import { scoreSpec, type SpecFinding } from '../specs/score';
-import { acceptanceCriteriaOf } from './acceptance';
+import type { TaskEnvironment } from '../env/session-setup';
+import { startLocalRunner } from '../../jobs/scheduler/local-runner';
+import type { ExecutableTask } from '../../jobs/scheduler/types';
+import { orgAgentSetup } from './agent-setup';
 import { FilePullRequestStore } from './file-pull-request-store';
 import { planSpecWithAgent } from './plan-spec';
-import { MAX_REMEDIATION_DEPTH, remediationTask } from './remediation';
-import { checkoutFiles, startTaskSandbox } from './session-resources';
+import { MAX_REMEDIATION_DEPTH } from './remediation';
 import { describeAgentEvent, sessionLogLines } from './session-events';
-import { catalogueViability } from '../viability/session-hooks';
-import { runTaskSession } from './task-session';
-import type { Finding } from './types';
-
-/** Who the commits are from (the same identity as the scheduler's executor, which needs a database to import). */
-
+import { createPipelineExecutor, type PipelineTaskOutput } from './task-executor';
 
 export type HeadlessTaskStatus = 'succeeded' | 'failed' | 'skipped';
 
@@ -56,17 +70,32 @@ export type HeadlessRunSummary = {
 };
 
 export type HeadlessRunOptions = {
+  /** The data directory's database (or DATABASE_URL's), where the run is recorded. */
+  db: DB;
+  /** Its connection string: the run holds a liveness lock on a connection of its own. */
+  databaseUrl: string;
+  /** Live events for the web product. */
+  publish: Publisher;
   /** The user's repository: only read (through a mirror) and given new `nightshift/*` branches. */
   repo: string;
-  specMarkdown: string;
-  model: LanguageModel;
-  modelName: string;
+  /** A new run of this spec; or `resume`. */
+  specMarkdown?: string;
+  /** Continue this interrupted CLI run of `repo` (`last`: the newest). */
+  resume?: string;
+  /** `provider:model` (a resumed run keeps its own unless this names another). */
+  modelName?: string;
+  /** Points the models at one endpoint (`--base-url`). */
+  baseUrl?: string;
+  /** The organisation the run belongs to (default: the instance's first; see services/cli-runs). */
+  orgSlug?: string;
   /** Mirrors, worktrees and the local pull-request records live here. */
   dataDir: string;
   driver: SandboxDriverName;
   maxQaCycles?: number;
   /** The web tester for QA: the app started from each task's worktree inside its sandbox. */
   webTest?: { startCommand: string; url: string };
+  /** The dependency environment of each task (issue 21); none when absent. */
+  environment?: (task: ExecutableTask) => TaskEnvironment | null;
   secrets?: string[];
   signal?: AbortSignal;
   /** Progress, one line at a time (the CLI writes it to stderr). */
@@ -81,229 +110,253 @@ export type HeadlessRunOptions = {
 /** The most tasks a headless run starts at once: each holds a sandbox and a worktree. */
 export const MAX_HEADLESS_CONCURRENCY = 8;
 
-type PlannedTask = SubmittedTask & { remediationOf?: string; depth: number };
-
 /** Outcome of the run: `refused` when the spec scored below the threshold (nothing else ran). */
-export type HeadlessRunResult = { refused: boolean; summary: HeadlessRunSummary };
+export type HeadlessRunResult = { refused: boolean; runId?: string; summary: HeadlessRunSummary; interrupted?: boolean };
 
-
-/** A stable id for a local repository: its mirror is reused by every run on the same checkout. */
+/** A stable id for a local repository: the key of its local pull-request records (and dependency cache). */
 export function localRepoId(repo: string): string {
   return `local-${createHash('sha256').update(realpathSync(repo)).digest('hex').slice(0, 16)}`;
 }
 
+const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'dead']);
+/** Why a task did not run: a task it depends on did not succeed. */
+const SKIPPED_PREFIX = 'depends on ';
 
 /**
- * The whole flow without a database, in this process: score the spec → plan it with the planner
- * agent → waves → each task through architect → developer ⇄ QA → reviewer in its own worktree and
- * sandbox → commit, push the branch to the repository, local pull-request record with the
- * verification report → remediation tasks planned into a later wave and run.
+ * `nightshift run`: a run like any other, recorded in the data directory's database, driven by
+ * this process. Score the spec → plan it with the planner agent → waves → each task through the
+ * one task executor (architect → developer ⇄ QA → reviewer in its own worktree and sandbox,
+ * checkpointed every turn) → commit, push the branch to the repository, pull request with the
+ * verification report (in the database and as a JSON record) → remediation tasks in a later wave.
+ *
+ * `resume` continues an interrupted run: finished tasks are not run again, a task whose process
+ * died is taken over and continues from its last checkpoint (its finished roles are not redone,
+ * the interrupted role continues its conversation on the checkpoint's commit).
  *
  * Waves run one after another; within a wave, `concurrency` tasks run at once (default 1: a
  * readable log and one sandbox at a time; with more, each progress line names its task). A task
- * that depends on exactly one earlier task is stacked on that task's branch, so it sees the work
- * it depends on.
+ * that depends on exactly one earlier task is stacked on that task's branch.
  */
 export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<HeadlessRunResult> {
   const log = opts.log ?? (() => undefined);
-  const scored = scoreSpec(opts.specMarkdown);
+  const { db } = opts;
+  const repo = realpathSync(opts.repo);
   const empty = { tasks: [], pullRequests: [], costUsd: 0 };
-  if (!scored.accepted) {
-    return {
-      refused: true,
-      summary: { status: 'failed', spec: { score: scored.score, findings: scored.findings }, ...empty, reason: `the spec scores ${scored.score}, below the threshold ${scored.threshold} (or has open [NEEDS CLARIFICATION] markers)` },
-    };
-  }
-  log(`spec scores ${scored.score} (threshold ${scored.threshold})`);
-  const spec = { score: scored.score };
-  const criteria = acceptanceCriteriaOf(opts.specMarkdown);
-  const base = await currentBranch(opts.repo);
-  const repoId = localRepoId(opts.repo);
-  const runId = randomUUID();
-  const cache = createMemoryContextCache();
-  const skills = loadSkillLibrary();
-  const store = new FilePullRequestStore(opts.dataDir);
-  let costUsd = 0;
 
-  // ---- plan: the planner agent reads a worktree of the repository, never the checkout ----
-  log(`planning on a worktree of ${opts.repo} (base ${base})`);
-  const planWs = await openTaskWorkspace({ dataDir: opts.dataDir, repoId, source: operatorRepositorySource(opts.repo), task: { id: randomUUID(), slug: 'plan' }, base });
-  let waves: PlannedTask[][];
-  try {
-    const planned = await planSpecWithAgent({
-      specMarkdown: opts.specMarkdown,
-      model: opts.model,
-      modelName: opts.modelName,
-      workspace: planWs.worktree.path,
-      cache,
-      skills,
-      secrets: opts.secrets,
-      signal: opts.signal,
-      onEvent: (e) => {
-        const line = describeAgentEvent(e);
-        if (line) log(`  [planner] ${line}`);
-      },
-    });
-    if (!planned.ok) return { refused: false, summary: { status: 'failed', spec, ...empty, reason: `planning failed: ${planned.error}` } };
-    costUsd += planned.costUsd;
-    log(`plan accepted: ${planned.tasks.map((t) => `${t.id} "${t.title}"`).join(', ')}`);
-    const plan = await planTasks(planned.tasks, { repoDir: planWs.worktree.path });
-    if (!plan.ok) return { refused: false, summary: { status: 'failed', spec, ...empty, costUsd, reason: `planning failed: ${plan.error.message}` } };
-    const byId = new Map(planned.tasks.map((t) => [t.id, t]));
-    waves = plan.waves.map((ids) => ids.map((id) => ({ ...byId.get(id)!, depth: 0 })));
-  } finally {
-    await removeWorktree(planWs.mirror, planWs.worktree).catch(() => undefined);
-    // The planner's branch only existed to give it a worktree.
-    await git(['branch', '-D', planWs.worktree.branch], { cwd: planWs.mirror.path }).catch(() => undefined);
-  }
-
-  // ---- waves: each task through the pipeline; remediation goes into a later wave ----------
-  const tasks: HeadlessTaskSummary[] = [];
-  const pullRequests: HeadlessPullRequest[] = [];
-  const done = new Map<string, HeadlessTaskSummary>();
-  const concurrency = Math.max(1, Math.min(MAX_HEADLESS_CONCURRENCY, Math.floor(opts.concurrency ?? 1)));
-  for (let w = 0; w < waves.length; w++) {
-    log(`wave ${w + 1}/${waves.length}: ${waves[w].map((t) => t.id).join(', ')}`);
-    const fixes: PlannedTask[] = [];
-    // A wave's tasks depend only on earlier waves, so what each starts from is known up front.
-    type Slot = { task: PlannedTask; skipped?: HeadlessTaskSummary; taskBase: string; outcome?: Awaited<ReturnType<typeof runOneTask>> };
-    const slots: Slot[] = waves[w].map((task) => {
-      const blocker = task.dependsOn.find((d) => d !== task.remediationOf && done.get(d)?.status !== 'succeeded');
-      if (blocker) {
-        const skipped: HeadlessTaskSummary = { id: task.id, title: task.title, wave: w, status: 'skipped', reason: `depends on ${blocker}, which did not succeed`, costUsd: 0, ...(task.remediationOf ? { remediationOf: task.remediationOf } : {}) };
-        return { task, skipped, taskBase: base };
-      }
-      // Stacked on its single dependency's branch (pushed to the repository by then), so the
-      // task's worktree holds the work it builds on.
-      const depBranches = task.dependsOn.map((d) => done.get(d)?.branch).filter((b): b is string => !!b);
-      if (depBranches.length > 1) log(`  task ${task.id} depends on ${depBranches.length} branches; it starts from ${base} (branches are not merged in a headless run)`);
-      return { task, taskBase: depBranches.length === 1 ? depBranches[0] : base };
-    });
-    for (const slot of slots) if (slot.skipped) log(`task ${slot.task.id} skipped: ${slot.skipped.reason}`);
-    const runnable = slots.filter((slot) => !slot.skipped);
-    let next = 0;
-    const lane = async () => {
-      while (next < runnable.length && !opts.signal?.aborted) {
-        const slot = runnable[next++];
-        const taskLog = concurrency > 1 ? (line: string) => log(`[${slot.task.id}] ${line}`) : log;
-        slot.outcome = await runOneTask(slot.task, w, slot.taskBase, taskLog);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, runnable.length) }, lane));
-    // Results in plan order, whatever order the tasks finished in.
-    for (const slot of slots) {
-      const task = slot.task;
-      if (slot.skipped) {
-        tasks.push(slot.skipped);
-        done.set(task.id, slot.skipped);
-        continue;
-      }
-      const outcome = slot.outcome;
-      if (!outcome) continue; // not started: the run was cancelled
-      costUsd += outcome.summary.costUsd;
-      tasks.push(outcome.summary);
-      done.set(task.id, outcome.summary);
-      if (outcome.pullRequest) pullRequests.push(outcome.pullRequest);
-      if (outcome.remediation.length) {
-        const fix = remediationTask({ key: task.id, title: task.title }, outcome.remediation);
-        fixes.push({ id: fix.key, title: fix.title, description: fix.description, dependsOn: fix.dependsOn, files: fix.files.length ? fix.files : task.files, remediationOf: task.id, depth: task.depth + 1 });
-        log(`  task ${task.id}: ${outcome.remediation.length} findings outside its scope → remediation task ${fix.key}`);
-      }
-    }
-    if (fixes.length) {
-      // Planned among themselves (their origins are done): same-file fixes go into separate waves.
-      const plan = await planTasks(fixes.map((f) => ({ ...f, dependsOn: f.dependsOn.filter((d) => fixes.some((x) => x.id === d)) })));
-      const later = plan.ok ? plan.waves.map((ids) => ids.map((id) => fixes.find((f) => f.id === id)!)) : fixes.map((f) => [f]);
-      waves.splice(w + 1, 0, ...later);
-    }
-  }
-
-  const stopped = opts.signal?.aborted;
-  const ok = !stopped && tasks.length > 0 && tasks.every((t) => t.status === 'succeeded');
-  const failed = tasks.filter((t) => t.status !== 'succeeded').map((t) => t.id);
-  return {
-    refused: false,
-    summary: {
-      status: ok ? 'succeeded' : 'failed',
-      spec,
-      tasks,
-      pullRequests,
-      costUsd,
-      ...(ok ? {} : { reason: stopped ? 'cancelled' : `tasks not succeeded: ${failed.join(', ')}` }),
-    },
-  };
-
-  async function runOneTask(
-    task: PlannedTask,
-    wave: number,
-    taskBase: string,
-    log: (line: string) => void,
-  ): Promise<{ summary: HeadlessTaskSummary; pullRequest?: HeadlessPullRequest; remediation: Finding[] }> {
-    const taskId = randomUUID();
-    const extra = task.remediationOf ? { remediationOf: task.remediationOf } : {};
-    log(`task ${task.id} "${task.title}"`);
-    let ws: TaskWorkspace | null = null;
-    let sandbox: Sandbox | null = null;
-    try {
-      ws = await openTaskWorkspace({ dataDir: opts.dataDir, repoId, source: operatorRepositorySource(opts.repo), task: { id: taskId, slug: slugify(task.title), files: checkoutFiles(task.files, {}) }, base: taskBase });
-      const workspace = ws.worktree.path;
-      log(`  worktree ${workspace} on branch ${ws.worktree.branch}`);
-      sandbox = await startTaskSandbox({ driver: opts.driver, workspace: ws });
-      if (!sandbox.isolated) log('  WARNING: sandbox driver "none" runs commands on the host without isolation');
-      const session = await runTaskSession({
-        task: { id: taskId, key: task.id, title: task.title, description: task.description, files: task.files, runId, remediationDepth: task.depth },
-        acceptanceCriteria: criteria,
-        workspace: ws,
-        sandbox,
-        models: { name: opts.modelName, model: opts.model, forRole: () => ({ model: opts.model, modelName: opts.modelName }) },
-        publish: sessionLogLines(log),
-        delivery: { pullRequest: { store, projectId: repoId } },
-        viability: catalogueViability(),
-        cache,
-        skills,
-        secrets: opts.secrets,
-        webTest: opts.webTest ? { appUrl: opts.webTest.url, startCommand: opts.webTest.startCommand, screenshotDir: join(opts.dataDir, 'screenshots', taskId) } : null,
-        maxQaCycles: opts.maxQaCycles,
-        signal: opts.signal,
-      });
-      ws = null; // the session's finish removed the worktree
-      const result = session.pipeline;
-      const approved = session.approved;
-      const branch = session.branch;
-      const pr = session.pullRequest;
-      log(`  task ${task.id}: ${result.status} after ${result.cycles.length} cycles; ${pr ? `pull request on ${branch} (${store.pathFor(repoId, branch)})` : `no changes, no pull request`}`);
-      if (session.remediationWithheld.length) log(`  task ${task.id}: ${session.remediationWithheld.length} out-of-task findings stay in its report (remediation depth ${MAX_REMEDIATION_DEPTH} reached)`);
+  // ---- the run: a new one (spec scored first: a refused spec writes nothing), or a resumed one --
+  let fresh: { markdown: string; score: number; findings: SpecFinding[] } | null = null;
+  if (!opts.resume) {
+    if (opts.specMarkdown === undefined || !opts.modelName) throw new CliRunError('a new run needs a spec and a model');
+    const scored = scoreSpec(opts.specMarkdown);
+    if (!scored.accepted) {
       return {
-        summary: {
-          id: task.id,
-          title: task.title,
-          wave,
-          status: approved ? 'succeeded' : 'failed',
-          branch,
-          cycles: result.cycles.length,
-          ...extra,
-          ...(approved ? {} : { reason: result.reason ?? 'QA and review did not converge' }),
-          costUsd: session.usage.costUsd,
-        },
-        ...(pr ? { pullRequest: { branch: pr.branch, title: pr.title, ...(pr.url ? { url: pr.url } : {}), report: pr.body } } : {}),
-        remediation: session.remediation,
+        refused: true,
+        summary: { status: 'failed', spec: { score: scored.score, findings: scored.findings }, ...empty, reason: `the spec scores ${scored.score}, below the threshold ${scored.threshold} (or has open [NEEDS CLARIFICATION] markers)` },
       };
-    } catch (err) {
-      const reason = (err as Error).message;
-      log(`  task ${task.id} failed: ${reason}`);
-      return { summary: { id: task.id, title: task.title, wave, status: 'failed', reason, costUsd: 0, ...extra }, remediation: [] };
-    } finally {
-      await sandbox?.stop().catch(() => undefined);
-      if (ws) await removeWorktree(ws.mirror, ws.worktree).catch(() => undefined);
     }
+    log(`spec scores ${scored.score} (threshold ${scored.threshold})`);
+    fresh = { markdown: opts.specMarkdown, score: scored.score, findings: scored.findings };
+  }
+
+  const repoId = localRepoId(repo);
+  const files = new FilePullRequestStore(opts.dataDir);
+  const concurrency = Math.max(1, Math.min(MAX_HEADLESS_CONCURRENCY, Math.floor(opts.concurrency ?? 1)));
+  /** Each running task's progress lines (named by task when several run at once). */
+  const taskLogs = new Map<string, (line: string) => void>();
+  const taskLog = (taskId: string) => taskLogs.get(taskId) ?? log;
+  const executor = createPipelineExecutor({
+    db,
+    dataDir: opts.dataDir,
+    sandboxDriver: opts.driver,
+    webTest: opts.webTest,
+    modelBaseUrl: opts.baseUrl,
+    maxQaCycles: opts.maxQaCycles,
+    // The operator names the repository on the command line: theirs to read.
+    repositorySource: async () => operatorRepositorySource(repo),
+    pullRequestMirror: () => ({ store: files, projectId: repoId }),
+    environment: opts.environment ? (task) => opts.environment!(task) : undefined,
+    onSessionEvent: (task, e) => sessionLogLines(taskLog(task.id))(e),
+  });
+  const runner = await startLocalRunner({ db, connectionString: opts.databaseUrl, executor, publish: opts.publish });
+  const onAbort = () => runner.stopAll();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    let run: { id: string; orgId: string; projectId: string; model: string; base: string; score: number; markdown: string; planned: boolean };
+    if (fresh) {
+      const org = await cliOrganization(db, opts.orgSlug);
+      const base = await currentBranch(repo);
+      const project = await cliProject(db, { orgId: org.id, repoPath: repo, defaultBranch: base });
+      const ids = await createCliRun(db, { orgId: org.id, projectId: project.id, markdown: fresh.markdown, score: fresh.score, findings: fresh.findings, model: opts.modelName!, baseBranch: base, owner: runner.workerId });
+      run = { id: ids.runId, orgId: org.id, projectId: project.id, model: opts.modelName!, base, score: fresh.score, markdown: fresh.markdown, planned: false };
+      log(`run ${run.id} (organisation ${org.slug}, project ${project.name}); resume it with: nightshift run --repo ${opts.repo} --resume ${run.id}`);
+    } else {
+      const found = await findCliRun(db, { runId: opts.resume!, repoPath: repo });
+      if (!found) throw new CliRunError(opts.resume === 'last' ? `no CLI run of ${repo} to resume` : `no CLI run ${opts.resume} of ${repo}`);
+      const claim = await runner.claimRun(found.id);
+      if (!claim.ok) throw new CliRunError(claim.reason);
+      if (opts.modelName && opts.modelName !== found.model) throw new CliRunError(`run ${found.id} runs with ${found.model}; resume it without --model or with that model`);
+      run = { id: found.id, orgId: found.orgId, projectId: found.projectId, model: found.model, base: found.baseBranch, score: found.specScore, markdown: found.specMarkdown, planned: found.taskCount > 0 };
+      log(`resuming run ${run.id}`);
+    }
+    const spec = { score: run.score };
+
+    // ---- plan: the planner agent reads a worktree of the repository, never the checkout ----
+    if (!run.planned) {
+      const planned = await plan(run);
+      if (!planned.ok) {
+        await failCliRun(db, run.id, `planning failed: ${planned.error}`);
+        return { refused: false, runId: run.id, summary: { status: 'failed', spec, ...empty, costUsd: planned.costUsd, reason: `planning failed: ${planned.error}` } };
+      }
+    }
+
+    // ---- waves: each task through the executor; remediation tasks land in a later wave ----
+    let cancelled = false;
+    for (;;) {
+      if (opts.signal?.aborted) break;
+      // Cancelled in the web app: the running task stopped (its lease renewal saw it); stop here too.
+      if ((await cliRunStatus(db, run.id)) === 'cancelled') {
+        cancelled = true;
+        log(`run ${run.id} was cancelled`);
+        break;
+      }
+      const tasks = await cliRunTasks(db, run.id);
+      const open = tasks.filter((t) => !FINISHED.has(t.status));
+      if (!open.length) break;
+      const wave = Math.min(...open.map((t) => t.wave));
+      const waveCount = Math.max(...tasks.map((t) => t.wave)) + 1;
+      const inWave = tasks.filter((t) => t.wave === wave);
+      if (inWave.every((t) => t.status === 'pending')) log(`wave ${wave + 1}/${waveCount}: ${inWave.map((t) => t.key).join(', ')}`);
+      const byKey = new Map(tasks.map((t) => [t.key, t]));
+      const runnable: CliTaskRow[] = [];
+      for (const t of open.filter((x) => x.wave === wave)) {
+        const blocker = t.dependsOn.find((d) => d !== t.remediationOf && byKey.get(d)?.status !== 'succeeded');
+        if (blocker) {
+          const reason = `${SKIPPED_PREFIX}${blocker}, which did not succeed`;
+          await skipCliTask(db, t.id, reason);
+          log(`task ${t.key} skipped: ${reason}`);
+        } else runnable.push(t);
+      }
+      let next = 0;
+      const held: string[] = [];
+      const lane = async () => {
+        while (next < runnable.length && !opts.signal?.aborted) {
+          const t = runnable[next++];
+          const line = concurrency > 1 ? (l: string) => log(`[${t.key}] ${l}`) : log;
+          taskLogs.set(t.id, line);
+          line(`task ${t.key} "${t.title}"`);
+          const ending = await runner.runTask(t.id);
+          if (ending === 'held') held.push(t.key);
+          else await reportTask(t.id, line);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, runnable.length) }, lane));
+      if (held.length && (await cliRunStatus(db, run.id)) === 'running') throw new CliRunError(`task ${held.join(', ')} is being run by another live process`);
+    }
+
+    // ---- the summary, from the database --------------------------------------------------
+    const interrupted = opts.signal?.aborted ?? false;
+    const tasks = await cliRunTasks(db, run.id);
+    const prs = await cliRunPullRequests(db, run.id);
+    const byTask = new Map(prs.map((p) => [p.taskId, p]));
+    const summaries: HeadlessTaskSummary[] = tasks
+      .filter((t) => FINISHED.has(t.status))
+      .map((t) => {
+        const out = (t.output ?? {}) as Partial<PipelineTaskOutput>;
+        const skipped = t.status === 'cancelled' && (t.error ?? '').startsWith(SKIPPED_PREFIX);
+        const status: HeadlessTaskStatus = t.status === 'succeeded' ? 'succeeded' : skipped ? 'skipped' : 'failed';
+        return {
+          id: t.key,
+          title: t.title,
+          wave: t.wave,
+          status,
+          ...(t.branch ? { branch: t.branch } : {}),
+          ...(typeof out.cycles === 'number' ? { cycles: out.cycles } : {}),
+          ...(t.remediationOf ? { remediationOf: t.remediationOf } : {}),
+          ...(status === 'succeeded' ? {} : { reason: t.error ?? 'not finished' }),
+          costUsd: t.costUsd,
+        };
+      });
+    const pullRequests: HeadlessPullRequest[] = tasks.flatMap((t) => {
+      const p = byTask.get(t.id);
+      return p ? [{ branch: p.branch, title: p.title, ...(p.url ? { url: p.url } : {}), report: p.body }] : [];
+    });
+    const costUsd = await cliRunCost(db, run.id);
+    const ok = !interrupted && !cancelled && summaries.length > 0 && summaries.length === tasks.length && summaries.every((t) => t.status === 'succeeded');
+    const failed = summaries.filter((t) => t.status !== 'succeeded').map((t) => t.id);
+    const reason = ok ? undefined : interrupted || cancelled ? 'cancelled' : `tasks not succeeded: ${failed.join(', ')}`;
+    // An interrupted run stays open for --resume; a finished one is settled.
+    if (!interrupted) await finishCliRun(db, { runId: run.id, status: ok ? 'succeeded' : 'failed', ...(reason ? { error: reason } : {}) });
+    else log(`interrupted: continue with nightshift run --repo ${opts.repo} --resume ${run.id}`);
+    return { refused: false, runId: run.id, interrupted, summary: { status: ok ? 'succeeded' : 'failed', spec, tasks: summaries, pullRequests, costUsd, ...(reason ? { reason } : {}) } };
+
+    async function plan(r: typeof run): Promise<{ ok: true } | { ok: false; error: string; costUsd: number }> {
+      log(`planning on a worktree of ${opts.repo} (base ${r.base})`);
+      const { env } = await orgProviderSettings(db, r.orgId);
+      const setup = await orgAgentSetup(db, r.orgId, { taskModel: r.model, env, dataDir: opts.dataDir, baseSkills: loadSkillLibrary(), baseUrl: opts.baseUrl });
+      const planner = setup.models.forRole('planner');
+      const ws = await openTaskWorkspace({ dataDir: opts.dataDir, repoId: r.projectId, source: operatorRepositorySource(repo), task: { id: randomUUID(), slug: 'plan' }, base: r.base });
+      try {
+        const planned = await planSpecWithAgent({
+          specMarkdown: r.markdown,
+          model: planner.model,
+          modelName: planner.modelName,
+          workspace: ws.worktree.path,
+          cache: createPgContextCache(db),
+          skills: setup.skills,
+          promptDirs: setup.promptDirs,
+          secrets: opts.secrets,
+          signal: opts.signal,
+          onEvent: (e) => {
+            const line = describeAgentEvent(e);
+            if (line) log(`  [planner] ${line}`);
+          },
+        });
+        if (!planned.ok) return { ok: false, error: planned.error, costUsd: 0 };
+        await addCliRunCost(db, r.id, planned.costUsd);
+        log(`plan accepted: ${planned.tasks.map((t) => `${t.id} "${t.title}"`).join(', ')}`);
+        const waves = await planTasks(planned.tasks, { repoDir: ws.worktree.path });
+        if (!waves.ok) return { ok: false, error: waves.error.message, costUsd: planned.costUsd };
+        const byId = new Map<string, SubmittedTask>(planned.tasks.map((t) => [t.id, t]));
+        await addCliPlan(db, {
+          orgId: r.orgId,
+          runId: r.id,
+          waves: waves.waves,
+          tasks: waves.waves.flatMap((ids, wave) => ids.map((id) => ({ ...byId.get(id)!, wave }))),
+        });
+        return { ok: true };
+      } finally {
+        await removeWorktree(ws.mirror, ws.worktree).catch(() => undefined);
+        // The planner's branch only existed to give it a worktree.
+        await git(['branch', '-D', ws.worktree.branch], { cwd: ws.mirror.path }).catch(() => undefined);
+      }
+    }
+
+    async function reportTask(taskId: string, line: (l: string) => void): Promise<void> {
+      const t = (await cliRunTasks(db, run.id)).find((x) => x.id === taskId);
+      if (!t) return;
+      const out = (t.output ?? {}) as Partial<PipelineTaskOutput>;
+      if (t.status === 'succeeded' || (t.status === 'failed' && out.cycles !== undefined)) {
+        const pr = out.pullRequestId && t.branch ? `pull request on ${t.branch} (${files.pathFor(repoId, t.branch)})` : 'no changes, no pull request';
+        line(`  task ${t.key}: ${out.approved ? 'approved' : 'failed'} after ${out.cycles} cycles; ${pr}`);
+      } else if (FINISHED.has(t.status)) {
+        line(`  task ${t.key} ${t.status}: ${t.error ?? ''}`);
+      } else if (t.status === 'queued') {
+        line(`  task ${t.key} will be retried: ${t.error ?? ''}`);
+      }
+      if (out.remediation) line(`  task ${t.key}: ${out.remediation} findings outside its scope → remediation task ${t.key}-fix`);
+      if (out.remediationWithheld) line(`  task ${t.key}: ${out.remediationWithheld} out-of-task findings stay in its report (remediation depth ${MAX_REMEDIATION_DEPTH} reached)`);
+    }
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    await runner.close();
   }
 }
 
 /** The branch checked out in the user's repository: tasks start from it. */
-async function currentBranch(repo: string): Promise<string> {
+export async function currentBranch(repo: string): Promise<string> {
   try {
     return (await git(['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: repo })).trim();
   } catch {
-    throw new Error(`${repo} has a detached HEAD; check out the branch the tasks should start from`);
+    throw new CliRunError(`${repo} has a detached HEAD; check out the branch the tasks should start from`);
   }
 }

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeLlm, type FakeLlm } from '../../test/fake-llm/server';
-import { createModel } from '../llm';
+import { createTestDatabase, type TestDatabase } from '../../test/support/db';
+import { createPublisher } from '../realtime/publish';
 import { PULL_REQUESTS_DIR } from './file-pull-request-store';
 import { localRepoId, runSpecHeadless } from './headless-run';
 import {
@@ -28,7 +29,14 @@ import { MAX_QA_CYCLES } from './types';
 
 const MODEL = 'openai:gpt-4o-mini';
 let llm: FakeLlm | undefined;
-afterAll(() => removeFixtures());
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase('headless');
+});
+afterAll(async () => {
+  removeFixtures();
+  await t?.close();
+});
 afterEach(async () => {
   await llm?.close();
   llm = undefined;
@@ -49,18 +57,21 @@ async function runWithTeam(team: TeamScript, options: { concurrency?: number; ga
     },
   });
   const log: string[] = [];
-  const { refused, summary } = await runSpecHeadless({
+  const { refused, summary, runId } = await runSpecHeadless({
+    db: t.db,
+    databaseUrl: t.url,
+    publish: createPublisher(t.db, t.pool),
     repo,
     specMarkdown: SPEC,
-    model: createModel(MODEL, { baseUrl: `${llm.url}/v1`, apiKey: 'test-key' }),
     modelName: MODEL,
+    baseUrl: `${llm.url}/v1`,
     dataDir,
     driver: 'bwrap',
     concurrency: options.concurrency,
     log: (line) => log.push(line),
   });
   const g = async (...args: string[]) => (await exec('git', args, { cwd: repo })).stdout;
-  return { repo, dataDir, before, refused, summary, log, g };
+  return { repo, dataDir, before, refused, summary, runId, log, g };
 }
 
 describe('runSpecHeadless: the whole pipeline on a fixture repository against the fake LLM server', () => {
@@ -206,5 +217,21 @@ describe('runSpecHeadless: the whole pipeline on a fixture repository against th
     expect(r.log.some((l) => /T1: 1 findings outside its scope → remediation task T1-fix/.test(l))).toBe(true);
     expect(r.log.some((l) => /^wave 2\/2: T1-fix$/.test(l))).toBe(true);
     expect(await checkoutState(r.repo)).toEqual(r.before);
+
+    // A run like any other, in the database: its tasks, checkpoints, pull requests and live events.
+    const run = await t.db.selectFrom('runs').select(['status', 'runner', 'plan_owner', 'cost_usd']).where('id', '=', r.runId!).executeTakeFirstOrThrow();
+    expect(run).toMatchObject({ status: 'succeeded', runner: 'cli', plan_owner: null });
+    expect(Number(run.cost_usd)).toBeCloseTo(r.summary.costUsd, 6);
+    const tasks = await t.db.selectFrom('tasks').select(['id', 'key', 'status', 'remediation_of', 'wave']).where('run_id', '=', r.runId!).orderBy('wave').execute();
+    expect(tasks.map((x) => ({ key: x.key, status: x.status, remediation_of: x.remediation_of, wave: x.wave }))).toEqual([
+      { key: 'T1', status: 'succeeded', remediation_of: null, wave: 0 },
+      { key: 'T1-fix', status: 'succeeded', remediation_of: 'T1', wave: 1 },
+    ]);
+    const cps = await t.db.selectFrom('task_checkpoints').select(['task_id', 'state']).where('task_id', 'in', tasks.map((x) => x.id)).execute();
+    expect(cps.length).toBeGreaterThan(4);
+    expect(cps.every((c) => /^[0-9a-f]{40}$/.test(String((c.state as { commit?: string }).commit)))).toBe(true);
+    expect(await t.db.selectFrom('pull_requests').select('branch').where('run_id', '=', r.runId!).orderBy('created_at').execute()).toEqual([{ branch: origin.branch }, { branch: fix.branch }]);
+    const events = await t.db.selectFrom('events').select('type').where('run_id', '=', r.runId!).execute();
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['task.status', 'agent.role', 'agent.tool', 'agent.verdict', 'pull-request.opened']));
   }, 180_000);
 });

@@ -5,7 +5,7 @@
  * asking (`Role: <role>`), turn by turn within each agent run.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -49,6 +49,9 @@ export function removeFixtures(): void {
 /** A git repository on `main` with one commit, in a fresh temp dir; plus a data dir beside it. */
 export async function makeFixtureRepo(): Promise<{ repo: string; dataDir: string; root: string }> {
   const root = mkdtempSync(join(tmpdir(), 'ns-run-'));
+  // As root, the embedded PostgreSQL a CLI run starts under <root>/data runs as the postgres user,
+  // which must be able to enter this folder (mkdtemp makes it 0700).
+  chmodSync(root, 0o711);
   created.push(root);
   const repo = join(root, 'repo');
   for (const [path, text] of Object.entries(FIXTURE_FILES)) {

@@ -1,6 +1,7 @@
 import { createSandbox } from '../../sandbox/index';
 import type { Sandbox, SandboxDriverName } from '../../sandbox/types';
 import type { TaskWorkspace } from '../repos/task-workspace';
+import type { TaskEnvironment } from '../env/session-setup';
 
 /**
  * The sandbox of every task, whichever path runs it: a project's test suite gets more room than
@@ -10,18 +11,20 @@ export const TASK_SANDBOX_LIMITS = { memoryMb: 1024, timeoutS: 300 } as const;
 
 /**
  * Starts a task's sandbox on its worktree: no network, no host environment (no API key or token
- * can reach a command), the mirror read-only so `git status`/`git diff` work inside.
+ * can reach a command), the mirror read-only so `git status`/`git diff` work inside, and — when
+ * the task has an environment — the project's dependencies from the cache.
  */
-export async function startTaskSandbox(opts: { driver: SandboxDriverName; workspace: TaskWorkspace }): Promise<Sandbox> {
-  const sandbox = await createSandbox({
-    driver: opts.driver,
+export async function startTaskSandbox(opts: { driver: SandboxDriverName; workspace: TaskWorkspace; environment?: TaskEnvironment | null }): Promise<Sandbox> {
+  const options = {
     workspaceDir: opts.workspace.worktree.path,
     memoryMb: TASK_SANDBOX_LIMITS.memoryMb,
     timeoutS: TASK_SANDBOX_LIMITS.timeoutS,
     readOnlyPaths: [opts.workspace.mirror.path],
-    network: false,
+    network: false as const,
     env: {},
-  });
+  };
+  // With an environment, the sandbox mounts the project's cached dependencies (issue 21).
+  const sandbox = opts.environment ? await opts.environment.createSandbox(options) : await createSandbox({ ...options, driver: opts.driver });
   await sandbox.start();
   return sandbox;
 }

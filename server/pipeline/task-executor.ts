@@ -8,6 +8,8 @@ import { githubAuthFromSettings } from '../github/github-auth';
 import { createMcpClientManager, type McpClientManager } from '../mcp/client-manager';
 import { slugify } from '../repos/branch-name';
 import type { PullRequestStore } from '../repos/pull-requests';
+import type { RepositorySource } from '../repos/local-repo-policy';
+import { EnvironmentSetupError, type TaskEnvironment } from '../env/session-setup';
 import { openTaskWorkspace, type TaskWorkspace } from '../repos/task-workspace';
 import { removeWorktree } from '../repos/worktree';
 import { recordTokenUsage } from '../billing/usage';
@@ -61,6 +63,16 @@ export type PipelineExecutorDeps = {
   /** Another place each pull request is recorded (the CLI's JSON records under the data directory). */
   pullRequestMirror?: (projectId: string) => { store: PullRequestStore; projectId: string };
   recorder?: (task: ExecutableTask) => TaskRecorder | undefined;
+  /**
+   * The task's dependency environment (issue 21): its sandbox mounts the cached dependencies, it is
+   * set up before the first role, and the agents get `install_dependencies`.
+   */
+  environment?: (task: ExecutableTask, context: { projectId: string; repository: string }) => TaskEnvironment | null;
+  /**
+   * The repository to open. Default: the project's, checked against the local-repository policy
+   * for its organisation. The CLI passes the operator's own checkout.
+   */
+  repositorySource?: (context: { orgId: string; projectId: string; repository: string }) => Promise<RepositorySource>;
 };
 
 /** What the executor returns in `TaskResult.output`: read back by the CLI's summary. */
@@ -69,8 +81,16 @@ export type PipelineTaskOutput = {
   cycles: number;
   costUsd: number;
   approved: boolean;
+  /** Whether the final commit holds changes (false: the agent changed nothing), and that commit. */
+  committed: boolean;
+  commitSha: string;
   reason?: string;
+  /** Findings split into a remediation task, and findings left in the report at the depth cap. */
+  remediation: number;
+  remediationWithheld: number;
   agent?: TaskSessionResult['agent'];
+  /** The environment setups of the task, one line each. */
+  environment?: string[];
 };
 
 /**
@@ -96,6 +116,8 @@ export function createPipelineExecutor(deps: PipelineExecutorDeps): TaskExecutor
     let ws: TaskWorkspace | null = null;
     let sandbox: Sandbox | null = null;
     let mcp: McpClientManager | null = null;
+    const environment = deps.environment?.(task, { projectId: context.projectId, repository: context.repository }) ?? null;
+    const environmentLines = () => (environment?.results.some((r) => r.status !== 'none') ? { environment: environment.reportLines() } : {});
     try {
       // The project's MCP servers, loaded progressively: a registry line each, tools on demand.
       const mcpServers = await loadProjectMcpServers(db, task.orgId, context.projectId);
@@ -104,7 +126,9 @@ export function createPipelineExecutor(deps: PipelineExecutorDeps): TaskExecutor
       // registered for redaction before any agent runs, and never put in the sandbox's env.
       const github = await githubAuthFromSettings(task.orgId, env);
       allSecrets.push(...github.secrets);
-      const source = await repositorySourceFor(db, { orgId: task.orgId, projectId: context.projectId, repository: context.repository, dataDir: deps.dataDir });
+      const source = deps.repositorySource
+        ? await deps.repositorySource({ orgId: task.orgId, projectId: context.projectId, repository: context.repository })
+        : await repositorySourceFor(db, { orgId: task.orgId, projectId: context.projectId, repository: context.repository, dataDir: deps.dataDir });
       ws = await openTaskWorkspace({
         dataDir: deps.dataDir,
         repoId: context.projectId,
@@ -114,7 +138,7 @@ export function createPipelineExecutor(deps: PipelineExecutorDeps): TaskExecutor
         base: context.base,
         at: initial?.state.commit,
       });
-      sandbox = await startTaskSandbox({ driver, workspace: ws });
+      sandbox = await startTaskSandbox({ driver, workspace: ws, environment });
 
       const mirror = deps.pullRequestMirror?.(context.projectId);
       const dbStore = createPullRequestStore(db, { orgId: task.orgId, runId: task.runId, taskId: task.id });
@@ -143,7 +167,8 @@ export function createPipelineExecutor(deps: PipelineExecutorDeps): TaskExecutor
         promptDirs: agentSetup.promptDirs,
         secrets: allSecrets,
         webTest: webTestFor(context.projectSettings, deps, path.join(deps.dataDir, 'screenshots', task.id)),
-        extraTools: mcp ? createMcpTools(mcp) : [],
+        extraTools: [...(mcp ? createMcpTools(mcp) : []), ...(environment ? [environment.tool] : [])],
+        setup: environment ? (c) => environment.setup(c) : undefined,
         context: mcp ? `MCP servers this project may use (mcp_list_tools to see their tools):\n${mcp.registry()}` : undefined,
         takeChat: async () => (await takeChatMessagesForTask(db, { runId: task.runId, taskId: task.id })).map((m) => `${m.author}: ${m.text}`),
         budgets: deps.budgets,
@@ -169,8 +194,13 @@ export function createPipelineExecutor(deps: PipelineExecutorDeps): TaskExecutor
         cycles: session.pipeline.cycles.length,
         costUsd: session.usage.costUsd,
         approved: session.approved,
+        committed: session.committed,
+        commitSha: session.commitSha,
         ...(session.pipeline.reason ? { reason: session.pipeline.reason } : {}),
+        remediation: session.remediation.length,
+        remediationWithheld: session.remediationWithheld.length,
         ...(session.agent ? { agent: session.agent } : {}),
+        ...environmentLines(),
       };
       if (!session.approved) return { status: 'failed', error: session.pipeline.reason ?? 'QA and review did not converge', retryable: false, branch: session.branch, usage: session.usage, output };
       return {
@@ -181,6 +211,10 @@ export function createPipelineExecutor(deps: PipelineExecutorDeps): TaskExecutor
         usage: session.usage,
         output,
       };
+    } catch (err) {
+      // A dependency setup that failed ends the task early with the installer's last lines.
+      if (err instanceof EnvironmentSetupError) return { status: 'failed', error: err.message, retryable: false, output: { setupFailed: true, ...environmentLines() } };
+      throw err;
     } finally {
       await mcp?.close().catch(() => undefined);
       await sandbox?.stop().catch(() => undefined);

@@ -152,6 +152,8 @@ export type TaskSessionResult = {
   branch: string;
   /** The commit the branch ends on. */
   commitSha: string;
+  /** False when the task changed nothing (no final commit was made). */
+  committed: boolean;
   /** The verification report (pipeline mode). */
   report?: string;
   pullRequest?: { branch: string; title: string; url?: string; body: string };
@@ -304,7 +306,7 @@ export async function runTaskSession(input: TaskSessionInput): Promise<TaskSessi
         : {}),
     });
     const record = f.pullRequest?.record;
-    return { sha: f.commit.sha, pullRequest: record ? { branch: record.branch, title: record.title, body: record.body, ...(record.url ? { url: record.url } : {}) } : null };
+    return { sha: f.commit.sha, committed: f.commit.committed, pullRequest: record ? { branch: record.branch, title: record.title, body: record.body, ...(record.url ? { url: record.url } : {}) } : null };
   });
 
   // The branch holds the work now: the task's checkpoint ref is no longer needed anywhere.
@@ -323,6 +325,7 @@ export async function runTaskSession(input: TaskSessionInput): Promise<TaskSessi
     approved,
     branch: workspace.worktree.branch,
     commitSha: finished.sha,
+    committed: finished.committed,
     ...(report ? { report } : {}),
     ...(finished.pullRequest ? { pullRequest: finished.pullRequest } : {}),
     remediation: split.follow,

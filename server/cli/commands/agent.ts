@@ -1,205 +1,183 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createSandbox, parseDriver } from '../../../sandbox/index';
-import { createExplorerSpawner } from '../../agent/explorers';
-import { createMemoryContextCache } from '../../agent/context-cache';
-import { createRedactor, secretValuesFromEnv } from '../../agent/redact';
-import { runAgent } from '../../agent/run-agent';
-import type { AgentEvent } from '../../agent/types';
-import { createModel, createUsageAccumulator } from '../../llm';
-import { AGENT_IDENTITY, commitChanges } from '../../repos/commit';
-import { taskBranchName } from '../../repos/branch-name';
-import { git } from '../../repos/git';
-import { loadSkillLibrary } from '../../skills/library';
-import { toolsForRole } from '../../tools/registry';
+import { parseDriver } from '../../../sandbox/index';
+import type { SandboxDriverName } from '../../../sandbox/types';
 import { dataDir } from '../../config';
-import { loadLocalEnvSettings } from '../../env/local-settings';
-import { localProjectKey } from '../../env/project-key';
-import { createTaskEnvironment, EnvironmentSetupError } from '../../env/session-setup';
+import { parseModelName } from '../../llm/create-model';
+import { git } from '../../repos/git';
 
 const USAGE = `usage: nightshift agent --repo DIR --task TEXT --model provider:model [--base-url URL] [--max-turns N]
-                       [--criteria TEXT]... [--driver auto|docker|bwrap|none] [--no-setup] [--quiet]
+                       [--criteria TEXT]... [--driver auto|docker|bwrap|none] [--org SLUG] [--no-setup] [--quiet]
 
 Runs one developer agent on a new branch (nightshift/<task>-<id>) in a fresh worktree of DIR:
-your checkout is not touched. Commands run in the sandbox. The result is committed to the branch.
-Before the agent starts, the repository's dependencies are set up (or taken from the cache) in a
-fenced sandbox that reaches only the package registries (see nightshift env setup); --no-setup skips it.
-The last line printed is a JSON summary.
+your checkout is not touched. Commands run in the sandbox. The result is committed to the branch,
+which is pushed to DIR. Before the agent starts, the repository's dependencies are set up (or taken
+from the cache) in a fenced sandbox that reaches only the package registries (see nightshift env
+setup); --no-setup skips it. The run is recorded in the data directory's database like every run
+(see nightshift run --help): it has an id, checkpoints and events, and shows in the web app.
+The last line printed is a JSON summary:
+  {"status":"done|failed|stopped","branch","commit","turns","nudges","repairedToolCalls",
+   "inputTokens","outputTokens","costUsd","runId",…}
 `;
 
-/** Commands in the CLI run get more room than the sandbox default (test suites install nothing but may be slow). */
-const CLI_SANDBOX_MEMORY_MB = 1024;
-const CLI_SANDBOX_TIMEOUT_S = 300;
-
-function describe(e: AgentEvent): string | undefined {
-  switch (e.type) {
-    case 'turn-start':
-      return `turn ${e.turn} (${e.phase})`;
-    case 'tool-call':
-      return `  → ${e.call.toolName} ${JSON.stringify(e.call.args).slice(0, 160)}${e.call.invalid ? ' [invalid JSON]' : ''}`;
-    case 'tool-result':
-      return `  ← ${e.toolName}: ${e.isError ? 'error: ' : ''}${e.output.split('\n')[0].slice(0, 160)}`;
-    case 'nudge':
-      return `  ! nudge [${e.detector}]: ${e.message.split('\n')[0].slice(0, 200)}`;
-    case 'repair':
-      return `  ~ repaired tool call ${e.toolName} (${e.callId}): malformed JSON arguments fixed`;
-    case 'phase':
-      return `  phase ${e.from} → ${e.to}`;
-    case 'compaction':
-      return `  compacted prompt to ~${e.estimatedTokens} tokens (budget ${e.budget})`;
-    default:
-      return undefined;
-  }
+function fail(message: string): number {
+  process.stderr.write(`nightshift agent: ${message}\n`);
+  return 2;
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      repo: { type: 'string' },
-      task: { type: 'string' },
-      model: { type: 'string' },
-      'base-url': { type: 'string' },
-      'max-turns': { type: 'string' },
-      criteria: { type: 'string', multiple: true },
-      driver: { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      'no-setup': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        repo: { type: 'string' },
+        task: { type: 'string' },
+        model: { type: 'string' },
+        'base-url': { type: 'string' },
+        'max-turns': { type: 'string' },
+        criteria: { type: 'string', multiple: true },
+        driver: { type: 'string' },
+        org: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        'no-setup': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    return fail(`${(err as Error).message}\n\n${USAGE}`);
+  }
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;
   }
   const missing = (['repo', 'task', 'model'] as const).filter((k) => !values[k]);
-  if (missing.length) {
-    process.stderr.write(`nightshift agent: ${missing.map((m) => `--${m}`).join(', ')} required\n\n${USAGE}`);
-    return 2;
-  }
+  if (missing.length) return fail(`${missing.map((m) => `--${m}`).join(', ')} required\n\n${USAGE}`);
   const maxTurns = values['max-turns'] === undefined ? undefined : Number(values['max-turns']);
-  if (maxTurns !== undefined && (!Number.isInteger(maxTurns) || maxTurns <= 0)) {
-    process.stderr.write(`nightshift agent: --max-turns must be a positive integer (got "${values['max-turns']}")\n`);
-    return 2;
+  if (maxTurns !== undefined && (!Number.isInteger(maxTurns) || maxTurns <= 0)) return fail(`--max-turns must be a positive integer (got "${values['max-turns']}")`);
+  try {
+    parseModelName(values.model!);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  let driver: SandboxDriverName;
+  try {
+    driver = parseDriver(values.driver ?? process.env.SANDBOX_DRIVER);
+  } catch (err) {
+    return fail((err as Error).message);
   }
   const repo = resolve(values.repo!);
-  if (!existsSync(repo)) {
-    process.stderr.write(`nightshift agent: --repo ${repo} does not exist\n`);
-    return 2;
-  }
+  if (!existsSync(repo)) return fail(`--repo ${repo} does not exist`);
   try {
     await git(['rev-parse', '--git-dir'], { cwd: repo });
   } catch {
-    process.stderr.write(`nightshift agent: ${repo} is not a git repository\n`);
-    return 2;
+    return fail(`${repo} is not a git repository`);
   }
-  const model = createModel(values.model!, { baseUrl: values['base-url'] });
-  const runId = randomUUID();
-  const task = values.task!;
-  const branch = taskBranchName(task, runId);
+  const task = values.task!.trim();
+  if (!task) return fail('--task must say what to do');
+  const criteria = (values.criteria ?? []).map((c) => c.trim()).filter(Boolean);
   const log = (line: string) => {
     if (!values.quiet) process.stderr.write(`${line}\n`);
   };
 
-  // A fresh worktree from the repository on a new branch: the user's checkout stays as it is.
-  const holder = mkdtempSync(join(tmpdir(), 'nightshift-agent-'));
-  const worktree = join(holder, 'worktree');
-  await git(['worktree', 'add', '--quiet', '-b', branch, worktree, 'HEAD'], { cwd: repo });
-  log(`worktree ${worktree} on branch ${branch}`);
-
-  const secrets = secretValuesFromEnv();
-  const redact = createRedactor(secrets);
-  // The project's dependencies: set up (or taken from the cache) before the agent starts, in a
-  // fenced sandbox whose only network is the registries; the agent's own sandbox has none.
+  const [{ openDatabase }, { createPublisher }, cli, { currentBranch }, { createPipelineExecutor }, { startLocalRunner }, { sessionLogLines }, { operatorRepositorySource }, { taskBranchName }, { cliEnvironment }, { scoreSpec }] =
+    await Promise.all([
+      import('../../boot'),
+      import('../../realtime/publish'),
+      import('../../services/cli-runs'),
+      import('../../pipeline/headless-run'),
+      import('../../pipeline/task-executor'),
+      import('../../../jobs/scheduler/local-runner'),
+      import('../../pipeline/session-events'),
+      import('../../repos/local-repo-policy'),
+      import('../../repos/branch-name'),
+      import('../cli-environment'),
+      import('../../specs/score'),
+    ]);
   const data = dataDir();
-  const projectKey = localProjectKey(repo);
-  const local = loadLocalEnvSettings(data, projectKey);
-  const driver = parseDriver(values.driver ?? process.env.SANDBOX_DRIVER);
-  const environment = values['no-setup'] || driver === 'none'
-    ? null
-    : createTaskEnvironment({ dataDir: data, projectKey, driver, settings: local.settings, registries: local.registries, log: (l) => log(l), onOutput: values.quiet ? undefined : (c) => process.stderr.write(c) });
-  // The sandbox gets no host environment: no API key or token can reach a command.
-  const sandboxOpts = { workspaceDir: worktree, memoryMb: CLI_SANDBOX_MEMORY_MB, timeoutS: CLI_SANDBOX_TIMEOUT_S, network: false as const, env: {} };
-  const sandbox = environment ? await environment.createSandbox(sandboxOpts) : await createSandbox({ ...sandboxOpts, driver });
-  if (!sandbox.isolated) log('WARNING: sandbox driver "none" runs commands on the host without isolation');
-  await sandbox.start();
+  let base: string;
+  try {
+    base = await currentBranch(repo);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
 
   const abort = new AbortController();
-  const onSignal = () => abort.abort();
+  const rt = await openDatabase({ dataDir: data, own: false, allowTemporary: true });
+  let stopAll = () => undefined as void;
+  const onSignal = () => {
+    abort.abort();
+    stopAll();
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const usage = createUsageAccumulator();
-  const cache = createMemoryContextCache();
-  const skills = loadSkillLibrary();
-  let summary: Record<string, unknown>;
   try {
-    if (environment) {
-      try {
-        await environment.setup({ workspaceDir: worktree, signal: abort.signal });
-      } catch (err) {
-        if (!(err instanceof EnvironmentSetupError)) throw err;
-        log(err.message);
-        summary = { status: 'failed', branch, commit: null, turns: 0, reason: err.message, environment: environment.reportLines() };
-        return finishWith(summary);
-      }
-    }
-    const spawnExplorers = createExplorerSpawner({ model, modelName: values.model, workspace: worktree, cache, taskKey: runId, usage, secrets });
-    const result = await runAgent({
-      role: 'developer',
-      objective: task,
-      acceptanceCriteria: values.criteria ?? [],
-      model,
-      modelName: values.model,
-      tools: [...toolsForRole('developer', { sandbox, skills, spawnExplorers, redact }), ...(environment ? [environment.tool] : [])],
-      skills,
-      workspace: worktree,
-      sandbox,
-      cache,
-      taskKey: runId,
-      usage,
-      secrets,
+    const { db } = rt;
+    const org = await cli.cliOrganization(db, values.org ?? process.env.NIGHTSHIFT_CLI_ORG);
+    const project = await cli.cliProject(db, { orgId: org.id, repoPath: repo, defaultBranch: base });
+    // The task is the run's spec: its text, with the criteria as its acceptance criteria.
+    const markdown = `# ${task.split('\n')[0]}\n\n${task}\n${criteria.length ? `\n## Acceptance criteria\n${criteria.map((c, i) => `${i + 1}. ${c}`).join('\n')}\n` : ''}`;
+    const scored = scoreSpec(markdown);
+    const environment = values['no-setup'] ? undefined : cliEnvironment({ dataDir: data, repo, driver, log, quiet: values.quiet });
+    const sessionLine = sessionLogLines(log, { turns: true });
+    const executor = createPipelineExecutor({
+      db,
+      dataDir: data,
+      sandboxDriver: driver,
+      mode: 'agent',
+      modelBaseUrl: values['base-url'],
       budgets: maxTurns ? { maxTurns } : undefined,
-      signal: abort.signal,
-      onEvent: (e) => {
-        const line = describe(e);
-        if (line) log(line);
-      },
+      repositorySource: async () => operatorRepositorySource(repo),
+      environment: environment ? () => environment() : undefined,
+      onSessionEvent: (_t, e) => sessionLine(e),
     });
-    let commit: string | null = null;
-    const message = `nightshift: ${task}\n\n${result.status === 'done' ? (result.finish?.summary ?? '') : `Run ${result.status}: ${result.reason ?? ''}`}`.trim();
-    const c = await commitChanges({ worktreePath: worktree, author: AGENT_IDENTITY, message, runId });
-    if (c.committed) commit = c.sha;
-    log(`${result.status}: ${result.finish?.summary ?? result.reason ?? ''}`);
-    log(`nudges ${result.nudges} ${JSON.stringify(result.detectorCounts)}; repaired tool calls ${result.repairedToolCalls}`);
-    summary = {
-      status: result.status,
-      branch,
-      commit,
-      turns: result.turns,
-      nudges: result.nudges,
-      repairedToolCalls: result.repairedToolCalls,
-      inputTokens: result.usage.inputTokens,
-      outputTokens: result.usage.outputTokens,
-      costUsd: result.costUsd,
-      ...(result.reason ? { reason: result.reason } : {}),
-      ...(environment?.results.some((r) => r.status !== 'none') ? { environment: environment.reportLines() } : {}),
-    };
+    const runner = await startLocalRunner({ db, connectionString: rt.url, executor, publish: createPublisher(db, rt.pool) });
+    stopAll = () => runner.stopAll();
+    let summary: Record<string, unknown>;
+    try {
+      const ids = await cli.createCliRun(db, { orgId: org.id, projectId: project.id, title: task.split('\n')[0].slice(0, 200), markdown, score: scored.score, findings: scored.findings, model: values.model!, baseBranch: base, owner: runner.workerId });
+      await cli.addCliPlan(db, { orgId: org.id, runId: ids.runId, waves: [['T1']], tasks: [{ id: 'T1', title: task.split('\n')[0].slice(0, 200), description: task, files: [], dependsOn: [], wave: 0 }] });
+      const [row] = await cli.cliRunTasks(db, ids.runId);
+      const branch = taskBranchName(row.title, row.id);
+      log(`run ${ids.runId}: branch ${branch} from ${base}`);
+      if (!abort.signal.aborted) await runner.runTask(row.id);
+      const [done] = await cli.cliRunTasks(db, ids.runId);
+      const out = (done.output ?? {}) as { agent?: { status: string; turns: number; nudges: number; repairedToolCalls: number; summary?: string; reason?: string }; committed?: boolean; commitSha?: string; environment?: string[]; setupFailed?: boolean };
+      const usage = await cli.cliTaskUsage(db, done.id);
+      const status = out.agent?.status ?? (done.status === 'running' || abort.signal.aborted ? 'stopped' : 'failed');
+      const reason = out.agent?.reason ?? (status === 'done' ? undefined : (done.error ?? (status === 'stopped' ? 'cancelled' : undefined)));
+      if (out.agent) {
+        log(`${status}: ${out.agent.summary ?? out.agent.reason ?? ''}`);
+        log(`nudges ${out.agent.nudges}; repaired tool calls ${out.agent.repairedToolCalls}`);
+      } else if (reason) log(`${status}: ${reason}`);
+      summary = {
+        status,
+        branch,
+        commit: out.committed && out.commitSha ? out.commitSha : null,
+        turns: out.agent?.turns ?? 0,
+        nudges: out.agent?.nudges ?? 0,
+        repairedToolCalls: out.agent?.repairedToolCalls ?? 0,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        costUsd: usage.costUsd,
+        runId: ids.runId,
+        ...(reason ? { reason } : {}),
+        ...(out.environment ? { environment: out.environment } : {}),
+      };
+      if (status !== 'stopped') await cli.finishCliRun(db, { runId: ids.runId, status: status === 'done' ? 'succeeded' : 'failed', ...(reason ? { error: reason } : {}) });
+    } finally {
+      await runner.close();
+    }
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return summary.status === 'done' ? 0 : summary.status === 'stopped' ? 130 : 1;
+  } catch (err) {
+    if (err instanceof cli.CliRunError) return fail(err.message);
+    throw err;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await sandbox.stop().catch(() => undefined);
-    // The branch (and its commit) stays in the repository; only the temporary tree goes.
-    await git(['worktree', 'remove', '--force', worktree], { cwd: repo }).catch(() => undefined);
-    rmSync(holder, { recursive: true, force: true });
+    await rt.close();
   }
-  return finishWith(summary);
-}
-
-function finishWith(summary: Record<string, unknown>): number {
-  process.stdout.write(`${JSON.stringify(summary)}\n`);
-  return summary.status === 'done' ? 0 : summary.status === 'stopped' ? 130 : 1;
 }
