@@ -1,7 +1,8 @@
 /**
  * Edit-engine benchmark: every case of the shared corpus through the engine in-process, beside an
  * exact-match `String.replace` baseline computed in the same run. Prints correct / wrong / refused
- * per perturbation kind, cases per second, and one JSON summary line last.
+ * per perturbation kind, the same over the cases that determine their answer (all but the `*-lossy`
+ * kinds of a generated corpus), cases per second, and one JSON summary line last.
  *
  *   npm run bench:edit [-- --corpus PATH] [-- --show-failures]
  */
@@ -79,7 +80,8 @@ function main(): number {
   const seconds = (performance.now() - started) / 1000;
   for (const c of cases) bump(baseline, c.kind, verdict(c, exactEngine(c)));
 
-  const header = `${'kind'.padEnd(17)} ${'n'.padStart(5)}  | engine: correct  wrong refused | exact baseline: correct  wrong refused`;
+  const width = Math.max(17, ...[...engine.keys()].map((k) => k.length + 1));
+  const header = `${'kind'.padEnd(width)} ${'n'.padStart(5)}  | engine: correct  wrong refused | exact baseline: correct  wrong refused`;
   console.log(header);
   console.log('-'.repeat(header.length));
   const total: Tally = { correct: 0, wrong: 0, refused: 0 };
@@ -89,7 +91,7 @@ function main(): number {
     const b = baseline.get(kind)!;
     const n = e.correct + e.wrong + e.refused;
     console.log(
-      `${kind.padEnd(17)} ${String(n).padStart(5)}  |         ${pct(e.correct, n)} ${pct(e.wrong, n)}  ${pct(e.refused, n)} |                 ${pct(b.correct, n)} ${pct(b.wrong, n)}  ${pct(b.refused, n)}`,
+      `${kind.padEnd(width)} ${String(n).padStart(5)}  |         ${pct(e.correct, n)} ${pct(e.wrong, n)}  ${pct(e.refused, n)} |                 ${pct(b.correct, n)} ${pct(b.wrong, n)}  ${pct(b.refused, n)}`,
     );
     for (const v of ['correct', 'wrong', 'refused'] as const) {
       total[v] += e[v];
@@ -99,8 +101,13 @@ function main(): number {
   const n = cases.length;
   console.log('-'.repeat(header.length));
   console.log(
-    `${'all'.padEnd(17)} ${String(n).padStart(5)}  |         ${pct(total.correct, n)} ${pct(total.wrong, n)}  ${pct(total.refused, n)} |                 ${pct(baseTotal.correct, n)} ${pct(baseTotal.wrong, n)}  ${pct(baseTotal.refused, n)}`,
+    `${'all'.padEnd(width)} ${String(n).padStart(5)}  |         ${pct(total.correct, n)} ${pct(total.wrong, n)}  ${pct(total.refused, n)} |                 ${pct(baseTotal.correct, n)} ${pct(baseTotal.wrong, n)}  ${pct(baseTotal.refused, n)}`,
   );
+  // Kinds named *-lossy are cases whose request does not determine the expected file.
+  const determined: Tally = { correct: 0, wrong: 0, refused: 0 };
+  for (const [kind, t] of engine) if (!kind.endsWith('-lossy')) for (const v of ['correct', 'wrong', 'refused'] as const) determined[v] += t[v];
+  const nd = determined.correct + determined.wrong + determined.refused;
+  if (nd !== n) console.log(`${'determined'.padEnd(width)} ${String(nd).padStart(5)}  |         ${pct(determined.correct, nd)} ${pct(determined.wrong, nd)}  ${pct(determined.refused, nd)} |  (all but the *-lossy kinds)`);
   console.log(`${n} cases in ${seconds.toFixed(2)} s = ${Math.round(n / seconds)} cases/s`);
   if (values['show-failures'] && failures.length) console.log(`\nnot correct:\n${failures.join('\n')}`);
   const perKind = Object.fromEntries([...engine.entries()].sort().map(([k, t]) => [k, t]));
@@ -115,6 +122,7 @@ function main(): number {
       correctRate: +(total.correct / n).toFixed(4),
       wrongRate: +(total.wrong / n).toFixed(4),
       baseline: { correct: baseTotal.correct, wrong: baseTotal.wrong, refused: baseTotal.refused },
+      determined: { cases: nd, ...determined },
       casesPerSecond: Math.round(n / seconds),
       perKind,
     }),

@@ -11,10 +11,14 @@
  * it stands once in the file), the replace its new lines, and the expected content is the file with
  * that one hunk applied. The perturbations are written here from the kinds' descriptions:
  *
- * - `dedented` drops blank lines and removes each side's own common indentation, as the shared
- *   corpus does. Where that loses information (the new lines held a blank line, or the two sides had
- *   different indentation) no engine can derive the expected content from the request, so such a
- *   case is filed under `dedented-lossy` and reported apart.
+ * - `dedented` removes the indentation common to both sides' non-blank lines and keeps blank
+ *   lines, as the shared corpus does. Where a new line is whitespace only, the request no longer
+ *   says how it was indented, so such a case is filed under `dedented-lossy` and reported apart.
+ * - `blank-line-drift` drops or adds one blank line between two lines of the search; where the run
+ *   of blank lines it changes reaches the search's edge, the case is filed under
+ *   `blank-line-drift-lossy` (the request then leaves the blank lines at that junction open).
+ * - `tabs-spaces` writes the file's tabs as 4 spaces, or 4 spaces as tabs; where lines of the change
+ *   are already indented the other way, the case is filed under `tabs-spaces-lossy`.
  * - `one-line-stale` changes one search line's quote style or final semicolon.
  * - `ambiguous` and `not-present` expect a refusal.
  *
@@ -224,19 +228,17 @@ function perturb(kind: (typeof KINDS)[number], h: Hunk, r: () => number): Made {
     case 'trailing-ws':
       return ok(kind, join(a.old.map((l) => l + ' '.repeat(1 + Math.floor(r() * 3)))), join(a.neu));
     case 'dedented': {
-      const strip = (lines: string[]) => {
-        const kept = lines.filter((l) => !isBlank(l));
-        if (!kept.length) return { lines: kept, cut: 0 };
-        const cut = Math.min(...kept.map((l) => leadingWhitespace(l).length));
-        return { lines: kept.map((l) => l.slice(cut)), cut };
-      };
-      const s = strip(a.old);
-      const p = strip(a.neu);
-      if (s.cut === 0) return null;
-      const mixed = a.old.some((l) => leadingWhitespace(l).includes('\t')) && a.old.some((l) => leadingWhitespace(l).includes(' '));
-      if (mixed) return null;
-      const lossy = a.neu.some(isBlank) || (p.lines.length > 0 && p.cut !== s.cut) || a.old.some(isBlank);
-      return ok(lossy ? 'dedented-lossy' : kind, join(s.lines), join(p.lines));
+      // Both sides lose the indentation common to all their non-blank lines; blank lines stay.
+      const nonBlank = [...a.old, ...a.neu].filter((l) => !isBlank(l));
+      if (!nonBlank.length) return null;
+      const cut = Math.min(...nonBlank.map((l) => leadingWhitespace(l).length));
+      if (cut === 0) return null;
+      const prefix = nonBlank[0].slice(0, cut);
+      if (nonBlank.some((l) => !l.startsWith(prefix))) return null; // tabs on some lines, spaces on others
+      const strip = (l: string) => (isBlank(l) ? l.slice(Math.min(cut, l.length)) : l.slice(cut));
+      // A whitespace-only new line loses indentation the request no longer shows.
+      const lossy = a.neu.some((l) => isBlank(l) && l !== '');
+      return ok(lossy ? 'dedented-lossy' : kind, join(a.old.map(strip)), join(a.neu.map(strip)));
     }
     case 'tabs-spaces': {
       const hasTabs = a.old.some((l) => leadingWhitespace(l).includes('\t'));
@@ -247,7 +249,12 @@ function perturb(kind: (typeof KINDS)[number], h: Hunk, r: () => number): Made {
         const out = hasTabs ? ind.replace(/\t/g, '    ') : ind.replace(/ {4}/g, '\t');
         return out + l.slice(ind.length);
       };
-      return ok(kind, join(a.old.map(swap)), join(a.neu.map(swap)));
+      // Lines already indented the other way (a change that re-indents with spaces in a tab file,
+      // or the reverse) look, once swapped, like the swapped ones: the request no longer says which
+      // to put back. Filed apart as `tabs-spaces-lossy`.
+      const other = hasTabs ? / / : /\t/;
+      const lossy = [...a.old, ...a.neu].some((l) => !isBlank(l) && other.test(leadingWhitespace(l)));
+      return ok(lossy ? 'tabs-spaces-lossy' : kind, join(a.old.map(swap)), join(a.neu.map(swap)));
     }
     case 'line-numbers': {
       const style = Math.floor(r() * 3);
@@ -258,14 +265,21 @@ function perturb(kind: (typeof KINDS)[number], h: Hunk, r: () => number): Made {
       return ok(kind, join(a.old.map(num)), join(a.neu));
     }
     case 'blank-line-drift': {
+      // A blank line dropped or added between two lines. Where the changed run of blank lines
+      // reaches the search's edge, the request no longer says how many blank lines the file has
+      // there against how many the replacement keeps: such a case is filed apart as
+      // `blank-line-drift-lossy`.
+      const code = (l: string) => !isBlank(l);
+      const between = (lines: string[], i: number) => lines.slice(0, i).some(code) && lines.slice(i + 1).some(code);
       const blanks = a.old.map((l, i) => (isBlank(l) && i > 0 && i < a.old.length - 1 ? i : -1)).filter((i) => i >= 0);
       if (blanks.length && r() < 0.6) {
         const drop = blanks[Math.floor(r() * blanks.length)];
-        return ok(kind, join(a.old.filter((_, i) => i !== drop)), join(a.neu));
+        return ok(between(a.old, drop) ? kind : 'blank-line-drift-lossy', join(a.old.filter((_, i) => i !== drop)), join(a.neu));
       }
       if (a.old.length < 2) return null;
       const at = 1 + Math.floor(r() * (a.old.length - 1));
-      return ok(kind, join([...a.old.slice(0, at), '', ...a.old.slice(at)]), join(a.neu));
+      const added = [...a.old.slice(0, at), '', ...a.old.slice(at)];
+      return ok(between(added, at) ? kind : 'blank-line-drift-lossy', join(added), join(a.neu));
     }
     case 'elided-middle': {
       // The hunk plus lines below it, the unchanged middle of both sides written as one marker.

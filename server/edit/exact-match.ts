@@ -20,15 +20,19 @@ export function exactStep(model: TextModel, raw: string, rawSearch: string, s: s
   const regionEnd = lastLine + 1 < starts.length ? starts[lastLine + 1] : norm.length;
   const prefix = norm.slice(regionStart, idx);
   const suffix = norm.slice(idx + s.length, regionEnd);
-  if (s.startsWith('\n') && prefix !== '' && (r === '' || r.startsWith('\n'))) {
-    // Search and replace both open with a blank line (or the block is deleted), but the text
-    // found starts at the end of a line that is not blank: that newline belongs to the line
-    // above, not to a blank line of the file. Taking it would join the line above to whatever
-    // follows; the line-based levels match blank lines as lines. (A replace that drops the
-    // leading newline asks for the join, and gets it as a string replace below.)
+  // The search opens with a blank line: "\n\n…", or "\n" and then whitespace up to the next newline.
+  const opensWithBlankLine = /^\n[ \t]*\n/.test(s);
+  if (s.startsWith('\n') && prefix !== '' && (r === '' || r.startsWith('\n') || opensWithBlankLine)) {
+    // Search and replace both open with a blank line (or the block is deleted, or the search
+    // quotes whole blank lines), but the text found starts at the end of a line that is not
+    // blank: that newline belongs to the line above, not to a blank line of the file. Taking it
+    // would join the line above to whatever follows; the line-based levels match blank lines as
+    // lines. (A search "\n  .then(" whose replace drops the newline asks for the join, and gets
+    // it as a string replace below.)
     return NONE;
   }
-  const singleLine = !s.slice(0, -1).includes('\n');
+  // One line of code, possibly followed by blank lines (whose match says nothing about indentation).
+  const singleLine = toLines(s.endsWith('\n') ? s : `${s}\n`).slice(1).every((l) => l.trim() === '');
   const reachesLineEnd = suffix === '' || suffix === '\n';
 
   if (prefix !== '' && prefix.trim() === '' && singleLine && reachesLineEnd) {

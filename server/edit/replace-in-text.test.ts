@@ -103,6 +103,21 @@ describe('cascade levels', () => {
     }
   });
 
+  it('line numbers: a replacement is only stripped when numbered like its search, so "422: (…)" in code stays', () => {
+    const py = 'codes = {\n    421: ("misdirected",),\n    422: ("unprocessable",),\n}\n';
+    const out = applied(py, '     3\t    422: ("unprocessable",),\n', '    422: ("unprocessable", "unprocessable_content"),\n');
+    expect(out.level).toBe('line-numbers');
+    expect(out.content).toBe('codes = {\n    421: ("misdirected",),\n    422: ("unprocessable", "unprocessable_content"),\n}\n');
+    // Copied from the same numbered view, the replacement loses its numbers too.
+    expect(applied(py, '3:     422: ("unprocessable",),\n', '3:     422: ("x",),\n').content).toContain('\n    422: ("x",),\n}');
+  });
+
+  it('indentation: one line quoted without its indentation, with the blank lines after it, keeps the replacement at that indentation', () => {
+    const py = 'class T:\n    def a(self):\n        assert x == 1\n\n\nz = 1\n';
+    const out = applied(py, '    assert x == 1\n\n\n', '    assert x == 1\n\ndef b(self):\n    pass\n\n\n');
+    expect(out.content).toBe('class T:\n    def a(self):\n        assert x == 1\n\n    def b(self):\n        pass\n\n\nz = 1\n');
+  });
+
   it('line numbers: prefixes are only stripped when they run consecutively', () => {
     const r = refused(JS, '10 |   const sum = a + b;\n12 |   const product = a * b;\n', 'x\n');
     expect(r.kind).toBe('not-found');
@@ -128,6 +143,9 @@ describe('cascade levels', () => {
     // A replace without the leading newline asks to join the lines, as a string replace does.
     const joined = applied('promise\n  .then(done);\n', '\n  .then(', '.then(');
     expect(joined.content).toBe('promise.then(done);\n');
+    // But a search that quotes blank lines before a line is about lines: never a join.
+    const lines = applied(')\n\nfrom .codes import codes\n', '\n\nfrom .codes import codes\n', 'from .hooks import hooks\n');
+    expect(lines.content).toBe(')\nfrom .hooks import hooks\n');
   });
 
   it('elision: "..." lines stand for unchanged lines, which are kept', () => {
@@ -250,18 +268,23 @@ describe('what the file keeps', () => {
     expect(out.content).toBe('x:\n\ty = 10\n\tz = 2\n');
   });
 
-  it('deleting a block between blank lines does not leave two blank lines', () => {
-    const text = 'a\n\nb1\nb2\n\nc\n';
-    expect(applied(text, 'b1\nb2\n', '').content).toBe('a\n\nc\n');
+  it('keeps every blank line the replacement writes, even where the file already has blank lines after the search (CRLF Python)', () => {
+    const py = 'def a():\r\n    x = 1\r\n\r\n\r\ndef b():\r\n    pass\r\n';
+    // The replacement ends with a blank line the search does not have: three blank lines, as written.
+    expect(applied(py, '    x = 1\n', '    x = 2\n\n').content).toBe('def a():\r\n    x = 2\r\n\r\n\r\n\r\ndef b():\r\n    pass\r\n');
+    // The same at the start: a replacement opening with a blank line, after blank lines in the file.
+    expect(applied(py, 'def b():\n', '\ndef b(y):\n').content).toBe('def a():\r\n    x = 1\r\n\r\n\r\n\r\ndef b(y):\r\n    pass\r\n');
+    // LF, one blank line after: two blank lines, as written.
+    expect(applied('a = 1\n\nb = 2\n', 'a = 1\n', 'a = 10\n\n').content).toBe('a = 10\n\n\nb = 2\n');
   });
 
-  it('deleting the last block does not leave a blank line at the end of the file', () => {
-    expect(applied('a\n\nb\n', 'b\n', '').content).toBe('a\n');
-  });
-
-  it('a deletion does not leave a blank line right after an opening brace', () => {
+  it('a deletion leaves the blank lines around it as a string replace would (the request decides, not a guess)', () => {
+    expect(applied('a\n\nb1\nb2\n\nc\n', 'b1\nb2\n', '').content).toBe('a\n\n\nc\n');
+    expect(applied('a\n\nb\n', 'b\n', '').content).toBe('a\n\n');
     const go = 'func f() {\n\tif a {\n\t\tb()\n\t}\n\n\tc()\n}\n';
-    expect(applied(go, '\tif a {\n\t\tb()\n\t}\n', '').content).toBe('func f() {\n\tc()\n}\n');
+    expect(applied(go, '\tif a {\n\t\tb()\n\t}\n', '').content).toBe('func f() {\n\n\tc()\n}\n');
+    // The blank line deleted with the block, when the search quotes it.
+    expect(applied('a\n\nb1\nb2\n\nc\n', 'b1\nb2\n\n', '').content).toBe('a\n\nc\n');
   });
 });
 

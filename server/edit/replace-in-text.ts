@@ -1,4 +1,4 @@
-import { tidyBlankJunctions } from './blank-junctions';
+import { countLeadingBlank, countTrailingBlank, tidyBlankJunctions } from './blank-junctions';
 import { lineStep, MAX_LISTED_PLACES, NONE, refusedStep, type Located, type Step } from './cascade-step';
 import { closestRegion } from './did-you-mean';
 import { elisionStep } from './elided-match';
@@ -8,7 +8,7 @@ import { findFuzzy } from './fuzzy-match';
 import { IDENTICAL_SIDES, identicalSidesStep } from './identical-sides';
 import { detectIndentStyle } from './indentation';
 import { findContiguous, findIgnoringBlankLines, LINE_COMPARATORS, type MatchContext } from './line-match';
-import { stripLineNumbers } from './line-numbers';
+import { numberedLines } from './line-numbers';
 import { parseText, renderText, spliceLines, toLf, toLines, type TextModel } from './text-model';
 import type { Refusal, ReplaceOutcome } from './types';
 
@@ -63,7 +63,8 @@ export function replaceInText(text: string, search: string, replace: string): Re
 }
 
 function finish(model: TextModel, located: Located, s: string, r: string): ReplaceOutcome {
-  const tidy = tidyBlankJunctions(model.lines, located.edit);
+  const sLines = toLines(s);
+  const tidy = tidyBlankJunctions(model.lines, located.edit, { lead: countLeadingBlank(sLines), trail: countTrailingBlank(sLines) });
   // The written block ends with a newline unless it replaces the file's unterminated last line;
   // a search without a final newline whose replace has one asks for the newline to be added.
   const endsFile = tidy.end === model.lines.length && model.eols[tidy.end - 1] === '';
@@ -80,9 +81,11 @@ function finish(model: TextModel, located: Located, s: string, r: string): Repla
 }
 
 function lineNumbersStep(ctx: MatchContext, sLines: readonly string[], rLines: readonly string[]): Step {
-  const stripped = stripLineNumbers(sLines);
-  if (!stripped) return NONE;
-  const replacement = stripLineNumbers(rLines) ?? rLines;
+  const numbered = numberedLines(sLines);
+  if (!numbered) return NONE;
+  const stripped = numbered.lines;
+  // Stripped only when numbered from the same view, starting where the search does.
+  const replacement = numberedLines(rLines, numbered.numbering)?.lines ?? rLines;
   for (const comparator of LINE_COMPARATORS) {
     const step = lineStep(ctx, 'line-numbers', findContiguous(ctx, stripped, comparator), replacement, stripped);
     if (step.kind !== 'none') return step;
