@@ -60,7 +60,9 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe('sign-in rate limit', () => {
+// Each sign-in weighs a real scrypt hash (128 MiB): dozens of them need more than the default
+// minute on a busy two-core machine.
+describe('sign-in rate limit', { timeout: 240_000 }, () => {
   it('30 parallel guesses: at most 10 are weighed, and the owner still signs in from another address', async () => {
     const attacker = client('127.0.0.3');
     const results = await Promise.all(Array.from({ length: 30 }, (_, i) => client('127.0.0.3').signIn('alice@example.com', `guess-${i}`)));
@@ -88,7 +90,7 @@ describe('sign-in rate limit', () => {
       expect(await client('127.0.0.5').signIn('bob@example.com', PASSWORDS.bob, { 'x-forwarded-for': '198.51.100.8' })).toEqual({ ok: true, error: null });
       // Someone who is not a trusted proxy cannot pick an address by header: 127.0.0.6 is counted as itself.
       const direct = client('127.0.0.6');
-      for (let i = 0; i < 10; i++) await direct.signIn('bob@example.com', `nope-${i}`, { 'x-forwarded-for': `203.0.113.${i}` });
+      await Promise.all(Array.from({ length: 10 }, (_, i) => client('127.0.0.6').signIn('bob@example.com', `nope-${i}`, { 'x-forwarded-for': `203.0.113.${i}` })));
       expect((await direct.signIn('bob@example.com', PASSWORDS.bob, { 'x-forwarded-for': '203.0.113.200' })).error).toMatch(/^Too many/);
     } finally {
       delete process.env.NIGHTSHIFT_TRUSTED_PROXIES;
@@ -96,7 +98,7 @@ describe('sign-in rate limit', () => {
   });
 });
 
-describe('unauthenticated amplification', () => {
+describe('unauthenticated amplification', { timeout: 240_000 }, () => {
   it('a 64-call anonymous batch of auth.signUp is refused and creates no accounts', async () => {
     const before = await userCount();
     const calls = Array.from({ length: 64 }, (_, i) => ({ json: { name: `Flood ${i}`, email: `flood-${i}@example.com`, password: 'flood-password' } }));
@@ -143,7 +145,7 @@ describe('unauthenticated amplification', () => {
   });
 });
 
-describe('sessions', () => {
+describe('sessions', { timeout: 240_000 }, () => {
   it('the cookie reused after sign-out is refused', async () => {
     const c = await signedIn('bob', '127.0.0.10');
     const stolen = new Map(c.cookies);
@@ -169,7 +171,7 @@ describe('sessions', () => {
   });
 });
 
-describe('roles', () => {
+describe('roles', { timeout: 240_000 }, () => {
   it('an admin cannot demote or remove an owner; the last owner stays', async () => {
     const carol = await signedIn('carol', '127.0.0.14');
     const demote = await carol.trpc('member.changeRole', { orgId: ids.orgA, userId: ids.dave, role: 'viewer' });
@@ -260,7 +262,7 @@ describe('security headers', () => {
   });
 });
 
-describe('sign-up', () => {
+describe('sign-up', { timeout: 240_000 }, () => {
   it('answers the same whether the email has an account or not', async () => {
     const c = client('127.0.0.18');
     const taken = await c.trpc('auth.signUp', { name: 'Not Alice', email: 'alice@example.com', password: 'whatever-password' });
