@@ -23,7 +23,7 @@ import {
   SPEC,
   teamScript,
   VAGUE_SPEC,
-} from './run-test-support';
+} from '../../test/pipeline/run-test-support';
 
 const ROOT = resolve(__dirname, '../..');
 

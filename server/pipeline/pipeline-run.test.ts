@@ -24,7 +24,7 @@ import {
   SPEC,
   teamScript,
   type TeamScript,
-} from './run-test-support';
+} from '../../test/pipeline/run-test-support';
 import { MAX_QA_CYCLES } from './types';
 
 const MODEL = 'openai:gpt-4o-mini';

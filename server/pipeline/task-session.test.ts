@@ -17,7 +17,7 @@ import { removeWorktree } from '../repos/worktree';
 import { operatorRepositorySource } from '../repos/local-repo-policy';
 import { LeaseLostError } from '../../jobs/scheduler/types';
 import { acceptanceCriteriaOf } from './acceptance';
-import { architectDesign, call, DISCOUNT_TASK, DISCOUNT_TESTS, FIRST_VERSION, makeFixtureRepo, qaVerdict, RANGE_FIX, RANGE_TEST, removeFixtures, roleOf, SPEC, teamScript, type TeamScript } from './run-test-support';
+import { architectDesign, call, DISCOUNT_TASK, DISCOUNT_TESTS, FIRST_VERSION, makeFixtureRepo, qaVerdict, RANGE_FIX, RANGE_TEST, removeFixtures, roleOf, SPEC, teamScript, type TeamScript } from '../../test/pipeline/run-test-support';
 import { startTaskSandbox } from './session-resources';
 import { runTaskSession, type SessionState, type TaskSessionInput } from './task-session';
 

@@ -18,7 +18,7 @@ import { removeWorktree } from '../repos/worktree';
 import { operatorRepositorySource } from '../repos/local-repo-policy';
 import { startTaskSandbox } from '../pipeline/session-resources';
 import { runTaskSession } from '../pipeline/task-session';
-import { call, makeFixtureRepo, removeFixtures, roleOf, teamScript, type TeamScript } from '../pipeline/run-test-support';
+import { call, makeFixtureRepo, removeFixtures, roleOf, teamScript, type TeamScript } from '../../test/pipeline/run-test-support';
 import { catalogueViability } from './session-hooks';
 import { PATTERNS_SECTION_HEADING } from './session';
 

@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Turn } from '../../test/fake-llm/server';
+import type { Turn } from '../fake-llm/server';
 
 export const exec = promisify(execFile);
 
