@@ -10,6 +10,7 @@ import { procedureInput, sampleFor } from '../support/zod-sample';
 import { errorCode, userContext } from '../support/trpc';
 import { publicProcedurePaths, MAX_BATCH_SIZE } from '../../server/api/batching';
 import { MAX_BATCH_ITEMS, PUBLIC_PROCEDURES } from '../../components/trpc';
+import { io as connectSocket } from 'socket.io-client';
 
 /**
  * What an anonymous caller and a second tenant can do to sign-in, sign-up, sessions, roles and
@@ -158,6 +159,22 @@ describe('sessions', { timeout: 240_000 }, () => {
     expect((await replay.fetch('/api/auth/session')).json()).toEqual({});
     // Signing in again works.
     await signedIn('bob', '127.0.0.10');
+  });
+
+  it('signing out drops the live socket of that session at once', async () => {
+    const c = await signedIn('bob', '127.0.0.23');
+    const socket = connectSocket(app.base, { transports: ['websocket'], extraHeaders: { cookie: c.cookieHeader() }, reconnection: false, forceNew: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      const dropped = new Promise<string>((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
+      await c.signOut();
+      expect(await dropped).toBe('io server disconnect');
+    } finally {
+      socket.close();
+    }
   });
 
   it('a password change revokes the other sessions', async () => {
