@@ -12,3 +12,4 @@ export { DEFAULT_RETRY, type RetryOptions } from './retry-policy';
 export { formatToolCallText, describeToolsForPrompt, toTextProtocolRequest, TOOL_CALL_OPEN, TOOL_CALL_CLOSE } from './text-protocol';
 export { replayBody, type ReplaySummary } from './replay';
 export { endpointUrl } from './provider-config';
+export { VENDORS, detectVendor, openAiUsage, type Vendor } from './dialects/vendors';
