@@ -6,6 +6,7 @@ import { reportUsageJob } from './report-usage';
 import { planRunJob } from './scheduler/plan-run';
 import { taskDeadLetterJob } from './scheduler/dead-letter';
 import { planSpecJob } from './plan-spec';
+import { envSetupJob } from './env-setup';
 import { pruneAuthThrottleJob } from './prune-auth-throttle';
 
 /** Every job kind the workers run. Later capabilities register theirs here. */

@@ -12,6 +12,7 @@ import { dashboardRouter } from './routers/dashboard';
 import { planningRouter } from './routers/planning';
 import { mcpRouter } from './routers/mcp';
 import { agentSettingsRouter } from './routers/agent-settings';
+import { environmentRouter } from './routers/environment';
 import { viabilityRouter } from './routers/viability';
 import { instanceRouter } from './routers/instance';
 
@@ -32,6 +33,7 @@ export const appRouter = router({
   planning: planningRouter,
   mcp: mcpRouter,
   agentSettings: agentSettingsRouter,
+  environment: environmentRouter,
   viability: viabilityRouter,
   instance: instanceRouter,
 });

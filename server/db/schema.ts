@@ -33,6 +33,28 @@ export interface OrganizationsTable {
 export interface OrgSettings {
   specThreshold?: number;
   defaultModels?: Record<string, string>;
+  /** The setup phase's registries (server/services/env-settings.ts). */
+  registries?: OrgRegistrySettings;
+}
+
+/** Where an organisation's dependency setups may reach, and with which credentials. */
+export interface OrgRegistrySettings {
+  /** Allowed beyond the defaults: host, host:port, *.domain or URL. */
+  extra: string[];
+  /** Only `extra` (and the mirrors): the default public registries are not allowed. */
+  replaceDefaults: boolean;
+  /** Installers pointed at these (mirrors, private indexes). */
+  urls: { npm?: string; pip?: string; go?: string };
+  /** The organisation secret holding the token for a registry host (host or host:port). */
+  tokens: Array<{ host: string; secret: string }>;
+}
+
+/** A project's setup settings (projects.settings.env). */
+export interface ProjectEnvSettingsDoc {
+  /** Replaces the detected install command (a committed .nightshift/setup.sh still wins); null: detect. */
+  setupCommand?: string | null;
+  /** More workspace-relative folders the setup produces that tasks need. */
+  cachePaths?: string[];
 }
 
 export interface MembershipsTable {

@@ -23,9 +23,27 @@ export class EnvironmentSetupError extends Error {
   }
 }
 
+export type SetupTrigger = 'task-start' | 'agent';
+
 export type TaskEnvironmentOptions = Omit<EnvSetupOptions, 'workspaceDir' | 'force'> & {
+  /**
+   * Loads the project's settings, registries and tokens once, before the first setup (the
+   * scheduler reads them from the database; the CLI passes them directly). `notes` are logged.
+   */
+  inputs?: () => Promise<Pick<EnvSetupOptions, 'settings' | 'registries' | 'tokens'> & { notes?: string[] }>;
   /** Called with every setup (the executor stores it: server/services/env-setups.ts). */
-  onResult?: (result: EnvSetupResult, info: { trigger: 'task-start' | 'agent' }) => void | Promise<void>;
+  onResult?: (result: EnvSetupResult, info: { trigger: SetupTrigger }) => void | Promise<void>;
+};
+
+/** One setup as the verification report lists it. */
+export type SetupStep = {
+  trigger: SetupTrigger;
+  status: EnvSetupResult['status'];
+  command: string | null;
+  cached: boolean;
+  durationMs: number;
+  cacheKey: string | null;
+  error?: string;
 };
 
 export type TaskEnvironment = {
@@ -38,6 +56,8 @@ export type TaskEnvironment = {
   readonly results: EnvSetupResult[];
   /** A line for the run report. */
   reportLines(): string[];
+  /** Every setup so far, for the verification report. */
+  steps(): SetupStep[];
 };
 
 /** One line for a setup: what ran, how long, from the cache or not. */
@@ -53,13 +73,24 @@ export function createTaskEnvironment(opts: TaskEnvironmentOptions): TaskEnviron
   let sandbox: DepsSandbox | null = null;
   let workspaceDir: string | null = null;
   const results: EnvSetupResult[] = [];
+  const triggers: SetupTrigger[] = [];
   let saidNone = false;
   const log = opts.log ?? (() => undefined);
+  let loaded: Promise<Pick<EnvSetupOptions, 'settings' | 'registries' | 'tokens'>> | null = null;
+  const load = () =>
+    (loaded ??= (async () => {
+      if (!opts.inputs) return {};
+      const { notes, ...inputs } = await opts.inputs();
+      for (const n of notes ?? []) log(n);
+      return inputs;
+    })());
 
-  async function run(trigger: 'task-start' | 'agent', signal?: AbortSignal): Promise<EnvSetupResult> {
+  async function run(trigger: SetupTrigger, signal?: AbortSignal): Promise<EnvSetupResult> {
     if (!sandbox || !workspaceDir) throw new Error('the task environment has no sandbox yet: call createSandbox and setup first');
-    const r = await ensureEnvironment({ ...opts, workspaceDir, signal, force: false });
+    const { inputs: _inputs, onResult: _onResult, ...base } = opts;
+    const r = await ensureEnvironment({ ...base, ...(await load()), workspaceDir, signal, force: false });
     results.push(r);
+    triggers.push(trigger);
     await opts.onResult?.(r, { trigger });
     if (r.status === 'ready' && r.entry) await sandbox.attach(r.entry);
     if (r.status === 'none' && !saidNone) {
@@ -86,6 +117,17 @@ export function createTaskEnvironment(opts: TaskEnvironmentOptions): TaskEnviron
     tool: createInstallDependenciesTool({ install: (signal) => run('agent', signal) }),
     reportLines() {
       return results.map(describeSetup);
+    },
+    steps() {
+      return results.map((r, i) => ({
+        trigger: triggers[i],
+        status: r.status,
+        command: r.command,
+        cached: r.cached,
+        durationMs: r.durationMs,
+        cacheKey: r.cacheKey,
+        ...(r.error ? { error: r.error } : {}),
+      }));
     },
   };
 }

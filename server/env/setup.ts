@@ -149,7 +149,8 @@ function writeAuthFiles(tokens: RegistryToken[], forContainer: boolean): { dir: 
   if (tokens.length === 0) return null;
   const dir = mkdtempSync(join(tmpdir(), 'nightshift-registry-auth-'));
   const npmrc = tokens.map((t) => `//${t.host}/:_authToken=${t.token}`).join('\n') + '\n';
-  const netrc = tokens.map((t) => `machine ${t.host} login __token__ password ${t.token}`).join('\n') + '\n';
+  // netrc names machines without a port; npm's key keeps it (//host:port/).
+  const netrc = tokens.map((t) => `machine ${t.host.replace(/:\d+$/, '')} login __token__ password ${t.token}`).join('\n') + '\n';
   writeFileSync(join(dir, 'npmrc'), npmrc, { mode: 0o400 });
   writeFileSync(join(dir, 'netrc'), netrc, { mode: 0o400 });
   if (forContainer && process.getuid?.() === 0) {

@@ -3,8 +3,13 @@
  * project's "set up now", read by the project page and the run report. Tenant-scoped: every
  * query filters on the organisation, and a project is checked to be the organisation's own.
  */
+import type PgBoss from 'pg-boss';
 import type { DB } from '../db/client';
+import { projectCacheBytes } from '../env/cache';
+import type { ToolchainCheck } from '../env/toolchain';
 import { AppError } from '../errors/app-error';
+import { getProjectEnvSettings } from './env-settings';
+import { requireRole } from './orgs';
 import type { OrgScope } from './scope';
 
 /** The log kept per setup row (the cache entry on disk keeps the whole one). */
@@ -101,6 +106,40 @@ export async function projectEnvironment(db: DB, scope: OrgScope, projectId: str
     // A failure already followed by a success is history, not news.
     failure: lastFailure && (!latest || latest.status === 'failed') ? shape(lastFailure) : null,
   };
+}
+
+/** The queue "Set up now" sends to (jobs/env-setup.ts; named here so services need not import jobs). */
+export const ENV_SETUP_QUEUE = 'env-setup';
+
+/**
+ * Everything the project page's Environment card shows: the latest setup (detected command,
+ * status, when, how long, cached or not), the last real install, a failure newer than any
+ * success with its log, the toolchain check, the cache's size on this host, and the project's
+ * setup settings.
+ */
+export async function projectEnvironmentView(db: DB, scope: OrgScope, projectId: string, opts: { dataDir: string }) {
+  const [env, settings] = await Promise.all([projectEnvironment(db, scope, projectId), getProjectEnvSettings(db, scope, projectId)]);
+  const toolchain = ((env.latest?.toolchain ?? []) as ToolchainCheck[]).map((c) => ({ tool: c.tool, wanted: c.wanted, source: c.source, have: c.have, ok: c.ok, message: c.message }));
+  let cacheBytes: number | null = null;
+  try {
+    cacheBytes = projectCacheBytes(opts.dataDir, projectId);
+  } catch {
+    /* unreadable cache folder: shown as unknown */
+  }
+  return { ...env, toolchain, cacheBytes, settings };
+}
+
+/**
+ * Queues a setup of the project's default branch ("Set up now"). One waits per project: asking
+ * again while one is queued answers `queued: false`.
+ */
+export async function requestEnvSetup(db: DB, boss: PgBoss | null, scope: OrgScope, projectId: string) {
+  requireRole(scope, 'member');
+  const project = await db.selectFrom('projects').select('id').where('org_id', '=', scope.orgId).where('id', '=', projectId).executeTakeFirst();
+  if (!project) throw new AppError('NOT_FOUND', 'Project not found');
+  if (!boss) throw new AppError('INTERNAL_SERVER_ERROR', 'The job queue is not running on this server');
+  const jobId = await boss.send(ENV_SETUP_QUEUE, { orgId: scope.orgId, projectId }, { singletonKey: projectId });
+  return { queued: jobId !== null, jobId, requestedAt: new Date().toISOString() };
 }
 
 /** Setups recorded for a run (its report lists them). */
