@@ -20,4 +20,5 @@ export const JOBS: JobDefinition[] = [
   planRunJob,
   planSpecJob,
   pruneAuthThrottleJob,
+  envSetupJob,
 ];

@@ -12,6 +12,8 @@ import { startScheduler, type Scheduler } from './scheduler/scheduler';
 import type { TaskExecutor } from './scheduler/types';
 import { createPipelineExecutor } from '../server/pipeline/task-executor';
 import { dataDir } from '../server/config';
+import { projectEnvironments } from '../server/env/project-environment';
+import { parseDriver } from '../sandbox/index';
 
 export type WorkerRuntime = { boss: PgBoss; workerId: string; scheduler: Scheduler | null; stop(): Promise<void> };
 
@@ -65,7 +67,8 @@ export async function startJobs(opts: {
           boss,
           publish,
           connectionString: opts.connectionString,
-          executor: opts.executor ?? createPipelineExecutor({ db: opts.db, dataDir: dataDir() }),
+          // Every task's dependencies are set up (or taken from the cache) before its first role.
+          executor: opts.executor ?? createPipelineExecutor({ db: opts.db, dataDir: dataDir(), environment: projectEnvironments(opts.db, dataDir(), parseDriver(process.env.SANDBOX_DRIVER)) }),
           workerId,
         })
       : null;

@@ -30,6 +30,15 @@ export function setupRecord(r: EnvSetupResult) {
   };
 }
 
+/**
+ * The executor's `environment` input for the scheduler: each task's environment from its
+ * project's settings, recorded against the task. `driver` is the one the executor's sandboxes use.
+ */
+export function projectEnvironments(db: DB, dataDir: string, driver: SandboxDriverName) {
+  return (task: { id: string; orgId: string; runId: string }, context: { projectId: string }): TaskEnvironment | null =>
+    projectTaskEnvironment({ db, dataDir, driver, orgId: task.orgId, projectId: context.projectId, runId: task.runId, taskId: task.id });
+}
+
 export function projectTaskEnvironment(opts: {
   db: DB;
   dataDir: string;

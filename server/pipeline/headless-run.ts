@@ -95,7 +95,7 @@ export type HeadlessRunOptions = {
   /** The web tester for QA: the app started from each task's worktree inside its sandbox. */
   webTest?: { startCommand: string; url: string };
   /** The dependency environment of each task (issue 21); none when absent. */
-  environment?: (task: ExecutableTask) => TaskEnvironment | null;
+  environment?: (task: ExecutableTask, context: { projectId: string; repository: string }) => TaskEnvironment | null;
   secrets?: string[];
   signal?: AbortSignal;
   /** Progress, one line at a time (the CLI writes it to stderr). */
@@ -174,7 +174,7 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
     // The operator names the repository on the command line: theirs to read.
     repositorySource: async () => operatorRepositorySource(repo),
     pullRequestMirror: () => ({ store: files, projectId: repoId }),
-    environment: opts.environment ? (task) => opts.environment!(task) : undefined,
+    environment: opts.environment,
     onSessionEvent: (task, e) => sessionLogLines(taskLog(task.id))(e),
   });
   const runner = await startLocalRunner({ db, connectionString: opts.databaseUrl, executor, publish: opts.publish });

@@ -27,12 +27,34 @@ function roleLine(role: PipelineRole, o: RoleOutcome | undefined): string {
  * The verification report a pull request carries: each acceptance criterion with its evidence,
  * the QA cycles, the reviewer's steelman and findings, tokens and cost per role, prompt versions.
  */
+/** A dependency setup of the task (server/env/session-setup.ts `steps()`), as the report lists it. */
+export type ReportSetupStep = {
+  trigger: 'task-start' | 'agent';
+  status: 'ready' | 'failed' | 'none';
+  command: string | null;
+  cached: boolean;
+  durationMs: number;
+  cacheKey: string | null;
+  error?: string;
+};
+
+function setupLine(s: ReportSetupStep): string {
+  const when = s.trigger === 'task-start' ? 'before the first role' : 'install_dependencies';
+  const secs = `${(Math.round(s.durationMs / 100) / 10).toFixed(1)} s`;
+  if (s.status === 'none') return `- no recognisable stack: nothing to install (${when})`;
+  const what = `\`${s.command}\``;
+  if (s.status === 'failed') return `- ${what} → **failed** after ${secs} (${when}): ${(s.error ?? '').split('\n')[0]}`;
+  return `- ${what} → ready, ${s.cached ? 'from the cache (no install)' : 'installed'} in ${secs}${s.cacheKey ? ` · cache key \`${s.cacheKey}\`` : ''} (${when})`;
+}
+
 export function verificationReport(input: {
   task: { key: string; title: string };
   acceptanceCriteria: string[];
   result: PipelineResult;
   branch?: string;
   commitSha?: string;
+  /** The task's dependency setups, in order (issue 21). */
+  environment?: ReportSetupStep[];
 }): string {
   const { result } = input;
   const out: string[] = [];
@@ -49,6 +71,11 @@ export function verificationReport(input: {
     for (const line of ev.lines) out.push(`   - ${line}`);
     if (!ev.lines.length) out.push('   - no evidence recorded');
   });
+  if (input.environment?.length) {
+    out.push('');
+    out.push('### Environment setup');
+    for (const step of input.environment) out.push(setupLine(step));
+  }
   out.push('');
   out.push('### Tests run in the sandbox');
   const commands = result.cycles.flatMap((c) => (c.qa?.commands ?? []).map((cmd) => ({ ...cmd, cycle: c.cycle })));

@@ -169,6 +169,7 @@ export function createPipelineExecutor(deps: PipelineExecutorDeps): TaskExecutor
         webTest: webTestFor(context.projectSettings, deps, path.join(deps.dataDir, 'screenshots', task.id)),
         extraTools: [...(mcp ? createMcpTools(mcp) : []), ...(environment ? [environment.tool] : [])],
         setup: environment ? (c) => environment.setup(c) : undefined,
+        setupSteps: environment ? () => environment.steps() : undefined,
         context: mcp ? `MCP servers this project may use (mcp_list_tools to see their tools):\n${mcp.registry()}` : undefined,
         takeChat: async () => (await takeChatMessagesForTask(db, { runId: task.runId, taskId: task.id })).map((m) => `${m.author}: ${m.text}`),
         budgets: deps.budgets,

@@ -18,7 +18,7 @@ import type { SkillLibrary } from '../skills/library';
 import type { Sandbox } from '../../sandbox/types';
 import { runPipeline, type PipelineEvent, type PipelineState } from './orchestrate';
 import { followUpFindings } from './remediation';
-import { verificationReport } from './report';
+import { verificationReport, type ReportSetupStep } from './report';
 import { createRoleRunner, type RoleRunnerDeps } from './role-runner';
 import { PIPELINE_ROLES, type Finding, type PipelineResult, type PipelineRole, type RoleOutcome, type RoleRunner, type RoleUsage } from './types';
 
@@ -128,6 +128,8 @@ export type TaskSessionInput = {
   delivery: SessionDelivery;
   recorder?: TaskRecorder;
   setup?: SessionSetup;
+  /** The dependency setups of the task so far, for the verification report (issue 21). */
+  setupSteps?: () => ReportSetupStep[];
   viability?: SessionViability;
   cache: ContextCache;
   skills?: SkillLibrary;
@@ -278,7 +280,7 @@ export async function runTaskSession(input: TaskSessionInput): Promise<TaskSessi
   const approved = result.status === 'approved';
   const agentMode = input.mode === 'agent';
   const developer = result.cycles.at(-1)?.developer;
-  const report = agentMode ? undefined : verificationReport({ task: { key: task.key, title: task.title }, acceptanceCriteria: input.acceptanceCriteria, result, branch: workspace.worktree.branch });
+  const report = agentMode ? undefined : verificationReport({ task: { key: task.key, title: task.title }, acceptanceCriteria: input.acceptanceCriteria, result, branch: workspace.worktree.branch, environment: input.setupSteps?.() });
   const message = agentMode
     ? `nightshift: ${task.title}\n\n${developer?.status === 'done' ? (developer.finish?.summary ?? '') : `Run ${developer?.status ?? 'failed'}: ${developer?.reason ?? result.reason ?? ''}`}`.trim()
     : `nightshift: ${task.title}\n\n${approved ? 'QA passed and the reviewer approved.' : `Not converged: ${result.reason ?? ''}`}`;

@@ -18,6 +18,8 @@ type Built = { pkg: LocalPackage; tarball: Buffer; integrity: string; shasum: st
 export type StandIn = { url: string; port: number; requests: string[]; close(): Promise<void> };
 
 export type NpmStandIn = StandIn & {
+  /** The Authorization header of every request (private registries answer 401 without a token). */
+  authorizations: Array<string | undefined>;
   /** A package-lock.json (v3) for a root package depending on these, resolved at registry.npmjs.org as real lockfiles are. */
   lockfile(root: { name: string; version: string; dependencies: Record<string, string> }): string;
 };
@@ -57,14 +59,23 @@ function buildTarball(pkg: LocalPackage): Built {
   }
 }
 
-/** An npm registry on 127.0.0.1 serving `packages`. */
-export async function startNpmStandIn(packages: LocalPackage[]): Promise<NpmStandIn> {
+/**
+ * An npm registry on 127.0.0.1 serving `packages`. With `requireToken`, a private registry: every
+ * request without `Authorization: Bearer <token>` gets 401 (as npm's own registry answers).
+ */
+export async function startNpmStandIn(packages: LocalPackage[], opts: { requireToken?: string } = {}): Promise<NpmStandIn> {
   const built = packages.map(buildTarball);
   const requests: string[] = [];
+  const authorizations: Array<string | undefined> = [];
   let base = '';
   const server = http.createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     requests.push(path);
+    authorizations.push(req.headers.authorization);
+    if (opts.requireToken && req.headers.authorization !== `Bearer ${opts.requireToken}`) {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }).end(JSON.stringify({ error: 'authentication required' }));
+      return;
+    }
     const tar = built.find((b) => path === `/${b.pkg.name}/-/${b.file}`);
     if (tar) {
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': tar.tarball.length }).end(tar.tarball);
@@ -94,6 +105,7 @@ export async function startNpmStandIn(packages: LocalPackage[]): Promise<NpmStan
     url: `${base}/`,
     port,
     requests,
+    authorizations,
     close: closer(server),
     lockfile(root) {
       const pkgs: Record<string, unknown> = { '': { name: root.name, version: root.version, dependencies: root.dependencies } };

@@ -120,7 +120,7 @@ export async function run(argv: string[]): Promise<number> {
     // The task is the run's spec: its text, with the criteria as its acceptance criteria.
     const markdown = `# ${task.split('\n')[0]}\n\n${task}\n${criteria.length ? `\n## Acceptance criteria\n${criteria.map((c, i) => `${i + 1}. ${c}`).join('\n')}\n` : ''}`;
     const scored = scoreSpec(markdown);
-    const environment = values['no-setup'] ? undefined : cliEnvironment({ dataDir: data, repo, driver, log, quiet: values.quiet });
+    const environment = values['no-setup'] ? undefined : cliEnvironment({ db, dataDir: data, repo, driver, log, quiet: values.quiet });
     const sessionLine = sessionLogLines(log, { turns: true });
     const executor = createPipelineExecutor({
       db,
@@ -130,7 +130,7 @@ export async function run(argv: string[]): Promise<number> {
       modelBaseUrl: values['base-url'],
       budgets: maxTurns ? { maxTurns } : undefined,
       repositorySource: async () => operatorRepositorySource(repo),
-      environment: environment ? () => environment() : undefined,
+      environment,
       onSessionEvent: (_t, e) => sessionLine(e),
     });
     const runner = await startLocalRunner({ db, connectionString: rt.url, executor, publish: createPublisher(db, rt.pool) });

@@ -176,7 +176,7 @@ export async function run(argv: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   const rt = await openDatabase({ dataDir: data, own: false, allowTemporary: true });
   try {
-    const environment = values['no-setup'] ? undefined : cliEnvironment({ dataDir: data, repo, driver, log, quiet: values.quiet });
+    const environment = values['no-setup'] ? undefined : cliEnvironment({ db: rt.db, dataDir: data, repo, driver, log, quiet: values.quiet });
     const result = await runSpecHeadless({
       db: rt.db,
       databaseUrl: rt.url,
