@@ -101,11 +101,46 @@ describe('nightshift spec score', () => {
 });
 
 describe('nightshift spec import-speckit', () => {
-  it('prints the imported spec', async () => {
-    const r = await nightshift('spec', 'import-speckit', 'test/fixtures/speckit/note-tags');
+  it('prints the imported spec; nightshift plan takes it as is and leaves done tasks out of the waves', async () => {
+    const r = await nightshift('spec', 'import-speckit', 'test/fixtures/speckit/habit-tracker');
     expect(r.code).toBe(0);
     const spec = JSON.parse(r.stdout);
-    expect(spec.title).toBe('Tags for notes');
-    expect(spec.tasks[0]).toMatchObject({ id: 'T001', files: ['backend/migrations/0004_note_tags.py'], dependsOn: [], parallelSafe: false });
+    expect(spec.title).toBe('Habit streaks in the CLI');
+    expect(spec.tasks).toHaveLength(18);
+    expect(r.stderr).toContain('warning: ');
+    const tmp = mkdtempSync(join(tmpdir(), 'ns-import-plan-'));
+    writeFileSync(join(tmp, 'plan.json'), r.stdout);
+    const plan = await nightshift('plan', join(tmp, 'plan.json'));
+    expect(plan.code, plan.stderr).toBe(0);
+    const out = JSON.parse(plan.stdout);
+    expect(out.done).toEqual(['T001', 'T002', 'T003', 'T003b']);
+    const planned = out.waves.flat();
+    expect(planned).toHaveLength(14);
+    for (const id of out.done) expect(planned).not.toContain(id);
+    const waveOf = (id: string) => out.waves.findIndex((w: string[]) => w.includes(id));
+    expect(waveOf('T012')).toBeGreaterThan(waveOf('T009')); // both change habit/main.py: kept in document order
+  });
+
+  it('reports duplicate ids, self-dependencies and missing targets on stderr and in the JSON', async () => {
+    const r = await nightshift('spec', 'import-speckit', 'test/fixtures/speckit/broken-deps');
+    expect(r.code).toBe(0);
+    const spec = JSON.parse(r.stdout);
+    for (const w of ['T002 appears twice', 'T002 (tasks.md line 6) depends on itself', 'depends on T009, which is not in tasks.md']) {
+      expect(r.stderr).toContain(w);
+      expect(spec.warnings.join('\n')).toContain(w);
+    }
+  });
+
+  it('exits 2 naming a dependency cycle', async () => {
+    const r = await nightshift('spec', 'import-speckit', 'test/fixtures/speckit/cycle');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('tasks.md has a dependency cycle: T002 → T003 → T002');
+    expect(JSON.parse(r.stdout).cycle).toEqual(['T002', 'T003', 'T002']);
+  });
+
+  it('exits 2 for a folder without spec.md', async () => {
+    const r = await nightshift('spec', 'import-speckit', 'test/fixtures/speckit/habit-tracker/contracts');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('has no spec.md');
   });
 });

@@ -34,9 +34,10 @@ export const CONCERN_POINTS: Record<ConcernKey, number> = {
  * A region is what a heading says its section holds: weights per concern (1 = the section is
  * that concern), plus `context` (background, motivation: counts a little towards "what to
  * build"), `meta` (tables of contents, sign-off checklists: not scored), `resolved` (answered
- * clarifications).
+ * clarifications), `appendix` (a supporting document carried into an imported spec — plan.md,
+ * research.md, tasks.md…: its content counts as evidence, but its leftovers are not deducted).
  */
-export type RegionKey = ConcernKey | 'context' | 'meta' | 'resolved';
+export type RegionKey = ConcernKey | 'context' | 'meta' | 'resolved' | 'appendix';
 export type Region = Partial<Record<RegionKey, number>>;
 
 const R = (spec: string): Region => {
@@ -111,7 +112,7 @@ add('ui', 'ui', 'ux', 'ui ux', 'ux ui', 'user interface', 'user experience', 'ux
 add('questions', 'open questions', 'unresolved questions', 'questions', 'open issues', 'outstanding questions', 'unknowns', 'tbd',
   'needs clarification', 'open points', 'unresolved', 'pending decisions', 'open decisions', 'questions and answers');
 add('resolved', 'clarifications', 'clarification', 'resolved questions', 'faq', 'decisions log', 'decision log');
-add('meta', 'table of contents', 'contents', 'toc', 'release signoff checklist', 'signoff checklist', 'status', 'metadata', 'changelog',
+add('meta', 'checklists', 'table of contents', 'contents', 'toc', 'release signoff checklist', 'signoff checklist', 'status', 'metadata', 'changelog',
   'change log', 'revision history', 'authors', 'reviewers', 'approvers', 'approval', 'approvals', 'links', 'references',
   'glossary', 'terminology', 'appendix', 'appendices', 'infrastructure needed', 'document purpose', 'format', 'path conventions',
   'checklist', 'requirement completeness', 'content quality', 'feature readiness', 'notes for reviewers', 'sign off',
@@ -124,7 +125,7 @@ const PHRASE_MAP: ReadonlyMap<string, Region> = new Map(PHRASES);
 /** Keyword rules for headings that are not in the phrase list, in priority order. */
 const KEYWORD_RULES: Array<[string[], Region]> = [
   [['non goal', 'nongoal', 'non-goal', 'out of scope', 'not in scope', 'won t', 'wont have', 'will not', 'exclusion', 'not included'], R('scope')],
-  [['open question', 'unresolved', 'needs clarification', 'open issue', 'question'], R('questions')],
+  [['open question', 'unresolved', 'needs clarification', 'open issue', 'outstanding question', 'pending question'], R('questions')],
   [['clarification'], R('resolved')],
   [['acceptance', 'success criteria', 'success metric', 'graduation', 'definition of done', 'release criteria', 'exit criteria', 'expected'], R('acceptance')],
   [['test', 'verification', 'validation', 'qa '], R('tests')],
@@ -223,13 +224,28 @@ function computeRegion(text: string, exact: boolean): Region | undefined {
   return undefined;
 }
 
-/** "user story 2 export notes" → "user story"; "story 1" → "story". */
+/** "user story 2 export notes" → "user story"; "story 1" → "story"; nothing else is shortened. */
+const NUMBERED_KINDS = new Set(['user story', 'story', 'scenario', 'use case', 'example', 'user journey', 'journey']);
 function stripStoryNumber(normalized: string): string {
   const words = normalized.split(' ');
-  for (let i = 0; i < words.length; i++) {
-    if (isNumberWord(words[i])) return words.slice(0, i).join(' ');
+  for (let i = 1; i < words.length && i <= 2; i++) {
+    if (isNumberWord(words[i])) {
+      const head = words.slice(0, i).join(' ');
+      return NUMBERED_KINDS.has(head) ? head : normalized;
+    }
   }
   return normalized;
+}
+
+/** Headings an import gives to the supporting documents of a Spec Kit folder: "Implementation plan (plan.md)". */
+export function isAppendixHeading(text: string): boolean {
+  const t = text.trim();
+  if (t.startsWith('Other documents of the feature folder')) return true;
+  if (!t.endsWith(')')) return false;
+  const open = t.lastIndexOf('(');
+  if (open < 0) return false;
+  const inner = t.slice(open + 1, -1);
+  return inner.endsWith('.md') || inner.endsWith('/') || inner.endsWith('.yaml') || inner.endsWith('.json');
 }
 
 /** True for a region that says nothing about the concerns (tables of contents, sign-off lists). */

@@ -81,7 +81,8 @@ export function collectItems(o: Outline): { items: SpecItem[]; metaMarkers: Meta
       item.label = labelled.label;
       analyzeText = labelled.rest;
       const r = labelRegion(labelled.label);
-      if (r) item.region = r;
+      // The label says which concern; the appendix mark of an imported document stays.
+      if (r) item.region = item.region.appendix ? { ...r, appendix: 1 } : r;
     }
     // A "When …"/"Then …"/"And …" line continues the scenario above it (Given/When/Then written
     // over several list items or lines).

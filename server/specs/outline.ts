@@ -1,4 +1,4 @@
-import { isMeta, regionForHeading, type Region } from './concerns';
+import { isAppendixHeading, isMeta, regionForHeading, type Region } from './concerns';
 
 /**
  * One pass over a Markdown-ish document that turns it into blocks (paragraphs, list items,
@@ -69,6 +69,8 @@ export function outline(text: string): Outline {
   let headingLine = 0;
   let headingOwn = false;
   let lastRealLevel = 1;
+  /** Level of the last ATX or setext heading: numbered sections nest below it. */
+  let lastAtxLevel = 1;
 
   let para: OpenPara | null = null;
   let item: OpenItem | null = null;
@@ -93,6 +95,8 @@ export function outline(text: string): Outline {
         break;
       }
     }
+    // Everything under an imported supporting document stays marked as such.
+    if (!region.appendix && stack.some((h) => h.region?.appendix)) region = { ...region, appendix: 1 };
   };
 
   // Every block has the same fields in the same order (one hidden class: fast to read later).
@@ -131,8 +135,11 @@ export function outline(text: string): Outline {
     flush();
     const text = cleanHeading(raw);
     const exact = kind === 'bold' || kind === 'plain' || kind === 'label' || kind === 'numbered';
-    const h: Heading = { text, line, level, kind, region: regionForHeading(text, exact && kind !== 'label') };
+    let hRegion = regionForHeading(text, exact && kind !== 'label');
+    if (kind === 'atx' && isAppendixHeading(text)) hRegion = { ...(hRegion ?? { context: 1 }), appendix: 1 };
+    const h: Heading = { text, line, level, kind, region: hRegion };
     if (kind === 'atx' || kind === 'setext' || kind === 'numbered') lastRealLevel = level;
+    if (kind === 'atx' || kind === 'setext') lastAtxLevel = level;
     headings.push(h);
     if (level === 1 && !title && (kind === 'atx' || kind === 'setext')) title = { text, line };
     while (stack.length && stack[stack.length - 1].level >= level) stack.pop();
@@ -218,7 +225,8 @@ export function outline(text: string): Outline {
     }
 
     // Fence open.
-    if (indent <= 3 && (trimmed.startsWith('```') || trimmed.startsWith('~~~'))) {
+    // Fences inside list items are indented; a fence at any list depth is still code.
+    if (indent <= 12 && (trimmed.startsWith('```') || trimmed.startsWith('~~~'))) {
       const ch = trimmed[0];
       let len = 0;
       while (len < trimmed.length && trimmed[len] === ch) len++;
@@ -243,7 +251,7 @@ export function outline(text: string): Outline {
       }
     }
     if (indent <= 3 && (isRuleOf(trimmed, '-') || isRuleOf(trimmed, '*') || isRuleOf(trimmed, '_'))) {
-      if (trimmed[0] === '-' && para && para.parts.length <= 2 && !item) {
+      if (trimmed[0] === '-' && para && para.parts.length <= 2 && !item && !isMetadataLine(para.parts[para.parts.length - 1])) {
         const headingLineNo = para.lines[0];
         const textOf = para.parts.join(' ');
         para = null;
@@ -300,8 +308,10 @@ export function outline(text: string): Outline {
 
     // Numbered section headings ("2.1 Goals", "3. Non-Goals") before list parsing.
     const numbered = indent <= 3 ? numberedHeading(trimmed) : undefined;
-    if (numbered && (!item || item.blankAfter) && !para) {
-      openHeading(numbered.text, lineNo, numbered.level, 'numbered');
+    // A numbered line whose next line is indented content is a list item ("1. **Performance**"
+    // over "   - Goal: 80%"), not a section.
+    if (numbered && (!item || item.blankAfter) && !para && !nextLineIndented(text, pos)) {
+      openHeading(numbered.text, lineNo, Math.max(numbered.level, lastAtxLevel + 1 + numbered.level - 2), 'numbered');
       prevBlank = false;
       if (atEnd) break;
       continue;
@@ -401,7 +411,7 @@ function leadingColumns(line: string): number {
 
 function isFenceClose(raw: string, ch: string, len: number): boolean {
   const t = raw.trim();
-  if (t.length < len || leadingColumns(raw) > 3) return false;
+  if (t.length < len || leadingColumns(raw) > 12) return false;
   for (let i = 0; i < t.length; i++) if (t[i] !== ch) return false;
   return true;
 }
@@ -516,6 +526,25 @@ function numberedHeading(t: string): { text: string; level: number } | undefined
   // "2.1 Rate limiting rules": multi-level numbering is a section number, not a list.
   if (innerDots >= 1 && words <= 8 && isTitleLike(text)) return { text: clean, level: 2 + innerDots };
   return undefined;
+}
+
+/** "**Feature**: 005-speck-skill", "Status: Draft": a metadata line, which a following `---` separates rather than underlines. */
+function isMetadataLine(t: string): boolean {
+  if (t.startsWith('**') || t.startsWith('__')) return true;
+  const colon = t.indexOf(':');
+  return colon > 0 && colon < 40;
+}
+
+function nextLineIndented(text: string, from: number): boolean {
+  let p = from;
+  while (p < text.length) {
+    let end = text.indexOf('\n', p);
+    if (end < 0) end = text.length;
+    const line = text.slice(p, Math.min(end, p + 200));
+    if (line.trim()) return leadingColumns(line) >= 2;
+    p = end + 1;
+  }
+  return false;
 }
 
 function nextIsSetextUnderline(text: string, from: number): boolean {

@@ -166,13 +166,18 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
       codeContributions(item, build, deps, acceptance, tests);
       continue;
     }
-    for (const p of s.placeholders) placeholders.push({ line: lineOfOffset(item, item.text.indexOf(p.length > 2 ? p.slice(1, -1) : p)), text: p, section });
-    if (s.template) templates.push(item);
-    if (s.filler) fillers.push(item);
-    else if (s.emptyClaim) emptyClaims.push(item);
+    // A supporting document carried in by an import (plan.md, research.md, tasks.md…) is
+    // evidence; what it leaves unfinished is not deducted from the spec (clarifications still block).
+    const appendix = (r.appendix ?? 0) > 0;
+    if (!appendix) {
+      for (const p of s.placeholders) placeholders.push({ line: lineOfOffset(item, item.text.indexOf(p.length > 2 ? p.slice(1, -1) : p)), text: p, section });
+      if (s.template) templates.push(item);
+      if (s.filler) fillers.push(item);
+      else if (s.emptyClaim) emptyClaims.push(item);
+    }
     // Vague words count where they make a requirement or a criterion uncheckable, not in
     // motivation or background prose.
-    if ((r.acceptance ?? 0) >= 0.5 || (r.tests ?? 0) > 0 || (r.scope ?? 0) > 0 || (s.modal && s.content >= 3)) {
+    if (!appendix && ((r.acceptance ?? 0) >= 0.5 || (r.tests ?? 0) > 0 || (r.scope ?? 0) > 0 || (s.modal && s.content >= 3))) {
       for (const w of s.vague) if (!s.filler && !s.emptyClaim) vagueWords.push({ item, word: w });
     }
 
@@ -185,7 +190,7 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
     // sub-heading per question ("### Q-001: Default mode"), the sub-section is one question,
     // settled by a "Resolution:"/"Decision:" line.
     if ((r.questions ?? 0) > 0 && !r.resolved) {
-      if (s.nonContent || isResolvedNote(item) || resolvedGroups.has(item.headingLine)) continue;
+      if (appendix || s.nonContent || isResolvedNote(item) || resolvedGroups.has(item.headingLine)) continue;
       if (item.headingOwn) openQuestions.push(item);
       else if (!questionGroups.has(item.headingLine)) {
         questionGroups.add(item.headingLine);
@@ -193,7 +198,7 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
       }
       continue;
     }
-    if (s.question && !r.resolved && !answeredAfterQuestion(item.text) && !s.filler && !s.template) unanswered.push(item);
+    if (s.question && !appendix && !r.resolved && !answeredAfterQuestion(item.text) && !s.filler && !s.template) unanswered.push(item);
 
     // What to build.
     let wb = Math.max(r.build ?? 0, 0.35 * (r.context ?? 0), 0.4 * a, 0.3 * (r.dependencies ?? 0), 0.35 * (r.resolved ?? 0));
@@ -207,7 +212,7 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
     if (s.gwt === 3) wa = 1;
     else if (testable && v >= 0.5) wa = Math.max(wa, (r.scope ?? 0) > 0 || (r.tests ?? 0) > 0 ? 0 : 0.5);
     if (wa > 0) contribute(acceptance, item, wa, vAcc);
-    if (a >= 0.8) acceptanceRegionItems.push({ item, v: vAcc });
+    if (a >= 0.8 && !appendix) acceptanceRegionItems.push({ item, v: vAcc });
 
     // Scope.
     let ws = r.scope ?? 0;
@@ -690,7 +695,7 @@ function findEmptySections(headings: Heading[], items: SpecItem[]): Heading[] {
 }
 
 function judged(h: Heading): boolean {
-  if (h.level <= 1 || h.level > 4 || h.kind === 'label' || !h.region) return false;
+  if (h.level <= 1 || h.level > 4 || h.kind === 'label' || !h.region || h.region.appendix) return false;
   if (h.text.toLowerCase().includes('optional')) return false;
   const r = h.region;
   return Math.max(r.build ?? 0, r.acceptance ?? 0, r.scope ?? 0, r.dependencies ?? 0, r.tests ?? 0, r.ui ?? 0) >= 0.5;

@@ -224,9 +224,8 @@ function extractSpans(text: string, s: ItemSignals, refs?: ReadonlySet<string>):
         }
         const upper = inner.trim().toUpperCase();
         if (upper.startsWith('NEEDS CLARIFICATION')) {
-          const rest = inner.trim().slice('NEEDS CLARIFICATION'.length).trim();
           // "No [NEEDS CLARIFICATION] markers remain" mentions the marker; it is not one.
-          if (rest.startsWith(':') || rest.length > 0 || !mentionsResolved(text)) add(s, 'clarifications', `[${inner.trim()}]`);
+          if (!isClarificationMention(text, inner)) add(s, 'clarifications', `[${inner.trim()}]`);
           cut(i, close + 1);
           i = close + 1;
           continue;
@@ -301,20 +300,19 @@ function hasDelimiter(text: string): boolean {
   return false;
 }
 
-function mentionsResolved(text: string): boolean {
-  const lower = text.toLowerCase();
-  return (
-    lower.includes('no [') ||
-    lower.includes('none') ||
-    lower.includes('remain') ||
-    lower.includes('resolved') ||
-    lower.includes('zero') ||
-    lower.includes('without') ||
-    lower.includes('markers') ||
-    lower.includes('max ') ||
-    lower.includes('maximum')
-  );
+/**
+ * A bare `[NEEDS CLARIFICATION]` (no question after it) in a sentence about markers — "No [NEEDS
+ * CLARIFICATION] markers remain", "detects [NEEDS CLARIFICATION]" — names the marker; it is not
+ * an open question. A marker with a question (`[NEEDS CLARIFICATION: …]`) is always open.
+ */
+export function isClarificationMention(line: string, inner: string): boolean {
+  const rest = inner.trim().slice('NEEDS CLARIFICATION'.length).trim();
+  if (rest.length > 0) return false;
+  const lower = line.toLowerCase();
+  for (const w of MENTION_WORDS) if (lower.includes(w)) return true;
+  return false;
 }
+const MENTION_WORDS = ['no [', 'none', 'remain', 'resolv', 'zero', 'without', 'marker', 'max ', 'maximum', 'blocker', 'detect', 'explain', 'identif', 'present', 'contain', 'scan', 'warn', 'flag', 'check', 'replac', 'unresolved', '`[needs', '"[needs'];
 
 function codeSpan(inner: string, s: ItemSignals): void {
   if (!inner) return;
@@ -772,7 +770,9 @@ function finish(text: string, r: Reading, s: ItemSignals): void {
     if (s.lorem >= 2 && s.lorem * 4 >= s.content) s.filler = true;
     if (s.mash >= 2 && s.mash * 4 >= s.content) s.filler = true;
     if (s.content >= 6 && s.distinct * 100 < s.content * 35 && s.named * 10 < s.words) s.filler = true;
-    if (s.words >= 12 && s.functionWords * 100 < s.words * 4 && s.named === 0 && s.measure === 0 && isMostlyLatin(text)) s.filler = true;
+    // Word soup: a long run without function words, names or list punctuation (a real
+    // enumeration has commas or capitalised names).
+    if (s.words >= 12 && s.functionWords * 100 < s.words * 4 && s.named === 0 && s.measure === 0 && s.namedWeak * 5 < s.words && !hasListPunctuation(text) && isMostlyLatin(text)) s.filler = true;
   }
 
   // Generic: nothing but the nouns of a template ("Primary objectives and desired outcomes").
@@ -960,6 +960,16 @@ function hasWordChar(t: string): boolean {
     if (c >= 0xc0 && !(c >= 0x2000 && c <= 0x2bff) && c !== 0xd7 && c !== 0xf7) return true;
   }
   return false;
+}
+
+function hasListPunctuation(text: string): boolean {
+  let commas = 0;
+  const n = Math.min(text.length, 2000);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 44 || c === 59 || c === 58 || c === 47 || c === 40) commas++;
+  }
+  return commas >= 2;
 }
 
 function isBlankBefore(text: string, i: number): boolean {

@@ -2,104 +2,162 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planWaves } from '../planner/waves';
 import { scoreSpec } from './score';
-import { extractFiles, importSpecKit, parseSpecKitTasks } from './speckit';
+import { acceptanceCriteriaOf } from './criteria';
+import { extractFiles, importSpecKit, leadingIds, parseSpecKitTasks } from './speckit';
 
-const FIXTURE = join(__dirname, '../../test/fixtures/speckit/note-tags');
+const FIXTURES = join(__dirname, '../../test/fixtures/speckit');
+const imported = async (name: string) => {
+  const r = await importSpecKit(join(FIXTURES, name));
+  if (!r.ok) throw new Error(r.error);
+  return r.spec;
+};
+const edgesOf = (t: { edges: Array<{ dependsOn: string; kind: string }> }) => t.edges.map((e) => `${e.dependsOn}:${e.kind}`);
 
-describe('Spec Kit tasks.md', () => {
-  it('reads ids, [P], story labels and file paths', () => {
-    const { tasks, warnings } = parseSpecKitTasks(
-      ['## Phase 1: Setup', '- [ ] T001 Create `src/app.py`', '- [x] T002 [P] [US1] Model in src/models/user.py and src/models/__init__.py', '  - [ ] not a task'].join('\n'),
-    );
-    expect(warnings).toEqual([]);
-    expect(tasks.map(({ line: _l, ...t }) => t)).toEqual([
-      { id: 'T001', title: 'Create `src/app.py`', description: 'Create `src/app.py`', files: ['src/app.py'], dependsOn: [], parallelSafe: false, phase: 'Phase 1: Setup', done: false },
-      {
-        id: 'T002',
-        title: 'Model in src/models/user.py and src/models/__init__.py',
-        description: 'Model in src/models/user.py and src/models/__init__.py',
-        files: ['src/models/user.py', 'src/models/__init__.py'],
-        dependsOn: ['T001'],
-        parallelSafe: true,
-        story: 'US1',
-        phase: 'Phase 1: Setup',
-        done: true,
-      },
+describe('task ids', () => {
+  it('reads plain, bold, suffixed, prefixed, dotted and ranged ids, and nothing glued to a word', () => {
+    expect(leadingIds('T001 Create x')?.ids).toEqual(['T001']);
+    expect(leadingIds('**T171** [P] x')?.ids).toEqual(['T171']);
+    expect(leadingIds('T003b [P] x')?.ids).toEqual(['T003b']);
+    expect(leadingIds('T021A Implement')?.ids).toEqual(['T021A']);
+    expect(leadingIds('A001 Check')?.ids).toEqual(['A001']);
+    expect(leadingIds('T012.5 [US1] x')?.ids).toEqual(['T012.5']);
+    expect(leadingIds('T045-TEST [P] x')?.ids).toEqual(['T045-TEST']);
+    expect(leadingIds('T062-T067 DROPPED')?.ids).toEqual(['T062..T067']);
+    expect(leadingIds('**T001**: Create')?.ids).toEqual(['T001']);
+    expect(leadingIds('TODO later')).toBeUndefined();
+    expect(leadingIds('The T001 task')).toBeUndefined();
+  });
+
+  it('expands a range into one task per id, each keeping the state', () => {
+    const { tasks } = parseSpecKitTasks('## Phase 1\n\n- [~] T062-T064 DROPPED: outdated tests in e2e/old.spec.ts\n');
+    expect(tasks.map((t) => [t.id, t.state])).toEqual([
+      ['T062', 'partial'],
+      ['T063', 'partial'],
+      ['T064', 'partial'],
     ]);
   });
 
-  it('does not take routes or URLs for files', () => {
-    expect(extractFiles('Contract test for POST /notes/{id}/tags in tests/test_tags.py, see https://x.dev/a.md')).toEqual(['tests/test_tags.py']);
-  });
-
-  it('turns phases into dependencies: sequential tasks in order, [P] groups, stories in parallel after Foundational', () => {
-    const { tasks } = parseSpecKitTasks(
-      [
-        '## Phase 1: Setup',
-        '- [ ] T001 a in a.py',
-        '- [ ] T002 [P] b in b.py',
-        '- [ ] T003 [P] c in c.py',
-        '## Phase 2: Foundational',
-        '- [ ] T004 d in d.py',
-        '## Phase 3: User Story 1 - One (Priority: P1)',
-        '- [ ] T005 [P] [US1] e in e.py',
-        '- [ ] T006 [US1] f in f.py (depends on T001)',
-        '## Phase 4: User Story 2 - Two (Priority: P2)',
-        '- [ ] T007 [US2] g in g.py',
-        '## Phase 5: Polish',
-        '- [ ] T008 h in h.py',
-        '- [ ] T009 i in i.py (depends on T999)',
-      ].join('\n'),
-    );
-    const deps = Object.fromEntries(tasks.map((t) => [t.id, t.dependsOn]));
-    expect(deps).toEqual({
-      T001: [],
-      T002: ['T001'],
-      T003: ['T001'],
-      T004: ['T002', 'T003'], // waits for the whole [P] tail of Setup
-      T005: ['T004'],
-      T006: ['T005', 'T001'],
-      T007: ['T004'], // story 2 does not wait for story 1
-      T008: ['T006', 'T007'], // Polish waits for every story
-      T009: ['T008'],
-    });
-  });
-
-  it('warns about unknown dependencies and tasks without paths', () => {
-    const { tasks, warnings } = parseSpecKitTasks('- [ ] T001 Tidy up (depends on T999)\n');
-    expect(tasks[0].dependsOn).toEqual([]);
-    expect(warnings).toEqual([expect.stringMatching(/T001 depends on T999/), expect.stringMatching(/T001 names no file path/)]);
+  it('finds files in backticks, after "in", and path-shaped; not routes, URLs or the feature documents', () => {
+    expect(extractFiles('Contract test for POST /notes/{id}/tags in tests/test_tags.py, see https://x.dev/a.md and research.md')).toEqual(['tests/test_tags.py']);
+    expect(extractFiles('Create `Dockerfile` and `.env.example`; update habit/main.py\'s parser')).toEqual(['Dockerfile', '.env.example', 'habit/main.py']);
   });
 });
 
-describe('importSpecKit', () => {
-  it('imports the fixture folder into a spec that scores as accepted, with tasks and contracts', async () => {
-    const result = await importSpecKit(FIXTURE);
-    if (!result.ok) throw new Error(result.error);
-    const { spec } = result;
-    expect(spec.title).toBe('Tags for notes');
-    expect(spec.tasks).toHaveLength(15);
-    expect(spec.tasks.filter((t) => t.parallelSafe).map((t) => t.id)).toEqual(['T002', 'T004', 'T005', 'T006', 'T007', 'T010', 'T011', 'T013', 'T014']);
-    expect(spec.tasks.find((t) => t.id === 'T008')).toMatchObject({ files: ['backend/src/services/tag_service.py'], dependsOn: ['T006', 'T007', 'T003', 'T004'], story: 'US1' });
-    expect(spec.contracts).toEqual([expect.objectContaining({ path: 'contracts/tags-api.yaml', kind: 'openapi' })]);
-    for (const heading of ['What to build', 'What not to build', 'Acceptance criteria', 'Dependencies and contracts', 'Test expectations', 'UI/UX']) {
-      expect(spec.markdown).toContain(`## ${heading}`);
-    }
-    expect(spec.markdown).toContain('**Given** a note with 10 tags');
-    expect(spec.markdown).toContain('No sharing of tags between users.');
-    expect(scoreSpec(spec.markdown).accepted).toBe(true);
-
-    // The imported tasks plan cleanly: T009 and T015 both change tags.py and land in different waves.
-    const plan = planWaves(spec.tasks);
-    if (!plan.ok) throw new Error(plan.error.message);
-    expect(plan.waveOf.T015).toBeGreaterThan(plan.waveOf.T009);
-    expect(plan.waveOf.T011).toBe(plan.waveOf.T006); // story 2 starts beside story 1
+describe('importSpecKit on a folder with every quirk (habit-tracker)', () => {
+  it('keeps every task with its id, state, story, tags and whole description', async () => {
+    const spec = await imported('habit-tracker');
+    expect(spec.tasks.map((t) => t.id)).toEqual(['T001', 'T002', 'T003', 'T003b', 'T004', 'T005', 'T006', 'T007', 'T008', 'T009', 'T010', 'T011', 'T012', 'T013', 'A001', 'A002', 'T014', 'T015']);
+    const byId = Object.fromEntries(spec.tasks.map((t) => [t.id, t]));
+    // [X], [x] → done; [~] → partial, not done; [ ] → todo.
+    expect(['T001', 'T002', 'T003', 'T003b'].map((id) => byId[id].done)).toEqual([true, true, true, true]);
+    expect(byId.T010).toMatchObject({ state: 'partial', done: false });
+    expect(byId.T004).toMatchObject({ state: 'todo', done: false });
+    // [P] anywhere on the line, story tags.
+    expect(byId.T008).toMatchObject({ parallelSafe: true, story: 'US1' });
+    expect(byId.T002.parallelSafe).toBe(true);
+    // The continuation line under T010 and the sub-bullets under T006 stay in the description.
+    expect(byId.T010.description).toContain('(started: message in place, exit code still wrong)');
+    expect(byId.T006.description).toContain('Writes to a temp file then `os.replace`');
+    expect(byId.T003b.files).toEqual(['habit/main.py']);
   });
 
-  it('returns an error for a folder without spec.md', async () => {
-    const result = await importSpecKit(join(FIXTURE, 'contracts'));
-    expect(!result.ok && result.error).toMatch(/has no spec\.md/);
-    const missing = await importSpecKit(join(FIXTURE, 'nope'));
+  it('turns order, [P] groups, sub-headings, phases, explicit notes and shared files into edges with reasons', async () => {
+    const spec = await imported('habit-tracker');
+    const byId = Object.fromEntries(spec.tasks.map((t) => [t.id, t]));
+    expect(edgesOf(byId.T006)).toEqual(['T004:explicit', 'T005:sub-heading']); // "Depends on T004" sub-bullet; Models before Storage
+    expect(edgesOf(byId.T009)).toEqual(['T007:sub-heading', 'T008:sub-heading', 'T006:explicit']); // tests first; "Dependency: T006"
+    // The streaks command registers in habit/main.py, which story 1 changes too: kept in document order.
+    expect(byId.T012.edges).toContainEqual({ dependsOn: 'T009', kind: 'same-file', reason: 'both change `habit/main.py`; kept in document order' });
+    expect(edgesOf(byId.T012)).toContain('T011:explicit'); // "(depends on T011)"
+    expect(edgesOf(byId.T012)).toContain('T006:explicit'); // "T006 blocks T009 and T012" under Dependencies
+    // Stories start side by side after Foundational; the Audit phase waits for both.
+    expect(edgesOf(byId.T011)).toEqual(['T006:phase']);
+    expect(edgesOf(byId.A001)).toEqual(['T010:phase', 'T013:phase']);
+    for (const t of spec.tasks) for (const e of t.edges) expect(e.reason.length).toBeGreaterThan(5);
+  });
+
+  it('reads every document of the folder into the spec and lists every clarification', async () => {
+    const spec = await imported('habit-tracker');
+    expect(spec.documents.map((d) => d.path)).toEqual(['spec.md', 'plan.md', 'research.md', 'data-model.md', 'contracts/cli.md', 'contracts/habits.schema.json', 'quickstart.md', 'checklists/requirements.md', 'tasks.md']);
+    for (const text of [
+      '**And** the command prints "Added read".', // multi-line Given/When/Then kept whole
+      '4. `habit/main.py` — the `add`, `done` and `streaks` subcommands.', // a plan list kept whole
+      '## Decision: atomic writes with `os.replace`'.replace('## ', '### '), // research.md, headings moved down
+      '| history | list of dates | unique, kept sorted |', // data-model.md
+      '`habit streaks` → prints `read  current 1  longest 1`', // quickstart.md
+      '"$schema": "https://json-schema.org/draft/2020-12/schema"', // contracts/
+      '- [x] No [NEEDS CLARIFICATION] markers remain', // checklists/
+      '**NFR-001**', // non-functional requirements
+      '**Habit**: `name` (unique', // key entities
+      'Single user per `HABIT_HOME`', // assumptions
+    ]) {
+      expect(spec.markdown, text).toContain(text);
+    }
+    expect(spec.markdown.startsWith('# Habit streaks in the CLI\n')).toBe(true);
+    expect(spec.markdown.match(/^# /gm)).toHaveLength(1); // one title
+    expect(spec.clarifications).toEqual([{ file: 'checklists/requirements.md', line: 10, text: '[NEEDS CLARIFICATION]', open: false }]);
+    expect(spec.contracts.map((c) => [c.path, c.kind])).toEqual([
+      ['contracts/cli.md', 'other'],
+      ['contracts/habits.schema.json', 'json-schema'],
+    ]);
+    const criteria = acceptanceCriteriaOf(spec.markdown);
+    expect(criteria).toContainEqual(expect.stringContaining('**Then** `habits.json` contains a habit named `read` with an empty history **And** the command prints "Added read".'));
+  });
+
+  it('scores the imported spec as accepted and plans its open tasks without a cycle', async () => {
+    const spec = await imported('habit-tracker');
+    expect(scoreSpec(spec.markdown).accepted).toBe(true);
+    const open = spec.tasks.filter((t) => !t.done).map((t) => ({ ...t, dependsOn: t.dependsOn.filter((d) => !spec.tasks.find((x) => x.id === d)!.done) }));
+    const plan = planWaves(open);
+    if (!plan.ok) throw new Error(plan.error.message);
+    expect(plan.waveOf.T012).toBeGreaterThan(plan.waveOf.T009);
+    expect(plan.waveOf.T011).toBe(plan.waveOf.T007); // story 2 starts beside story 1
+  });
+});
+
+describe('importSpecKit warnings and errors', () => {
+  it('warns about duplicate ids, self-dependencies and missing targets, keeping every task', async () => {
+    const spec = await imported('broken-deps');
+    expect(spec.tasks.map((t) => t.id)).toEqual(['T001', 'T002', 'T002#2', 'T003']);
+    expect(spec.warnings).toEqual(
+      expect.arrayContaining([
+        'tasks.md line 7: T002 appears twice (first on line 6); the second is kept as T002#2',
+        'T002 (tasks.md line 6) depends on itself; that dependency was dropped',
+        'T003 (tasks.md line 8) depends on T009, which is not in tasks.md; that dependency was dropped',
+      ]),
+    );
+    expect(spec.cycle).toBeUndefined();
+  });
+
+  it('names a dependency cycle', async () => {
+    const spec = await imported('cycle');
+    expect(spec.cycle).toEqual(['T002', 'T003', 'T002']);
+    expect(spec.warnings).toContain('dependency cycle: T002 → T003 → T002; break it in tasks.md');
+  });
+
+  it('imports an unfilled template folder, which the gate then rejects with its open clarifications', async () => {
+    const spec = await imported('unfilled-template');
+    expect(spec.tasks).toHaveLength(4);
+    expect(spec.clarifications.filter((c) => c.open).map((c) => c.file)).toEqual(['spec.md']);
+    expect(spec.clarifications.filter((c) => !c.open).map((c) => c.file)).toEqual(['plan.md', 'plan.md']);
+    const score = scoreSpec(spec.markdown);
+    expect(score.accepted).toBe(false);
+    expect(score.score).toBeLessThan(30);
+  });
+
+  it('returns an error for a folder without spec.md or a missing folder', async () => {
+    const noSpec = await importSpecKit(join(FIXTURES, 'habit-tracker/contracts'));
+    expect(!noSpec.ok && noSpec.error).toMatch(/has no spec\.md/);
+    const missing = await importSpecKit(join(FIXTURES, 'nope'));
     expect(!missing.ok && missing.error).toMatch(/does not exist/);
+  });
+
+  it('keeps the earlier note-tags folder working', async () => {
+    const spec = await imported('note-tags');
+    expect(spec.title).toBe('Tags for notes');
+    expect(spec.tasks).toHaveLength(15);
+    expect(spec.tasks.find((t) => t.id === 'T008')).toMatchObject({ files: ['backend/src/services/tag_service.py'], story: 'US1' });
+    expect(edgesOf(spec.tasks.find((t) => t.id === 'T008')!)).toEqual(expect.arrayContaining(['T003:explicit', 'T004:explicit']));
+    expect(scoreSpec(spec.markdown).accepted).toBe(true);
   });
 });

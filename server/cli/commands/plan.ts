@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { planTasks } from '../../planner/plan';
 
-const USAGE = 'usage: nightshift plan FILE.json [--repo DIR] [--explain]\n  FILE.json: {"tasks":[{"id","files":[…],"dependsOn":[…]}]}\n';
+const USAGE = 'usage: nightshift plan FILE.json [--repo DIR] [--explain]\n  FILE.json: {"tasks":[{"id","files":[…],"dependsOn":[…],"done"?}]} (the output of `nightshift spec import-speckit` works as is)\n';
 
 const ZPlanFile = z.object({
   tasks: z.array(
@@ -13,6 +13,8 @@ const ZPlanFile = z.object({
       dependsOn: z.array(z.string()).default([]),
       repo: z.string().optional(),
       title: z.string().optional(),
+      /** Done tasks (a Spec Kit `[x]`) are not planned again; they are listed under "done". */
+      done: z.boolean().optional(),
     }),
   ),
 });
@@ -61,12 +63,16 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const result = await planTasks(input.data.tasks, values.repo ? { repoDir: values.repo } : {});
+  // Done tasks leave the waves; a dependency on one is already satisfied.
+  const done = input.data.tasks.filter((t) => t.done).map((t) => t.id);
+  const doneSet = new Set(done);
+  const open = input.data.tasks.filter((t) => !t.done).map((t) => ({ ...t, dependsOn: t.dependsOn.filter((d) => !doneSet.has(d)) }));
+  const result = await planTasks(open, values.repo ? { repoDir: values.repo } : {});
   if (!result.ok) {
     process.stderr.write(`nightshift plan: ${result.error.message}\n`);
     return 2;
   }
-  const out: Record<string, unknown> = { waves: result.waves, planMs: result.planMs };
+  const out: Record<string, unknown> = { waves: result.waves, ...(done.length ? { done } : {}), planMs: result.planMs };
   if (values.explain) {
     out.edges = result.edges;
     if (result.dropped.length) out.dropped = result.dropped;
