@@ -100,6 +100,12 @@ async function importFolder(argv: string[]): Promise<number> {
     process.stderr.write(`nightshift spec import-speckit: ${result.error}\n`);
     return 2;
   }
-  process.stdout.write(`${JSON.stringify(result.spec, null, 2)}\n`);
+  const { spec } = result;
+  for (const w of spec.warnings) process.stderr.write(`warning: ${w}\n`);
+  process.stdout.write(`${JSON.stringify(spec, null, 2)}\n`);
+  if (spec.cycle) {
+    process.stderr.write(`nightshift spec import-speckit: tasks.md has a dependency cycle: ${spec.cycle.join(' → ')}\n`);
+    return 2;
+  }
   return 0;
 }
