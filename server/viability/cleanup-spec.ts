@@ -93,11 +93,12 @@ export function cleanupSpec(input: CleanupInput): CleanupSpec | undefined {
   const out: string[] = [`# ${title}`, ''];
   out.push('## What to build', '');
   out.push(
-    `Replace the ${plural(included.length, 'occurrence')} of \`${info.id}\` (${info.title}, severity ${info.severity}) that the Nightshift viability scan reports in ${plural(files.length, 'file')} of this repository with the preferred alternative below, so that agents and people stop copying the pattern. Each change keeps the behaviour of the surrounding code for valid input: same exported names, same parameters, same results.`,
+    `Replace the ${plural(included.length, 'occurrence')} of the ${info.severity}-severity pattern \`${info.id}\` that the Nightshift viability scan reports in ${plural(files.length, 'file')} of this repository with the preferred alternative below, so that agents and people stop copying the pattern. Each change keeps the behaviour of the surrounding code for valid input: same exported names, same parameters, same results.`,
     '',
   );
-  out.push(`Why: ${info.message}`, '');
-  out.push(`Instead: ${info.instead}`, '');
+  // Names in the reason (`KeyboardInterrupt`, `eval`) describe the pattern, not this repository's code.
+  out.push(`Why the new code must not do this: ${info.message.replace(/`([^`]+)`/g, '$1')}`, '');
+  out.push(`Instead, the new code uses the alternative: ${info.instead}`, '');
   out.push('Where:', '');
   for (const file of files) {
     const lines = included.filter((f) => f.file === file).map((f) => f.line);
@@ -123,7 +124,7 @@ export function cleanupSpec(input: CleanupInput): CleanupSpec | undefined {
   out.push('## Acceptance criteria', '');
   let n = 1;
   const where = leftOut.length ? `for the ${plural(files.length, 'file')} listed above` : 'anywhere in the repository';
-  out.push(`${n++}. \`${scan}\` prints a last line whose \`findings\` array has 0 entries ${where} (it lists ${included.length} there before this change).`);
+  out.push(`${n++}. \`${scan}\` prints a last line whose findings list is empty ${where} (it lists ${included.length} there before this change).`);
   for (const file of files) {
     const lines = included.filter((f) => f.file === file).map((f) => f.line);
     out.push(`${n++}. \`${file}\` (${lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.join(', ')}`}) uses the alternative named above, and the file still parses: the scan reports no parse error for it.`);
@@ -131,18 +132,29 @@ export function cleanupSpec(input: CleanupInput): CleanupSpec | undefined {
   out.push(
     input.testCommand
       ? `${n++}. \`${input.testCommand}\` exits with code 0 after the change, as it does before it.`
-      : `${n++}. No test command was found in this repository (no \`test\` script in \`package.json\`, no pytest, Go, Cargo or Makefile test target), so the check is the scan above: it exits with code 0 and reports no parse error in the changed files.`,
+      : `${n++}. No test command was found in this repository (no npm test script, no pytest, Go, Cargo or Makefile test target), so the check is the scan above: it exits with code 0 and reports no parse error in the changed files.`,
   );
   out.push(`${n++}. \`git diff --stat\` against the base branch lists only ${fileCount} named above and test files.`, '');
 
   out.push('## Dependencies and contracts', '');
-  out.push(`- Changes ${files.map((f) => `\`${f}\``).join(', ')}.`);
+  for (const file of files) {
+    const here = included.filter((f) => f.file === file);
+    const symbols = [...new Set(here.map((f) => f.symbol).filter((x): x is string => !!x))];
+    out.push(`- Changes \`${file}\`${symbols.length ? `: ${symbols.map((x) => `\`${x}\``).join(', ')}` : ''} (${here.length === 1 ? 'line' : 'lines'} ${here.map((f) => f.line).join(', ')}).`);
+  }
+  const symbols = [...new Set(included.map((f) => f.symbol).filter((x): x is string => !!x))];
   out.push(`- Checked with the Nightshift viability scan, rule \`${rule}\` (\`${scan}\`).`);
-  out.push('- No new packages and no public contract changes: callers of the changed functions are untouched.', '');
+  if (input.testCommand) out.push(`- Relies on the repository's own test command, \`${input.testCommand}\`, unchanged.`);
+  out.push(
+    symbols.length
+      ? `- No new packages and no public contract changes: ${symbols.slice(0, 6).map((x) => `\`${x}\``).join(', ')} keep their names, parameters and results, so their callers are untouched.`
+      : '- No new packages and no public contract changes: callers of the changed code are untouched.',
+    '',
+  );
 
   out.push('## Test expectations', '');
   if (input.testCommand) out.push(`- The existing suite passes: \`${input.testCommand}\` exits with code 0.`);
-  out.push(`- The scan in acceptance criterion 1 is run after the change and its \`findings\` array is empty ${where}.`);
+  out.push(`- The scan in acceptance criterion 1 is run after the change and its findings list is empty ${where}.`);
   out.push(`- ${TEST_HINTS[info.category]}`, '');
 
   out.push('## UI/UX', '');

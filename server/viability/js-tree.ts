@@ -239,6 +239,17 @@ export function enclosingFunctionName(node: ts.Node): string | undefined {
   return undefined;
 }
 
+/** The function around `node`, else the variable or class its statement declares (top-level code). */
+export function enclosingSymbol(node: ts.Node): string | undefined {
+  const fn = enclosingFunctionName(node);
+  if (fn) return fn;
+  for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name)) return n.name.text;
+    if (ts.isClassDeclaration(n) && n.name) return n.name.text;
+  }
+  return undefined;
+}
+
 export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
   return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node);
 }

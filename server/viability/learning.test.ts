@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db';
-import { setupOrg } from '../../test/scheduling/fixtures';
+import { createUser } from '../services/users';
+import { createOrganization } from '../services/orgs';
+import { createProject } from '../services/projects';
+import { createSpec } from '../services/specs';
 import {
   activePatterns,
   disabledRules,
@@ -21,8 +24,20 @@ import type { Finding } from './types';
 
 const FIXTURE = path.join(__dirname, '../../test/fixtures/viability/repo');
 let t: TestDatabase;
-let a: Awaited<ReturnType<typeof setupOrg>>;
-let other: Awaited<ReturnType<typeof setupOrg>>;
+type Setup = Awaited<ReturnType<typeof setupOrg>>;
+let a: Setup;
+let other: Setup;
+
+/** An organisation with an owner, a project and a (draft) spec that runs can point at. */
+async function setupOrg(db: TestDatabase['db'], label: string) {
+  const id = Math.random().toString(16).slice(2, 8);
+  const user = await createUser(db, { name: `Owner ${id}`, email: `owner-${id}@example.test`, password: 'password-123' });
+  const org = await createOrganization(db, { name: `${label} ${id}`, ownerId: user.id });
+  const scope: OrgScope = { orgId: org.id, userId: user.id, role: 'owner' };
+  const project = await createProject(db, scope, { name: `proj-${id}`, repository: 'https://example.test/repo.git' });
+  const spec = await createSpec(db, scope, { projectId: project.id, title: 'Fixture', markdown: '# Fixture\n' });
+  return { user, org, scope, project, spec };
+}
 let findings: Finding[];
 const ALL_RULES = RULES.map((r) => r.id);
 

@@ -5,8 +5,8 @@ import type { Node } from 'web-tree-sitter';
 import { JS_RULES, PY_RULES, RULES, type Rule } from './catalogue';
 import { isBinary, languageOf, listCodeFiles, looksMinified } from './files';
 import { clipSnippet } from './heuristics';
-import { parseJs, runJsRules, type JsRule } from './js-tree';
-import { parsePython, runPyRules, type PyRule } from './py-tree';
+import { enclosingSymbol, parseJs, runJsRules, type JsRule } from './js-tree';
+import { enclosingFunction, parsePython, runPyRules, type PyRule } from './py-tree';
 import { SEVERITY_RANK, type Finding, type ScanProblem, type ScanResult } from './types';
 
 /** Files above this size are reported and skipped: generated code, data, bundles. */
@@ -49,11 +49,11 @@ export async function scanSource(file: string, text: string, rules: readonly Rul
   const lines = text.split('\n');
   const out: Finding[] = [];
   const seen = new Set<string>();
-  const add = (rule: Rule, line: number, message?: string) => {
+  const add = (rule: Rule, line: number, message: string | undefined, symbol: string | undefined) => {
     const key = `${rule.id}:${line}`;
     if (seen.has(key)) return;
     seen.add(key);
-    out.push({ rule: rule.id, file, line, message: message ?? rule.message, instead: rule.instead, severity: rule.severity, snippet: clipSnippet(lines[line - 1] ?? '') });
+    out.push({ rule: rule.id, file, line, message: message ?? rule.message, instead: rule.instead, severity: rule.severity, snippet: clipSnippet(lines[line - 1] ?? ''), ...(symbol ? { symbol } : {}) });
   };
   if (language === 'js') {
     const jsRules = rules.filter((r): r is JsRule => r.language === 'js');
@@ -61,14 +61,14 @@ export async function scanSource(file: string, text: string, rules: readonly Rul
     const parsed = parseJs(file, text);
     if (!parsed.ok) return { findings: [], problem: { file, kind: 'parse-error', line: parsed.line, message: `does not parse as JavaScript/TypeScript: ${parsed.message}` } };
     const sf = parsed.sf;
-    runJsRules(sf, jsRules, (rule, node: ts.Node, message) => add(rule, sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, message));
+    runJsRules(sf, jsRules, (rule, node: ts.Node, message) => add(rule, sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, message, enclosingSymbol(node)));
   } else {
     const pyRules = rules.filter((r): r is PyRule => r.language === 'python');
     if (pyRules.length === 0) return { findings: [] };
     const parsed = await parsePython(text);
     if (!parsed.ok) return { findings: [], problem: { file, kind: 'parse-error', line: parsed.line, message: `does not parse as Python: ${parsed.message}` } };
     try {
-      runPyRules(parsed.tree, file, pyRules, (rule, node: Node, message) => add(rule, node.startPosition.row + 1, message));
+      runPyRules(parsed.tree, file, pyRules, (rule, node: Node, message) => add(rule, node.startPosition.row + 1, message, enclosingFunction(node)?.childForFieldName('name')?.text));
     } finally {
       parsed.tree.delete();
     }

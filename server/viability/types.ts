@@ -42,6 +42,8 @@ export type Finding = {
   severity: Severity;
   /** The source line, trimmed and clipped: a negative example a prompt or spec can quote. */
   snippet: string;
+  /** The function or method the occurrence is in, when it is in one. */
+  symbol?: string;
 };
 
 /** A file the scan could not read as code; the scan reports it and goes on. */
