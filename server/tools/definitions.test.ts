@@ -14,6 +14,7 @@ import { WorkingStateManager } from '../agent/working-state';
 import { applyCodeChangesTool } from './apply-code-changes';
 import { defineTool, parseToolArgs, runTool } from './define-tool';
 import { finishToolFor } from './finish';
+import { createInstallDependenciesTool } from './install-dependencies';
 import { listFilesTool } from './list-files';
 import { createMcpTools } from './mcp-tools';
 import { readFileTool } from './read-file';
@@ -35,6 +36,7 @@ function everyTool(): ToolDefinition[] {
   for (const role of AGENT_ROLES) all.push(...toolsForRole(role, { sandbox, skills, spawnExplorers: async () => [] }));
   all.push(...createMcpTools(mcp), ...browserTools(session), createSubmitPlanTool({ tasks: null }));
   all.push(createRecallTool(createMemoryContextCache(), 't'), createUpdateWorkingStateTool(new WorkingStateManager(), () => 1));
+  all.push(createInstallDependenciesTool({ install: async () => ({ status: 'none', cached: false, command: null, cacheKey: null, durationMs: 0, log: '' }) }));
   return all;
 }
 
