@@ -143,3 +143,17 @@ describe('scanSource', () => {
     expect(await scanSource('main.go', 'package main\n')).toEqual({ findings: [] });
   });
 });
+
+describe('secrets found in the code stay out of findings', () => {
+  // A finding's snippet travels to prompts, specs, the database and the page: the value must not.
+  it('redacts the value of a hard-coded secret in the snippet, keeping the line readable', async () => {
+    const { findings } = await scanRepository(FIXTURE, { rules: ['js/hardcoded-secret', 'py/hardcoded-secret'] });
+    expect(findings.length).toBe(5);
+    const text = JSON.stringify(findings);
+    for (const value of ['sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'Pr0duction!2024', 'ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789', 'sk_live_51HxYzAbCdEfGhIjKlMnOpQr', 'S3cr3t-Passw0rd']) {
+      expect(text).not.toContain(value);
+    }
+    expect(findings.find((f) => f.file === 'src/secrets.ts' && f.line === 4)!.snippet).toBe("export const STRIPE_SECRET_KEY = '<redacted>'; // expect: js/hardcoded-secret");
+    expect(findings.find((f) => f.file === 'py/app.py' && f.line === 16)!.snippet).toBe('DATABASE = {"password": "<redacted>"} # expect: py/hardcoded-secret');
+  });
+});

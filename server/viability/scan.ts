@@ -49,11 +49,22 @@ export async function scanSource(file: string, text: string, rules: readonly Rul
   const lines = text.split('\n');
   const out: Finding[] = [];
   const seen = new Set<string>();
-  const add = (rule: Rule, line: number, message: string | undefined, symbol: string | undefined) => {
+  /** The line as a finding quotes it; a secret's literal (`raw`, quotes included) is replaced. */
+  const snippetOf = (line: number, raw: string | undefined) => {
+    const text = lines[line - 1] ?? '';
+    if (raw === undefined) return clipSnippet(text);
+    if (!raw) return '<line with a secret value, redacted>';
+    const m = /^([A-Za-z]*)('''|"""|['"`])[\s\S]*$/.exec(raw);
+    const open = m ? `${m[1]}${m[2]}` : '';
+    const close = m ? m[2] : '';
+    // A literal spanning lines is not on this line whole: quote nothing of the line then.
+    return text.includes(raw) ? clipSnippet(text.replace(raw, `${open}<redacted>${close}`)) : '<line with a secret value, redacted>';
+  };
+  const add = (rule: Rule, line: number, message: string | undefined, symbol: string | undefined, secretRaw?: string) => {
     const key = `${rule.id}:${line}`;
     if (seen.has(key)) return;
     seen.add(key);
-    out.push({ rule: rule.id, file, line, message: message ?? rule.message, instead: rule.instead, severity: rule.severity, snippet: clipSnippet(lines[line - 1] ?? ''), ...(symbol ? { symbol } : {}) });
+    out.push({ rule: rule.id, file, line, message: message ?? rule.message, instead: rule.instead, severity: rule.severity, snippet: snippetOf(line, rule.redactsValue ? (secretRaw ?? '') : undefined), ...(symbol ? { symbol } : {}) });
   };
   if (language === 'js') {
     const jsRules = rules.filter((r): r is JsRule => r.language === 'js');
@@ -61,14 +72,14 @@ export async function scanSource(file: string, text: string, rules: readonly Rul
     const parsed = parseJs(file, text);
     if (!parsed.ok) return { findings: [], problem: { file, kind: 'parse-error', line: parsed.line, message: `does not parse as JavaScript/TypeScript: ${parsed.message}` } };
     const sf = parsed.sf;
-    runJsRules(sf, jsRules, (rule, node: ts.Node, message) => add(rule, sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, message, enclosingSymbol(node)));
+    runJsRules(sf, jsRules, (rule, node: ts.Node, message) => add(rule, sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, message, enclosingSymbol(node), rule.redactsValue ? node.getText(sf) : undefined));
   } else {
     const pyRules = rules.filter((r): r is PyRule => r.language === 'python');
     if (pyRules.length === 0) return { findings: [] };
     const parsed = await parsePython(text);
     if (!parsed.ok) return { findings: [], problem: { file, kind: 'parse-error', line: parsed.line, message: `does not parse as Python: ${parsed.message}` } };
     try {
-      runPyRules(parsed.tree, file, pyRules, (rule, node: Node, message) => add(rule, node.startPosition.row + 1, message, enclosingFunction(node)?.childForFieldName('name')?.text));
+      runPyRules(parsed.tree, file, pyRules, (rule, node: Node, message) => add(rule, node.startPosition.row + 1, message, enclosingFunction(node)?.childForFieldName('name')?.text, rule.redactsValue ? node.text : undefined));
     } finally {
       parsed.tree.delete();
     }

@@ -61,6 +61,13 @@ describe('patternsSection', () => {
     expect(section).not.toContain('catch');
   });
 
+  it('never puts a secret found in the code into the prompt: its value is redacted', async () => {
+    const dir = repo({ 'src/pay.ts': "export const STRIPE_SECRET_KEY = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc';\n" });
+    const section = (await patternsSection({ workspaceDir: dir, files: ['src/pay.ts'], patterns: catalogueAsPatterns() }))!;
+    expect(section).toContain("src/pay.ts:1: `export const STRIPE_SECRET_KEY = '<redacted>';`");
+    expect(section).not.toContain('4eC39HqLyjWDarjtT1zdp7dc');
+  });
+
   it('is undefined for a clean file in a clean folder, and for a file the task creates', async () => {
     const dir = repo({ ...files, 'lib/ok.ts': 'export const add = (a: number, b: number) => a + b;\n' });
     expect(await patternsSection({ workspaceDir: dir, files: ['lib/ok.ts'], patterns: catalogueAsPatterns() })).toBeUndefined();

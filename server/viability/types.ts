@@ -28,6 +28,11 @@ export type RuleInfo = {
   message: string;
   /** The preferred alternative, concretely (an API, a call shape). */
   instead: string;
+  /**
+   * The reported node is a secret value: the finding's snippet shows `<redacted>` in its place, so
+   * the value never reaches a prompt, a spec, the database or a page.
+   */
+  redactsValue?: boolean;
 };
 
 /** One occurrence of a pattern. The first five fields are the wire shape of `viability scan`. */

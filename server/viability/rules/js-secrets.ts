@@ -4,6 +4,7 @@ import { isSecretName, isSecurityName, isTestPath, knownSecretFormat, looksLikeS
 
 export const hardcodedSecret: JsRule = {
   id: 'js/hardcoded-secret',
+  redactsValue: true,
   category: 'secrets',
   language: 'js',
   severity: 'critical',

@@ -25,6 +25,7 @@ function storedUnder(node: Node): string | undefined {
 
 export const pyHardcodedSecret: PyRule = {
   id: 'py/hardcoded-secret',
+  redactsValue: true,
   category: 'secrets',
   language: 'python',
   severity: 'critical',
