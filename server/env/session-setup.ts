@@ -44,6 +44,8 @@ export type SetupStep = {
   durationMs: number;
   cacheKey: string | null;
   error?: string;
+  /** Toolchain mismatches ("project wants Node 22 (.nvmrc), the sandbox has 20.20.2"). */
+  toolchain?: string[];
 };
 
 export type TaskEnvironment = {
@@ -127,6 +129,7 @@ export function createTaskEnvironment(opts: TaskEnvironmentOptions): TaskEnviron
         durationMs: r.durationMs,
         cacheKey: r.cacheKey,
         ...(r.error ? { error: r.error } : {}),
+        ...(toolchainProblems(r.toolchain).length ? { toolchain: toolchainProblems(r.toolchain) } : {}),
       }));
     },
   };

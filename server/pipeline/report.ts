@@ -36,6 +36,7 @@ export type ReportSetupStep = {
   durationMs: number;
   cacheKey: string | null;
   error?: string;
+  toolchain?: string[];
 };
 
 function setupLine(s: ReportSetupStep): string {
@@ -74,7 +75,10 @@ export function verificationReport(input: {
   if (input.environment?.length) {
     out.push('');
     out.push('### Environment setup');
-    for (const step of input.environment) out.push(setupLine(step));
+    for (const step of input.environment) {
+      out.push(setupLine(step));
+      for (const problem of step.toolchain ?? []) out.push(`  - toolchain: ${problem}`);
+    }
   }
   out.push('');
   out.push('### Tests run in the sandbox');

@@ -5,6 +5,7 @@ import { useOrg } from '../../../../components/org-context';
 import { Button, Card, ErrorMessage, Field, Loading } from '../../../../components/ui/form';
 import { Billing, GitHubConnection, McpServers, NotificationChannels } from '../../../../components/settings/integrations';
 import { AgentSettings } from '../../../../components/settings/agent-settings';
+import { PackageRegistries } from '../../../../components/settings/registries';
 import { AccountSettings } from '../../../../components/settings/account';
 
 export default function SettingsPage() {
@@ -95,6 +96,7 @@ export default function SettingsPage() {
           ))}
         </ul>
       </Card>
+      <PackageRegistries orgId={org.id} />
       <AgentSettings orgId={org.id} />
       <NotificationChannels orgId={org.id} />
       <GitHubConnection orgId={org.id} />

@@ -6,6 +6,7 @@ import { PullRequestLinks } from '../../../../../components/run/pull-request-lin
 import { useOrg } from '../../../../../components/org-context';
 import { Button, Card, Empty, ErrorMessage, Loading } from '../../../../../components/ui/form';
 import { ProjectMcpAccess, ProjectWebTester } from '../../../../../components/project/project-settings';
+import { EnvironmentCard } from '../../../../../components/project/environment-card';
 import { ProjectPatterns } from '../../../../../components/project/patterns';
 
 export default function ProjectPage({ params }: { params: Promise<{ projectId: string }> }) {
@@ -95,6 +96,7 @@ export default function ProjectPage({ params }: { params: Promise<{ projectId: s
         <PullRequestLinks orgSlug={org.slug} label="Pull requests" emptyText="No pull requests yet." pullRequests={prs.data} loading={prs.isLoading} />
       </Card>
       <ProjectPatterns orgId={org.id} orgSlug={org.slug} projectId={projectId} canEdit={org.role !== 'viewer'} />
+      <EnvironmentCard orgId={org.id} projectId={projectId} canEdit={org.role !== 'viewer'} />
       {org.role !== 'viewer' && <ProjectWebTester orgId={org.id} projectId={projectId} webTest={project.data!.webTest} />}
       <ProjectMcpAccess orgId={org.id} projectId={projectId} canEdit={org.role !== 'viewer'} />
     </div>
