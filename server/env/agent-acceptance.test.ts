@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bwrapAvailable } from '../../sandbox/bwrap-driver';
 import { detectCgroups } from '../../sandbox/cgroups';
+import { createTestDatabase, type TestDatabase } from '../../test/support/db';
 import { startFakeLlm, type FakeLlm, type Turn } from '../../test/fake-llm/server';
 import { MS_SOURCE, MS_TEST, startNpmStandIn, startPypiStandIn, type NpmStandIn, type StandIn } from '../../test/support/registries';
 
@@ -60,7 +61,10 @@ describe.skipIf(skip)('nightshift agent sets the environment up before the first
   let pypi: StandIn;
   let llm: FakeLlm | undefined;
   let dataDir: string;
+  let t: TestDatabase;
   beforeAll(async () => {
+    // The CLI records its runs (and their setups) in this database, as the web app would see them.
+    t = await createTestDatabase('envaccept');
     npm = await startNpmStandIn([{ name: 'ms', version: '2.1.3', files: { 'index.js': MS_SOURCE } }]);
     pypi = await startPypiStandIn([{ name: 'nsgreet', version: '1.0', files: { 'nsgreet/__init__.py': 'def greet(name):\n    return "hello " + name\n' } }]);
     dataDir = mkdtempSync(join(tmpdir(), 'ns-accept-data-'));
@@ -69,6 +73,7 @@ describe.skipIf(skip)('nightshift agent sets the environment up before the first
     await llm?.close();
     await npm?.close();
     await pypi?.close();
+    await t?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -78,6 +83,7 @@ describe.skipIf(skip)('nightshift agent sets the environment up before the first
     const r = await runCli(['agent', '--repo', repo, '--task', 'Check that the tests pass', '--model', 'openai:fake', '--base-url', `${llm.url}/v1`, '--max-turns', '6'], {
       SANDBOX_DRIVER: 'bwrap',
       NIGHTSHIFT_DATA_DIR: dataDir,
+      DATABASE_URL: t.url,
     });
     return { ...r, summary: lastJson(r.stdout), toolResults: llm.requests.map((q) => JSON.stringify(q.messages)).at(-1) ?? '' };
   }
@@ -113,6 +119,20 @@ describe.skipIf(skip)('nightshift agent sets the environment up before the first
     expect(second.summary.status).toBe('done');
     expect(second.summary.environment[0]).toMatch(/ready from the cache .*no install/);
     expect(npm.requests.filter((p) => p.endsWith('.tgz')).length).toBe(installs);
+
+    // Both runs recorded their setup against the run's project, run and task (the web app shows them).
+    const rows = await t.db
+      .selectFrom('env_setups')
+      .innerJoin('runs', 'runs.id', 'env_setups.run_id')
+      .select(['env_setups.status', 'env_setups.cached', 'env_setups.command', 'env_setups.task_id as taskId', 'runs.id as runId', 'env_setups.project_id as projectId', 'runs.project_id as runProject'])
+      .where('runs.id', 'in', [first.summary.runId, second.summary.runId])
+      .execute();
+    expect(rows).toHaveLength(2);
+    for (const r of rows) {
+      expect(r).toMatchObject({ status: 'ready', cached: true, command: 'npm ci --no-audit --no-fund' });
+      expect(r.taskId).not.toBeNull();
+      expect(r.projectId).toBe(r.runProject);
+    }
   });
 
   it('Python repository: the package from the index is importable and the tests pass', { timeout: 300_000 }, async () => {
