@@ -13,6 +13,7 @@ import * as m0009b from './0009_session_signal';
 import * as m0010 from './0010_auth_hardening';
 import * as m0011 from './0011_cli_runs';
 import * as m0014 from './0014_viability';
+import * as m0017 from './0017_evals';
 
 /**
  * Every migration, in order. A static list (rather than a folder scan) so migrations work the same
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0011_cli_runs': m0011,
   '0013_env_setups': m0013,
   '0014_viability': m0014,
+  '0017_evals': m0017,
 };

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, { load: () => Promise<CommandModule>; help: strin
   plan: { load: () => import('./commands/plan'), help: 'plan FILE.json' },
   agent: { load: () => import('./commands/agent'), help: 'agent --repo DIR --task TEXT --model provider:model' },
   run: { load: () => import('./commands/run'), help: 'run --repo DIR --spec FILE.md --model provider:model' },
+  eval: { load: () => import('./commands/eval'), help: 'eval run --suite DIR|builtin --model provider:model | eval compare BASE.json NEW.json' },
   viability: { load: () => import('./commands/viability'), help: 'viability scan --repo DIR [--json] | cleanup --repo DIR --out FILE.md' },
 };
 

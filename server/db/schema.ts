@@ -620,3 +620,65 @@ export interface Database {
   learned_pattern_versions: LearnedPatternVersionsTable;
   review_findings: ReviewFindingsTable;
 }
+
+// ── Evals (db/migrations/0017_evals.ts) ──
+
+export type EvalRunStatus = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
+
+/** One eval run of a suite in an organisation: its figures once finished, and its regressions. */
+export interface EvalRunsTable {
+  id: Generated<string>;
+  org_id: string;
+  suite: string;
+  suite_source: 'builtin' | 'folder';
+  model: string;
+  mode: 'agent' | 'pipeline';
+  repeat: ColumnType<number, number | undefined, number>;
+  total: ColumnType<number, number | undefined, number>;
+  status: ColumnType<EvalRunStatus, EvalRunStatus | undefined, EvalRunStatus>;
+  runner: 'cli' | 'server';
+  prompt_versions: JsonDefault<Record<string, string>>;
+  prompt_version: string | null;
+  pass_rate: number | null;
+  passed: ColumnType<number, number | undefined, number>;
+  runs: ColumnType<number, number | undefined, number>;
+  cost_usd: ColumnType<number, number | undefined, number>;
+  /** bigint: strings on read (see db/client). */
+  input_tokens: ColumnType<string, number | string | undefined, number | string>;
+  output_tokens: ColumnType<string, number | string | undefined, number | string>;
+  duration_ms: ColumnType<string, number | string | undefined, number | string>;
+  compared_to: string | null;
+  regressions: JsonDefault<string[]>;
+  error: string | null;
+  job_id: string | null;
+  started_by: string | null;
+  created_at: TimestampDefault;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  updated_at: TimestampDefault;
+}
+
+/** One task attempt of an eval run: verified with the suite's hidden files. */
+export interface EvalResultsTable {
+  id: Generated<string>;
+  eval_run_id: string;
+  org_id: string;
+  task: string;
+  attempt: number;
+  status: 'passed' | 'failed' | 'error';
+  verify_exit_code: number | null;
+  turns: ColumnType<number, number | undefined, number>;
+  cost_usd: ColumnType<number, number | undefined, number>;
+  input_tokens: ColumnType<string, number | string | undefined, number | string>;
+  output_tokens: ColumnType<string, number | string | undefined, number | string>;
+  duration_ms: ColumnType<string, number | string | undefined, number | string>;
+  run_id: string | null;
+  branch: string | null;
+  reason: string | null;
+  created_at: TimestampDefault;
+}
+
+export interface Database {
+  eval_runs: EvalRunsTable;
+  eval_results: EvalResultsTable;
+}

@@ -52,6 +52,20 @@ export function formatDiscord(notice: Notice): DiscordMessage {
           { name: 'Tokens used', value: notice.tokensUsed.toLocaleString('en-US'), inline: true },
         ],
       });
+    case 'eval.regressed': {
+      const rate = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10}%`);
+      return message({
+        title: `Eval regression: ${notice.suite} with ${notice.model}`,
+        url: notice.url,
+        color: DISCORD_COLORS.bad,
+        description: clip(`No longer passing: ${notice.regressions.join(', ')}`),
+        fields: [
+          { name: 'Pass rate', value: rate(notice.passRate), inline: true },
+          { name: 'Previous run', value: rate(notice.previousPassRate), inline: true },
+          { name: 'Mode', value: notice.mode, inline: true },
+        ],
+      });
+    }
     case 'channel.test':
       return message({ title: `Nightshift is connected to ${notice.channelName}`, color: DISCORD_COLORS.info });
   }

@@ -56,6 +56,19 @@ export function formatSlack(notice: Notice): SlackMessage {
           ),
         ],
       };
+    case 'eval.regressed': {
+      const rate = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10}%`);
+      const tasks = notice.regressions.slice(0, 20).map((t) => `\`${escapeSlack(t)}\``).join(', ');
+      const more = notice.regressions.length > 20 ? ` and ${notice.regressions.length - 20} more` : '';
+      return {
+        text: `Eval regression in ${notice.suite} with ${notice.model}: ${notice.regressions.length} task(s) no longer pass`,
+        blocks: [
+          section(`:chart_with_downwards_trend: Eval *${link(notice.url, notice.suite)}* regressed with \`${escapeSlack(notice.model)}\` (${escapeSlack(notice.mode)} mode)`),
+          section(`No longer passing: ${tasks}${more}`),
+          context(`Pass rate *${rate(notice.passRate)}* (previous run ${rate(notice.previousPassRate)})`),
+        ],
+      };
+    }
     case 'channel.test':
       return { text: `Nightshift is connected to ${notice.channelName}`, blocks: [section(`:wave: Nightshift is connected to *${escapeSlack(notice.channelName)}*.`)] };
   }

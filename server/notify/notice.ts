@@ -48,12 +48,23 @@ export const ZNotice = z.discriminatedUnion('kind', [
     url: ZUrl,
   }),
   z.object({ kind: z.literal('channel.test'), channelName: z.string() }),
+  z.object({
+    kind: z.literal('eval.regressed'),
+    suite: z.string(),
+    model: z.string(),
+    mode: z.string(),
+    passRate: z.number().min(0).max(1),
+    previousPassRate: z.number().min(0).max(1).nullable(),
+    /** The tasks that passed in the previous run of the suite and not in this one. */
+    regressions: z.array(z.string()).min(1),
+    url: ZUrl,
+  }),
 ]);
 
 export type Notice = z.infer<typeof ZNotice>;
 export type NoticeKind = Notice['kind'];
 
-export const NOTICE_KINDS = ['spec.scored', 'run.started', 'task.failed', 'pull-request.opened', 'digest', 'channel.test'] as const satisfies readonly NoticeKind[];
+export const NOTICE_KINDS = ['spec.scored', 'run.started', 'task.failed', 'pull-request.opened', 'digest', 'channel.test', 'eval.regressed'] as const satisfies readonly NoticeKind[];
 
 /** The run a notice belongs to, for threading; notices outside a run start no thread. */
 export function noticeRunId(notice: Notice): string | undefined {

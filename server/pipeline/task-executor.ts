@@ -60,6 +60,8 @@ export type PipelineExecutorDeps = {
   maxQaCycles?: number;
   /** Progress besides the live events (the CLI's stderr lines). */
   onSessionEvent?: (task: ExecutableTask, event: SessionEvent) => void;
+  /** False: the result is committed and pushed to its branch, no pull request is opened (evals). */
+  pullRequests?: boolean;
   /** Another place each pull request is recorded (the CLI's JSON records under the data directory). */
   pullRequestMirror?: (projectId: string) => { store: PullRequestStore; projectId: string };
   recorder?: (task: ExecutableTask) => TaskRecorder | undefined;
@@ -89,6 +91,10 @@ export type PipelineTaskOutput = {
   remediation: number;
   remediationWithheld: number;
   agent?: TaskSessionResult['agent'];
+  /** Model turns of every role together. */
+  turns: number;
+  /** Prompt id → version the roles ran with. */
+  promptVersions: Record<string, string>;
   /** The environment setups of the task, one line each. */
   environment?: string[];
 };
@@ -156,7 +162,7 @@ export function createPipelineExecutor(deps: PipelineExecutorDeps): TaskExecutor
         checkpoints: { initial, save: (seq, state) => ctx.saveCheckpoint(seq, state) },
         commitOnce: ctx.commitOnce,
         delivery: {
-          pullRequest: { store: mirror ? mirroredStore(dbStore, mirror.store, context.projectId, mirror.projectId) : dbStore, projectId: context.projectId, githubApiUrl: github.apiUrl, githubHost: github.host },
+          pullRequest: deps.pullRequests === false ? undefined : { store: mirror ? mirroredStore(dbStore, mirror.store, context.projectId, mirror.projectId) : dbStore, projectId: context.projectId, githubApiUrl: github.apiUrl, githubHost: github.host },
           // Resolved each time: a long task can outlive the installation token it started with.
           token: async () => (await githubAuthFromSettings(task.orgId, env)).token,
         },
@@ -201,6 +207,8 @@ export function createPipelineExecutor(deps: PipelineExecutorDeps): TaskExecutor
         remediation: session.remediation.length,
         remediationWithheld: session.remediationWithheld.length,
         ...(session.agent ? { agent: session.agent } : {}),
+        turns: session.pipeline.architect.turns + session.pipeline.cycles.reduce((n, c) => n + c.developer.turns + (c.qa?.turns ?? 0) + (c.reviewer?.turns ?? 0), 0),
+        promptVersions: session.pipeline.promptVersions,
         ...environmentLines(),
       };
       if (!session.approved) return { status: 'failed', error: session.pipeline.reason ?? 'QA and review did not converge', retryable: false, branch: session.branch, usage: session.usage, output };

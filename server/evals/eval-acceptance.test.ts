@@ -1,0 +1,191 @@
+/**
+ * Acceptance of issue 15's evals through the CLI a user runs: `nightshift eval run` on a suite of
+ * two tasks against the fake LLM server — one solved, one "solved" wrongly — gives a pass rate of
+ * exactly 0.5; the hidden tests never reach the model (asserted on every request body the fake
+ * server received, while the scripted model lists, greps and reads the worktree); the eval run is
+ * stored and compared with the previous run of the suite; `eval compare` exits 1 naming the task
+ * that regressed.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bwrapAvailable } from '../../sandbox/bwrap-driver';
+import { detectCgroups } from '../../sandbox/cgroups';
+import { startFakeLlm, type FakeLlm, type Turn } from '../../test/fake-llm/server';
+import { createTestDatabase, type TestDatabase } from '../../test/support/db';
+
+const ROOT = resolve(__dirname, '../..');
+const skip = !bwrapAvailable() || detectCgroups().version === 0;
+
+/** In every hidden file; must never appear in anything sent to the model. */
+const MARKER = 'HIDDEN-ORACLE-5c1e9a';
+
+function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/nightshift.js'), ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+  });
+}
+const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
+
+function writeTree(root: string, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  }
+}
+
+const PKG = `${JSON.stringify({ name: 'fixture', version: '1.0.0', private: true, type: 'module', scripts: { test: 'node --test test/' } }, null, 2)}\n`;
+
+/** Two tasks: `add` (the model fixes it) and `clamp` (the model's fix ignores the upper bound). */
+export function twoTaskSuite(dir: string): void {
+  writeTree(dir, {
+    'suite.json': JSON.stringify({ name: 'acceptance-two', description: 'one solved, one solved wrongly' }),
+    'tasks/add/task.json': JSON.stringify({ title: 'Fix add', prompt: 'add(a, b) in src/math.js returns the wrong number. Make it return the sum.', verify: 'node --test test/', tags: ['bugfix', 'js'] }),
+    'tasks/add/repo/package.json': PKG,
+    'tasks/add/repo/src/math.js': 'export function add(a, b) {\n  return a - b;\n}\n',
+    'tasks/add/repo/test/smoke.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { add } from '../src/math.js';\n\ntest('add is a function', () => assert.equal(typeof add, 'function'));\n",
+    'tasks/add/hidden/test/add.hidden.test.js': `// ${MARKER}\nimport { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { add } from '../src/math.js';\n\ntest('add sums', () => {\n  assert.equal(add(2, 3), 5);\n  assert.equal(add(-1, 1), 0);\n});\n`,
+    'tasks/clamp/task.json': JSON.stringify({ title: 'Write clamp', prompt: 'Implement clamp(x, lo, hi) in src/clamp.js: x limited to [lo, hi].', verify: 'node --test test/', timeoutSec: 60 }),
+    'tasks/clamp/repo/package.json': PKG,
+    'tasks/clamp/repo/src/clamp.js': "export function clamp(x, lo, hi) {\n  throw new Error('not implemented');\n}\n",
+    'tasks/clamp/hidden/test/clamp.hidden.test.js': `// ${MARKER}\nimport { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { clamp } from '../src/clamp.js';\n\ntest('clamp limits both ends', () => {\n  assert.equal(clamp(5, 0, 10), 5);\n  assert.equal(clamp(-5, 0, 10), 0);\n  assert.equal(clamp(50, 0, 10), 10);\n});\n`,
+  });
+}
+
+type Msg = { role: string; content?: unknown };
+const text = (c: unknown): string => (typeof c === 'string' ? c : JSON.stringify(c ?? ''));
+
+/**
+ * The scripted developer: looks around (lists every file, greps for the marker, reads the test
+ * folder), then edits and finishes. `clampRight` decides whether clamp is solved right.
+ */
+function developerScript(opts: { clampRight: boolean }): (body: Record<string, unknown>) => Turn {
+  return (body) => {
+    const messages = (body.messages ?? []) as Msg[];
+    const step = messages.filter((m) => m.role === 'assistant').length;
+    const objective = text(messages.find((m) => m.role === 'user')?.content);
+    const isAdd = objective.includes('Fix add');
+    const call = (name: string, args: Record<string, unknown>): Turn => ({ toolCalls: [{ name, args }] });
+    if (step === 0) return call('list_files', { path: '.', depth: 6 });
+    if (step === 1) return call('run_command', { command: `ls -laR . | grep -v '^total'; grep -rn "${MARKER.slice(0, 6)}" . || echo no-match` });
+    if (step === 2) return call('search_code', { query: 'hidden' });
+    if (step === 3) {
+      return isAdd
+        ? call('apply_code_changes', { changes: [{ path: 'src/math.js', mode: 'replace', search: 'return a - b;', replace: 'return a + b;' }] })
+        : call('apply_code_changes', {
+            changes: [{ path: 'src/clamp.js', mode: 'replace', search: "throw new Error('not implemented');", replace: opts.clampRight ? 'return Math.min(hi, Math.max(lo, x));' : 'return Math.max(lo, x);' }],
+          });
+    }
+    if (step === 4) return call('run_command', { command: 'npm test' });
+    return call('finish', { summary: isAdd ? 'add returns a + b' : 'clamp implemented' });
+  };
+}
+
+describe.skipIf(skip)('nightshift eval (bwrap, fake LLM, real Postgres)', () => {
+  let t: TestDatabase;
+  let llm: FakeLlm | undefined;
+  let root: string;
+  let suiteDir: string;
+  let dataDir: string;
+  beforeAll(async () => {
+    t = await createTestDatabase('evalacc');
+    root = mkdtempSync(join(tmpdir(), 'ns-eval-'));
+    suiteDir = join(root, 'suite');
+    dataDir = join(root, 'data');
+    mkdirSync(dataDir);
+    twoTaskSuite(suiteDir);
+  });
+  afterAll(async () => {
+    await llm?.close();
+    await t?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const env = () => ({ DATABASE_URL: t.url, NIGHTSHIFT_DATA_DIR: dataDir, SANDBOX_DRIVER: 'bwrap', OPENAI_API_KEY: 'sk-test-eval' });
+
+  it('passes the solved task, fails the wrongly solved one (0.5), keeps the hidden files from the model, and compare names the regression', async () => {
+    // ---- a first eval in which both tasks are solved: the base ----
+    llm = await startFakeLlm({ script: developerScript({ clampRight: true }) });
+    const baseOut = join(root, 'base.json');
+    const first = await runCli(['eval', 'run', '--suite', suiteDir, '--model', 'openai:gpt-4o-mini', '--base-url', `${llm.url}/v1`, '--out', baseOut, '--concurrency', '2'], env());
+    expect(first.code, first.stderr).toBe(0);
+    const base = JSON.parse(readFileSync(baseOut, 'utf8'));
+    expect(base).toEqual(lastJson(first.stdout));
+    expect(base.passRate, `${first.stderr}\n${JSON.stringify(base.tasks, null, 1)}`).toBe(1);
+    const baseRequests = llm.requests;
+    await llm.close();
+
+    // ---- the same suite, clamp now "solved" wrongly ----
+    llm = await startFakeLlm({ script: developerScript({ clampRight: false }) });
+    const newOut = join(root, 'new.json');
+    const second = await runCli(['eval', 'run', '--suite', suiteDir, '--model', 'openai:gpt-4o-mini', '--base-url', `${llm.url}/v1`, '--out', newOut], env());
+    expect(second.code, second.stderr).toBe(0);
+    const result = lastJson(second.stdout);
+    expect(JSON.parse(readFileSync(newOut, 'utf8'))).toEqual(result);
+
+    // The summary line: every field the issue names, and exactly 0.5.
+    for (const k of ['suite', 'model', 'mode', 'passRate', 'passed', 'runs', 'costUsd', 'inputTokens', 'outputTokens', 'durationMs', 'tasks']) expect(result).toHaveProperty(k);
+    expect(result).toMatchObject({ suite: 'acceptance-two', model: 'openai:gpt-4o-mini', mode: 'agent', passRate: 0.5, passed: 1, runs: 2 });
+    expect(result.costUsd).toBeGreaterThan(0);
+    expect(result.inputTokens).toBeGreaterThan(0);
+    expect(result.outputTokens).toBeGreaterThan(0);
+    const byId = Object.fromEntries(result.tasks.map((x: { id: string }) => [x.id, x]));
+    expect(result.tasks.map((x: { id: string }) => x.id)).toEqual(['add', 'clamp']);
+    expect(byId.add).toMatchObject({ attempt: 1, status: 'passed', verifyExitCode: 0, turns: 6 });
+    expect(byId.clamp).toMatchObject({ attempt: 1, status: 'failed', verifyExitCode: 1, turns: 6 });
+    expect(byId.clamp.reason).toMatch(/clamp limits both ends/);
+    for (const x of result.tasks) {
+      expect(x.runId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(x.costUsd).toBeGreaterThan(0);
+    }
+    expect(second.stderr).toMatch(/\[1\/2\] (add|clamp)/);
+    expect(second.stderr).toMatch(/\[2\/2\] (add|clamp)/);
+
+    // ---- the hidden files never reached the model, though it looked everywhere ----
+    const requests = [...baseRequests, ...llm.requests];
+    expect(requests.length).toBe(4 * 6);
+    const sent = JSON.stringify(requests);
+    for (const secret of [MARKER, 'add.hidden.test.js', 'clamp.hidden.test.js']) expect(sent.includes(secret), `a model request holds ${secret}`).toBe(false);
+    // …while what it did see is there: the visible files and the grep that found nothing.
+    for (const seen of ['smoke.test.js', 'src/clamp.js', 'no-match']) expect(sent.includes(seen), `no model request holds ${seen}`).toBe(true);
+
+    // ---- each attempt is a run like any other, in the organisation, with its task ----
+    const runs = await t.db.selectFrom('runs').innerJoin('tasks', 'tasks.run_id', 'runs.id').select(['runs.id', 'runs.status', 'runs.runner', 'tasks.status as taskStatus']).where('runs.id', 'in', result.tasks.map((x: { runId: string }) => x.runId)).execute();
+    expect(runs).toHaveLength(2);
+    for (const r of runs) expect(r).toMatchObject({ runner: 'cli', status: 'succeeded', taskStatus: 'succeeded' });
+    // No pull request for eval runs: the result stays on its branch in the eval repository.
+    expect(await t.db.selectFrom('pull_requests').select('id').execute()).toHaveLength(0);
+
+    // ---- stored, compared with the previous eval of the suite: clamp regressed ----
+    const stored = await t.db.selectFrom('eval_runs').selectAll().orderBy('created_at').execute();
+    expect(stored).toHaveLength(2);
+    expect(stored[1]).toMatchObject({ id: result.evalRunId, status: 'finished', pass_rate: 0.5, passed: 1, runs: 2, compared_to: stored[0].id, regressions: ['clamp'], runner: 'cli' });
+    expect(stored[0]).toMatchObject({ id: base.evalRunId, pass_rate: 1, regressions: [] });
+    expect(second.stderr).toContain('REGRESSED: clamp');
+    const results = await t.db.selectFrom('eval_results').select(['task', 'status', 'verify_exit_code']).where('eval_run_id', '=', result.evalRunId).orderBy('task').execute();
+    expect(results).toEqual([
+      { task: 'add', status: 'passed', verify_exit_code: 0 },
+      { task: 'clamp', status: 'failed', verify_exit_code: 1 },
+    ]);
+
+    // ---- eval compare: exit 1 naming the regressed task ----
+    const cmp = await runCli(['eval', 'compare', baseOut, newOut], {});
+    expect(cmp.code, cmp.stderr).toBe(1);
+    expect(cmp.stdout).toMatch(/regressions \(1\):\n {2}- clamp: 1\/1 passed → 0\/1 passed/);
+    expect(cmp.stdout).toContain('pass rate −50%');
+    const summary = lastJson(cmp.stdout);
+    expect(summary).toMatchObject({ regressions: ['clamp'], improvements: [], passRateDelta: -0.5 });
+    // The other way round it is an improvement, not a regression.
+    const back = await runCli(['eval', 'compare', newOut, baseOut], {});
+    expect(back.code, back.stdout).toBe(0);
+    expect(lastJson(back.stdout)).toMatchObject({ regressions: [], improvements: ['clamp'], passRateDelta: 0.5 });
+    expect(existsSync(join(dataDir, 'evals'))).toBe(true);
+  }, 300_000);
+});
