@@ -17,6 +17,21 @@ import { ensureSchedulerQueues } from '../../jobs/scheduler/queues';
 import type { TaskExecutor } from '../../jobs/scheduler/types';
 import type pg from 'pg';
 
+/**
+ * The smallest spec the gate lets through at threshold 0: it has a testable criterion (a spec with
+ * none, or with an open clarification, is blocked at any threshold).
+ */
+const FIXTURE_SPEC = [
+  '# Scheduling fixture',
+  '',
+  '## What to build',
+  'A `greet(name)` function in `src/greet.js` that returns `Hello, <name>!` for the given name.',
+  '',
+  '## Acceptance criteria',
+  "- Given the name `Ada`, when `greet('Ada')` is called, then it returns `Hello, Ada!`.",
+  '',
+].join('\n');
+
 /** An organisation with an owner, a project and an accepted spec (threshold 0: specs are not under test here). */
 export async function setupOrg(db: DB, label = 'org') {
   const id = crypto.randomBytes(3).toString('hex');
@@ -25,7 +40,7 @@ export async function setupOrg(db: DB, label = 'org') {
   const scope: OrgScope = { orgId: org.id, userId: user.id, role: 'owner' };
   await updateOrganizationSettings(db, scope, { specThreshold: 0 });
   const project = await createProject(db, scope, { name: `proj-${id}`, repository: 'https://example.test/repo.git' });
-  const spec = await createSpec(db, scope, { projectId: project.id, title: 'Scheduling fixture', markdown: '# Fixture\n\n## What to build\nA thing.\n' });
+  const spec = await createSpec(db, scope, { projectId: project.id, title: 'Scheduling fixture', markdown: FIXTURE_SPEC });
   await submitSpec(db, scope, { specId: spec.id });
   return { user, org, scope, project, spec };
 }
