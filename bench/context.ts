@@ -7,9 +7,9 @@
 import { createMemoryContextCache } from '../server/agent/context-cache';
 import { naiveThreadTokens } from '../server/agent/compaction';
 import type { TurnRecord } from '../server/agent/loop-state';
-import { longRunScenario } from '../server/agent/long-run-scenario';
+import { longRunScenario } from '../test/agent/long-run-scenario';
 import { runAgent } from '../server/agent/run-agent';
-import { fakeModel, makeWorkspace } from '../server/agent/test-support';
+import { fakeModel, makeWorkspace } from '../test/agent/test-support';
 import { estimateTokens } from '../server/agent/token-estimate';
 import { toolsForRole } from '../server/tools/registry';
 

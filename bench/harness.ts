@@ -7,9 +7,9 @@
 import { performance } from 'node:perf_hooks';
 import { createMemoryCheckpointStore } from '../server/agent/checkpoint';
 import { createMemoryContextCache } from '../server/agent/context-cache';
-import { longRunScenario } from '../server/agent/long-run-scenario';
+import { longRunScenario } from '../test/agent/long-run-scenario';
 import { runAgent } from '../server/agent/run-agent';
-import { makeWorkspace } from '../server/agent/test-support';
+import { makeWorkspace } from '../test/agent/test-support';
 import type { LanguageModel, StreamPart } from '../server/llm';
 import { toolsForRole } from '../server/tools/registry';
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { DB } from '../../server/db/client';
 import type { RealtimeEvent } from '../../server/realtime/events';
-import { RUN_CANCEL_CHANNEL } from './constants';
+import { RUN_CANCEL_CHANNEL } from '../../server/services/pg-channels';
 
 export type RunTransition = { orgId: string; events: RealtimeEvent[] } | null;
 

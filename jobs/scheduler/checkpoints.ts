@@ -1,17 +1,6 @@
 import { sql } from 'kysely';
 import type { DB } from '../../server/db/client';
-import { LeaseLostError, type Checkpoint } from './types';
-
-export async function lastCheckpoint(db: DB, taskId: string): Promise<Checkpoint | null> {
-  const row = await db
-    .selectFrom('task_checkpoints')
-    .select(['turn', 'state'])
-    .where('task_id', '=', taskId)
-    .orderBy('turn', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row ? { turn: row.turn, state: row.state } : null;
-}
+import { LeaseLostError } from './types';
 
 /**
  * Saves a turn's state, fenced by the lease: a worker that lost its task (it stalled past the

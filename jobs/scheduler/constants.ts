@@ -6,10 +6,6 @@ export const TASK_QUEUE = 'run-task';
 export const TASK_DEAD_LETTER_QUEUE = 'run-task-dead';
 export const PLAN_QUEUE = 'plan-run';
 
-/** NOTIFY channel: tasks were queued (wake the pools) or something may unblock (dispatch again). */
-export const TASK_READY_CHANNEL = 'nightshift_task_ready';
-/** NOTIFY channel carrying a cancelled run's id, so running executors are aborted at once. */
-export const RUN_CANCEL_CHANNEL = 'nightshift_run_cancel';
 
 /** Advisory-lock namespace (first int4 key) for worker liveness and the dispatcher. */
 export const LOCK_CLASS = 0x4e53; // "NS"

@@ -3,7 +3,8 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type PgBoss from 'pg-boss';
 import type { Database } from '../../server/db/schema';
 import { bossDb } from './boss-tx';
-import { TASK_DEAD_LETTER_QUEUE, TASK_QUEUE, TASK_READY_CHANNEL, type SchedulerSettings } from './constants';
+import { TASK_DEAD_LETTER_QUEUE, TASK_QUEUE, type SchedulerSettings } from './constants';
+import { TASK_READY_CHANNEL } from '../../server/services/pg-channels';
 
 export type TaskJobData = { taskId: string; runId: string; orgId: string };
 

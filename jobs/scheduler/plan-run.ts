@@ -7,30 +7,16 @@ import { PLAN_QUEUE } from './constants';
 export const ZPlanRunJob = z.object({ runId: z.string().uuid() });
 
 /**
- * Where a planner agent turns a spec into tasks. It is pluggable: the harness engineer registers
- * one with `setRunPlanner`; runs created with a task list (Spec Kit import, the API) need none.
- */
-export type RunPlanner = (run: { id: string; orgId: string; specId: string; model: string }, db: DB) => Promise<{ ok: true } | { ok: false; error: string }>;
-let runPlanner: RunPlanner | null = null;
-export function setRunPlanner(planner: RunPlanner | null): void {
-  runPlanner = planner;
-}
-
-/**
- * Moves a started run from `planning` to `running`: plans it first when it has no tasks yet. Safe
- * to run twice: it acts only on a run still in `planning`.
+ * Moves a started run from `planning` to `running`. Safe to run twice: it acts only on a run
+ * still in `planning`.
  */
 export async function planRun(db: DB, publish: Publisher, runId: string): Promise<'running' | 'failed' | 'skipped'> {
   const run = await db.selectFrom('runs').select(['id', 'org_id', 'spec_id', 'model', 'status']).where('id', '=', runId).executeTakeFirst();
   if (!run || run.status !== 'planning') return 'skipped';
-  let count = await countTasks(db, runId);
-  if (count === 0 && runPlanner) {
-    const planned = await runPlanner({ id: run.id, orgId: run.org_id, specId: run.spec_id, model: run.model }, db);
-    if (!planned.ok) return failRun(db, publish, run.org_id, runId, `planning failed: ${planned.error}`);
-    count = await countTasks(db, runId);
-  }
+  // Runs are created with their tasks (the planner agent's plan-spec job, a Spec Kit import, the API).
+  const count = await countTasks(db, runId);
   if (count === 0) {
-    return failRun(db, publish, run.org_id, runId, 'the run has no tasks: create it with a task list (Spec Kit import or the API); no planner agent is configured on this worker');
+    return failRun(db, publish, run.org_id, runId, 'the run has no tasks: create it with a task list (the planner, a Spec Kit import or the API)');
   }
   const upd = await db
     .updateTable('runs')

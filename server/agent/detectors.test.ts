@@ -5,7 +5,7 @@ import { toolsForRole } from '../tools/registry';
 import { createMemoryContextCache } from './context-cache';
 import { driftAnchors, driftScore, judgeCall } from './detectors/drift';
 import { runAgent } from './run-agent';
-import { fakeModel, makeWorkspace, requestText } from './test-support';
+import { fakeModel, makeWorkspace, requestText } from '../../test/agent/test-support';
 import type { AgentEvent } from './types';
 
 const FILES = {

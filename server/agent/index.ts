@@ -10,4 +10,3 @@ export { WorkingStateManager, emptyWorkingState, STATE_LIMITS, type WorkingState
 export { buildPrompt, naiveThreadTokens, summariseTurn } from './compaction';
 export { estimateTokens, modelFamily, type ModelFamily } from './token-estimate';
 export { createRedactor, secretValuesFromEnv } from './redact';
-export { createHandoff } from './handoff';

@@ -5,7 +5,7 @@ import { createModel } from '../llm';
 import { toolsForRole } from '../tools/registry';
 import { createMemoryContextCache } from './context-cache';
 import { runAgent } from './run-agent';
-import { makeWorkspace, requestText } from './test-support';
+import { makeWorkspace, requestText } from '../../test/agent/test-support';
 import type { AgentEvent } from './types';
 
 let llm: FakeLlm | undefined;

@@ -8,10 +8,9 @@ import { toolsForRole } from '../tools/registry';
 import { createMemoryCheckpointStore } from './checkpoint';
 import { createMemoryContextCache } from './context-cache';
 import { createExplorerSpawner } from './explorers';
-import { createHandoff } from './handoff';
-import { longRunScenario } from './long-run-scenario';
+import { longRunScenario } from '../../test/agent/long-run-scenario';
 import { runAgent, startAgent } from './run-agent';
-import { fakeModel, makeWorkspace, requestText } from './test-support';
+import { fakeModel, makeWorkspace, requestText } from '../../test/agent/test-support';
 import { estimateTokens } from './token-estimate';
 
 let llm: FakeLlm | undefined;
@@ -145,7 +144,9 @@ describe('runAgent', () => {
     llm = f1.llm;
     const architect = await runAgent({ role: 'architect', objective: 'Design money handling', model: f1.model, tools: toolsForRole('architect'), workspace: ws, cache, taskKey: 'task-pg' });
     expect(architect.status).toBe('done');
-    const refs = await createHandoff(cache, 'task-pg', { role: 'architect', summary: architect.finish!.summary, workingState: architect.workingState });
+    // A handoff by reference: the architect's summary filed in the cache, plus the refs of its files.
+    const summaryRef = await cache.put({ taskKey: 'task-pg', kind: 'handoff', label: 'handoff from architect', content: architect.finish!.summary });
+    const refs = [summaryRef, ...new Set(architect.workingState.activeFiles.map((x) => x.ref).filter((r): r is string => Boolean(r)))];
     expect(refs.length).toBe(2);
     expect((await cache.list('task-pg', 'file')).map((i) => i.label)).toEqual([expect.stringContaining('src/money.ts')]);
     await f1.llm.close();

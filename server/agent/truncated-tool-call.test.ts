@@ -7,7 +7,7 @@ import { createModel } from '../llm';
 import { toolsForRole } from '../tools/registry';
 import { createMemoryContextCache } from './context-cache';
 import { runAgent } from './run-agent';
-import { makeWorkspace, requestText } from './test-support';
+import { makeWorkspace, requestText } from '../../test/agent/test-support';
 import type { AgentEvent } from './types';
 
 const ORIGINAL = 'export const LIMIT = 10;\nexport function clamp(n) {\n  return Math.min(n, LIMIT);\n}\n';

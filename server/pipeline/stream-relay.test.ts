@@ -3,7 +3,7 @@ import type { FakeLlm } from '../../test/fake-llm/server';
 import { toolTurn } from '../../test/fake-llm/turns';
 import { createMemoryContextCache } from '../agent/context-cache';
 import { runAgent } from '../agent/run-agent';
-import { fakeModel, makeWorkspace } from '../agent/test-support';
+import { fakeModel, makeWorkspace } from '../../test/agent/test-support';
 import type { RealtimeEvent } from '../realtime/events';
 import { toolsForRole } from '../tools/registry';
 import { createStreamRelay, RELAY_CONTEXT_LINES, RELAY_WHOLE_FILE_MAX_CHARS } from './stream-relay';

@@ -9,7 +9,6 @@ export type RealtimeEvent =
   | { type: 'task.status'; runId: string; taskId: string; status: string; wave?: number; reason?: string }
   /** Streamed model output, batched: `kind` text or reasoning, `text` the new characters. */
   | { type: 'agent.stream'; runId: string; taskId: string; role: string; turn: number; kind: 'text' | 'reasoning'; text: string }
-  | { type: 'agent.part'; runId: string; taskId: string; role: string; part: Record<string, unknown> }
   | {
       type: 'agent.tool';
       runId: string;

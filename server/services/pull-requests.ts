@@ -1,8 +1,7 @@
-import { sql } from 'kysely';
 import type { DB } from '../db/client';
 import { AppError } from '../errors/app-error';
 import type { PullRequestRecord, PullRequestStore } from '../repos/pull-requests';
-import { TASK_READY_CHANNEL } from '../../jobs/scheduler/constants';
+import { notifyTaskReady } from './pg-channels';
 import type { OrgScope } from './scope';
 
 type Row = {
@@ -98,7 +97,7 @@ export function createPullRequestStore(db: DB, owner: { orgId: string; runId?: s
             .where('id', '=', owner.taskId)
             .where('landed_at', 'is', null)
             .executeTakeFirst();
-          if (landed.numUpdatedRows) await sql`select pg_notify(${TASK_READY_CHANNEL}, '')`.execute(trx);
+          if (landed.numUpdatedRows) await notifyTaskReady(trx);
         }
         return toRecord(row as unknown as Row);
       });

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { DB } from '../db/client';
 import type { RunStatus, TaskStatus } from '../db/schema';
 import { AppError } from '../errors/app-error';
@@ -8,7 +7,7 @@ import { parseContractRegistry, type ContractFile } from '../planner/contracts';
 import { forecastPlan, type PlanForecast, type TaskHistory } from '../planner/forecast';
 import type { PlanTask } from '../planner/types';
 import { validatePlan, type SubmittedTask } from '../planner/validate-plan';
-import { RUN_CANCEL_CHANNEL, TASK_READY_CHANNEL } from '../../jobs/scheduler/constants';
+import { notifyRunCancel, notifyTaskReady } from './pg-channels';
 import { requireRole } from './orgs';
 import { repositorySourceFor } from './repositories';
 import type { OrgScope } from './scope';
@@ -177,7 +176,7 @@ export async function startRun(db: DB, scope: OrgScope, input: { runId: string }
     const run = await getRunRow(db, scope, input.runId);
     throw new AppError('CONFLICT', `This run is already ${run.status}; only a queued run can be started`);
   }
-  await sql`select pg_notify(${TASK_READY_CHANNEL}, '')`.execute(db);
+  await notifyTaskReady(db);
   return row;
 }
 
@@ -204,7 +203,7 @@ export async function cancelRun(db: DB, scope: OrgScope, input: { runId: string 
       .where('run_id', '=', input.runId)
       .where('status', 'in', ['pending', 'blocked', 'queued'])
       .execute();
-    await sql`select pg_notify(${RUN_CANCEL_CHANNEL}, ${input.runId})`.execute(trx);
+    await notifyRunCancel(trx, input.runId);
     return row;
   });
 }

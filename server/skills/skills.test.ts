@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runTool } from '../tools/define-tool';
 import { createSandbox } from '../../sandbox/index';
-import { makeWorkspace } from '../agent/test-support';
+import { makeWorkspace } from '../../test/agent/test-support';
 import { createLoadSkillTool } from '../tools/load-skill';
 import { createReadSkillResourceTool } from '../tools/read-skill-resource';
 import { createRunSkillScriptTool } from '../tools/run-skill-script';

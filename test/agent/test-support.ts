@@ -1,8 +1,8 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createModel, type LanguageModel } from '../llm';
-import { startFakeLlm, type FakeLlm, type Script } from '../../test/fake-llm/server';
+import { createModel, type LanguageModel } from '../../server/llm';
+import { startFakeLlm, type FakeLlm, type Script } from '../fake-llm/server';
 
 /** A temp workspace with the given files (tests only). */
 export function makeWorkspace(files: Record<string, string>): string {

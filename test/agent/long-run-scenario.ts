@@ -1,4 +1,4 @@
-import type { Turn } from '../../test/fake-llm/script';
+import type { Turn } from '../fake-llm/script';
 
 /**
  * A long scripted run for the 200-turn test and the context benchmark: a repository with
