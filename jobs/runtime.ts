@@ -17,12 +17,6 @@ import { parseDriver } from '../sandbox/index';
 
 export type WorkerRuntime = { boss: PgBoss; workerId: string; scheduler: Scheduler | null; stop(): Promise<void> };
 
-const BOSS_KEY = Symbol.for('nightshift.boss');
-
-/** The process's pg-boss, for code that enqueues jobs (tRPC procedures); null before start. */
-export function sharedBoss(): PgBoss | null {
-  return ((globalThis as Record<symbol, unknown>)[BOSS_KEY] as PgBoss | undefined) ?? null;
-}
 
 /**
  * Starts pg-boss and, unless `work: false`, the workers for every job kind. Used inside the web
@@ -38,7 +32,6 @@ export async function startJobs(opts: {
 }): Promise<WorkerRuntime> {
   const boss = createBoss(opts.connectionString);
   await boss.start();
-  (globalThis as Record<symbol, unknown>)[BOSS_KEY] = boss;
   const workerId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   const publish = withNotices(opts.publish, opts.db, boss, (m) => console.error(`[jobs] ${m}`));
   const ctx: JobContext = { db: opts.db, boss, publish, workerId };

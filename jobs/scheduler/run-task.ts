@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { DB } from '../../server/db/client';
 import type { Publisher } from '../../server/realtime/publish';
 import type { RealtimeEvent } from '../../server/realtime/events';
+import type { TaskStatus } from '../../server/db/schema';
 import { advanceRun } from './advance-run';
 import { commitOnce, saveCheckpoint } from './checkpoints';
 import { TASK_QUEUE, type SchedulerSettings } from './constants';
@@ -281,7 +282,7 @@ async function settle(deps: ExecuteDeps, runId: string): Promise<void> {
   if (t) for (const e of t.events) await deps.publish(t.orgId, e).catch(() => {});
 }
 
-async function publishTask(deps: ExecuteDeps, task: ClaimedTask, status: string, reason?: string): Promise<void> {
+async function publishTask(deps: ExecuteDeps, task: ClaimedTask, status: TaskStatus, reason?: string): Promise<void> {
   const event: RealtimeEvent = { type: 'task.status', runId: task.run_id, taskId: task.id, status, wave: task.wave, ...(reason ? { reason } : {}) };
   await deps.publish(task.org_id, event).catch((err) => deps.log?.(`publish failed: ${errorText(err)}`));
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type PgBoss from 'pg-boss';
 import { getToken } from 'next-auth/jwt';
 import { getDb, type DB } from '../db/client';
 import { authSecret } from '../auth/keys';
@@ -13,6 +14,8 @@ export type Context = {
   /** An org API token (Authorization: Bearer nst_…), if any: scoped to exactly one organisation. */
   apiToken: { orgId: string; tokenId: string } | null;
   ip: string | null;
+  /** The process's job queue, for procedures that enqueue work; absent where none runs. */
+  boss?: PgBoss | null;
 };
 
 function parseCookies(header: string | undefined): Record<string, string> {
@@ -44,9 +47,9 @@ export async function userIdFromRequest(req: IncomingMessage): Promise<string | 
   }
 }
 
-export async function createContext(req: IncomingMessage): Promise<Context> {
+export async function createContext(req: IncomingMessage, opts: { boss?: PgBoss | null } = {}): Promise<Context> {
   const db = getDb();
   const auth = req.headers.authorization;
   const apiToken = auth?.startsWith('Bearer ') ? await authenticateApiToken(db, auth.slice(7).trim()) : null;
-  return { db, userId: apiToken ? null : await userIdFromRequest(req), apiToken, ip: clientAddress(req) };
+  return { db, userId: apiToken ? null : await userIdFromRequest(req), apiToken, ip: clientAddress(req), boss: opts.boss ?? null };
 }

@@ -11,7 +11,7 @@ import { StartupError } from '../data-dir';
 import { serveMonaco } from './monaco-assets';
 import { handleWebhook } from './webhooks';
 import { handleMcp } from '../mcp/http';
-import { createFollowUpRun } from '../pipeline/follow-ups';
+import { createFollowUpRun } from '../services/follow-ups';
 import { handleScreenshot } from './screenshots';
 import { dataDir, publicUrl } from '../config';
 import { handleAuth } from './auth';
@@ -60,7 +60,7 @@ export async function handleApi(req: http.IncomingMessage, res: http.ServerRespo
       path: trpcPath,
       maxBodySize: TRPC_MAX_BODY_BYTES,
       maxBatchSize: MAX_BATCH_SIZE,
-      createContext: () => createContext(req),
+      createContext: () => createContext(req, { boss: deps.jobs?.boss ?? null }),
       onError: ({ error, path: p }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') deps.log(`tRPC ${p}: ${error.message}`);
       },

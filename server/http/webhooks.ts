@@ -5,7 +5,7 @@ import type { Env } from '../billing/config';
 import { handleGithubWebhook, type FollowUpRequest } from '../github/webhooks';
 import { verifySlackSignature } from '../notify/slack-signature';
 import { answerSlackCommand, type SlackCommandResponse } from '../notify/slack-command';
-import { findOrgBySlackTeam } from '../notify/channels';
+import { findOrgBySlackTeam } from '../services/notification-channels';
 import { findOrgBySlug } from '../services/orgs';
 import { readSecret } from '../services/secrets';
 import { readLimitedBody, tooLargeHeaders } from './read-body';

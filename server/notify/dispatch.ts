@@ -1,5 +1,6 @@
 import type { DB } from '../db/client';
-import { loadSendableChannels, type SendableChannel } from './channels';
+import { loadSendableChannels, type SendableChannel } from '../services/notification-channels';
+import { findSlackThread, saveSlackThread } from '../services/slack-threads';
 import { formatSlack } from './format-slack';
 import { formatDiscord } from './format-discord';
 import { noticeRunId, type Notice } from './notice';
@@ -60,19 +61,9 @@ async function sendThreaded(db: DB, orgId: string, channel: SendableChannel, not
   const slackChannel = channel.config.slackChannel;
   if (!slackChannel) return { ok: false as const, error: 'this Slack bot channel has no Slack channel id configured' };
   const runId = noticeRunId(notice);
-  const existing = runId
-    ? await db.selectFrom('slack_threads').select('thread_ts').where('channel_id', '=', channel.id).where('run_id', '=', runId).executeTakeFirst()
-    : undefined;
-  const posted = await postSlackMessage({ token: channel.secret, channel: slackChannel, message: formatSlack(notice), threadTs: existing?.thread_ts, baseUrl: opts.slackBaseUrl });
+  const existing = runId ? await findSlackThread(db, { channelId: channel.id, runId }) : undefined;
+  const posted = await postSlackMessage({ token: channel.secret, channel: slackChannel, message: formatSlack(notice), threadTs: existing, baseUrl: opts.slackBaseUrl });
   if (!posted.ok) return { ok: false as const, error: posted.error };
-  if (runId && !existing) {
-    // Two notices of a new run sent at once both start a thread; the first stored one wins and
-    // later notices reply to it.
-    await db
-      .insertInto('slack_threads')
-      .values({ channel_id: channel.id, run_id: runId, org_id: orgId, slack_channel: posted.channel, thread_ts: posted.ts })
-      .onConflict((oc) => oc.columns(['channel_id', 'run_id']).doNothing())
-      .execute();
-  }
-  return { ok: true as const, threadTs: existing?.thread_ts ?? posted.ts };
+  if (runId && !existing) await saveSlackThread(db, { channelId: channel.id, runId, orgId, slackChannel: posted.channel, threadTs: posted.ts });
+  return { ok: true as const, threadTs: existing ?? posted.ts };
 }

@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/db';
 import { createUser } from '../services/users';
 import { createOrganization } from '../services/orgs';
 import type { OrgScope } from '../services/scope';
-import { createChannel, deleteChannel, listChannels } from './channels';
+import { createChannel, deleteChannel, listChannels } from '../services/notification-channels';
 import { dispatchNotice } from './dispatch';
 import { startHandlerServer, startLocalReceiver, type LocalReceiver } from './testing/local-receiver';
 import { MAX_RATE_LIMIT_RETRIES } from './http-post';

@@ -1,5 +1,6 @@
 import type { DB } from '../db/client';
 import { getPlanLimits, monthlyTokensUsed } from '../billing/limits';
+import { organizationName } from '../services/orgs';
 import { runStats } from './run-stats';
 import { escapeSlack } from './format-slack';
 
@@ -18,13 +19,13 @@ export async function answerSlackCommand(db: DB, input: { orgId: string; text: s
   const [sub = 'status'] = input.text.trim().toLowerCase().split(/\s+/).filter(Boolean);
   if (sub !== 'status') return { response_type: 'ephemeral', text: HELP };
   const now = input.now ?? new Date();
-  const org = await db.selectFrom('organizations').select(['name']).where('id', '=', input.orgId).executeTakeFirst();
+  const org = await organizationName(db, input.orgId);
   const stats = await runStats(db, input.orgId, new Date(now.getTime() - DAY_MS));
   const { plan, limits, enforced } = await getPlanLimits(db, input.orgId);
   const tokens = await monthlyTokensUsed(db, input.orgId, now);
   const tokenLine = enforced ? `${tokens.toLocaleString('en-US')} of ${limits.monthlyTokens.toLocaleString('en-US')}` : tokens.toLocaleString('en-US');
   const lines = [
-    `*Nightshift status* — ${escapeSlack(org?.name ?? 'unknown organization')} (plan: ${plan})`,
+    `*Nightshift status* — ${escapeSlack(org ?? 'unknown organization')} (plan: ${plan})`,
     `• Runs in progress: *${stats.runsActive}*`,
     `• Last 24h: *${stats.runsStarted}* runs started, *${stats.runsFailed}* failed, *${stats.pullRequestsOpened}* pull requests opened`,
     `• Tokens this month: *${tokenLine}*`,

@@ -39,7 +39,7 @@ export function viewerDiff(d: FileDiff): { path: string; before: string; after: 
  */
 export function createStreamRelay(ids: { runId: string; taskId: string }, send: (e: RealtimeEvent) => void) {
   const calls = new Map<string, { name: string; args: unknown }>();
-  let buffer = { role: '', turn: 0, kind: 'text' as 'text' | 'reasoning', text: '' };
+  let buffer: { role: AgentRole; turn: number; kind: 'text' | 'reasoning'; text: string } = { role: 'developer', turn: 0, kind: 'text', text: '' };
   const flush = () => {
     if (buffer.text) send({ type: 'agent.stream', ...ids, role: buffer.role, turn: buffer.turn, kind: buffer.kind, text: buffer.text });
     buffer = { ...buffer, text: '' };

@@ -1,3 +1,6 @@
+import type { RunStatus, TaskStatus } from '../db/schema';
+import type { AgentRole, DetectorName, RunStatus as RunStatusOfRole } from '../agent/types';
+
 /**
  * Every event that travels to browsers. One union, so emitters and the UI agree on shapes;
  * later capabilities add members here rather than emitting ad-hoc strings.
@@ -5,15 +8,15 @@
 export type RealtimeEvent =
   | { type: 'worker.heartbeat'; workerId: string; hostname: string; at: string }
   | { type: 'project.created'; projectId: string; name: string }
-  | { type: 'run.status'; runId: string; status: string; reason?: string }
-  | { type: 'task.status'; runId: string; taskId: string; status: string; wave?: number; reason?: string }
+  | { type: 'run.status'; runId: string; status: RunStatus; reason?: string }
+  | { type: 'task.status'; runId: string; taskId: string; status: TaskStatus; wave?: number; reason?: string }
   /** Streamed model output, batched: `kind` text or reasoning, `text` the new characters. */
-  | { type: 'agent.stream'; runId: string; taskId: string; role: string; turn: number; kind: 'text' | 'reasoning'; text: string }
+  | { type: 'agent.stream'; runId: string; taskId: string; role: AgentRole; turn: number; kind: 'text' | 'reasoning'; text: string }
   | {
       type: 'agent.tool';
       runId: string;
       taskId: string;
-      role: string;
+      role: AgentRole;
       turn: number;
       callId: string;
       toolName: string;
@@ -23,11 +26,11 @@ export type RealtimeEvent =
       /** For edits: the file before and after, for the diff viewer. */
       diffs?: Array<{ path: string; before: string; after: string }>;
     }
-  | { type: 'agent.nudge'; runId: string; taskId: string; role: string; turn: number; detector: string; message: string }
-  | { type: 'agent.role'; runId: string; taskId: string; role: string; cycle: number; state: 'started' | 'finished'; status?: string; summary?: string }
+  | { type: 'agent.nudge'; runId: string; taskId: string; role: AgentRole; turn: number; detector: DetectorName; message: string }
+  | { type: 'agent.role'; runId: string; taskId: string; role: AgentRole; cycle: number; state: 'started' | 'finished'; status?: RunStatusOfRole; summary?: string }
   | { type: 'run.chat'; runId: string; taskId?: string; author: string; text: string }
   | { type: 'spec.planned'; specId: string; runId?: string; error?: string }
-  | { type: 'agent.verdict'; runId: string; taskId: string; role: string; verdict: string; summary: string }
+  | { type: 'agent.verdict'; runId: string; taskId: string; role: AgentRole; verdict: string; summary: string }
   | { type: 'pull-request.opened'; runId: string; taskId: string; pullRequestId: string; title: string; url?: string };
 
 export type RealtimeEventType = RealtimeEvent['type'];

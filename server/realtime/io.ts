@@ -7,7 +7,7 @@ import { userIdFromRequest } from '../api/context';
 import { listOrganizationsForUser } from '../services/orgs';
 import { runOrgForMember } from '../services/runs';
 import { listenForAccessChanges } from '../services/access-signal';
-import { eventsSince } from './publish';
+import { eventsSince } from '../services/events';
 import { orgRoom, runRoom, type ClientToServerEvents, type ServerToClientEvents } from './events';
 
 /** Run rooms one connection may hold at once (the UI holds one per open run page). */

@@ -1,6 +1,7 @@
 import { Emitter } from '@socket.io/postgres-emitter';
 import type pg from 'pg';
 import type { DB } from '../db/client';
+import { storeEvent } from '../services/events';
 import { orgRoom, runRoom, type EventEnvelope, type RealtimeEvent, type ServerToClientEvents } from './events';
 
 export type Publisher = (orgId: string, event: RealtimeEvent) => Promise<EventEnvelope>;
@@ -12,28 +13,10 @@ export type Publisher = (orgId: string, event: RealtimeEvent) => Promise<EventEn
 export function createPublisher(db: DB, pool: pg.Pool): Publisher {
   const emitter = new Emitter<ServerToClientEvents>(pool);
   return async (orgId, event) => {
-    const runId = 'runId' in event ? event.runId : null;
-    const row = await db
-      .insertInto('events')
-      .values({ org_id: orgId, run_id: runId, type: event.type, payload: JSON.stringify(event) })
-      .returning(['seq', 'created_at'])
-      .executeTakeFirstOrThrow();
-    const envelope: EventEnvelope = { ...event, seq: row.seq, orgId, at: new Date(row.created_at).toISOString() };
+    const envelope = await storeEvent(db, orgId, event);
+    const runId = 'runId' in event ? event.runId : undefined;
     const rooms = runId ? [orgRoom(orgId), runRoom(runId)] : [orgRoom(orgId)];
     emitter.to(rooms).emit('event', envelope);
     return envelope;
   };
-}
-
-export async function eventsSince(db: DB, orgId: string, runId: string, afterSeq: string | undefined): Promise<EventEnvelope[]> {
-  const rows = await db
-    .selectFrom('events')
-    .select(['seq', 'payload', 'created_at'])
-    .where('org_id', '=', orgId)
-    .where('run_id', '=', runId)
-    .$if(afterSeq !== undefined, (q) => q.where('seq', '>', afterSeq!))
-    .orderBy('seq')
-    .limit(5000)
-    .execute();
-  return rows.map((r) => ({ ...(r.payload as RealtimeEvent), seq: r.seq, orgId, at: new Date(r.created_at).toISOString() }));
 }

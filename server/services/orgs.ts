@@ -90,3 +90,9 @@ export async function updateOrganizationSettings(db: DB, scope: OrgScope, input:
 export async function findOrgBySlug(db: DB, slug: string) {
   return db.selectFrom('organizations').select(['id', 'slug', 'name']).where('slug', '=', slug).executeTakeFirst();
 }
+
+/** An organisation's display name (for messages that name it), or null when it is gone. */
+export async function organizationName(db: DB, orgId: string): Promise<string | null> {
+  const row = await db.selectFrom('organizations').select('name').where('id', '=', orgId).executeTakeFirst();
+  return row?.name ?? null;
+}

@@ -16,7 +16,7 @@ import { createSpec, submitSpec } from '../../server/services/specs';
 import { createRun } from '../../server/services/runs';
 import { createPullRequestStore } from '../../server/services/pull-requests';
 import { postChatMessage } from '../../server/services/chat';
-import { createChannel } from '../../server/notify/channels';
+import { createChannel } from '../../server/services/notification-channels';
 import { createMcpServer } from '../../server/services/mcp-servers';
 import { savePromptOverride, setDefaultModels, uploadSkill } from '../../server/services/agent-settings';
 import { readBuiltInPrompt } from '../../server/prompts/org-overrides';

@@ -112,7 +112,7 @@ describe('run subscriptions are checked against the run and the membership now',
 
     await newRunOfA(future);
     expect(await subscribe(alice, future)).toEqual({ ok: true, events: [] });
-    const e = await publish(A.orgId, { type: 'run.status', runId: future, status: SECRET });
+    const e = await publish(A.orgId, { type: 'run.status', runId: future, status: 'failed', reason: SECRET });
     await afterDelivery(alice, e.seq, bob);
     expect(JSON.stringify(bob.events)).not.toContain(SECRET);
   });

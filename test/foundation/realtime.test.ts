@@ -85,7 +85,7 @@ describe('realtime', () => {
     const worker = createDb(t.url, { max: 2 });
     const publish = createPublisher(worker.db, worker.pool);
     const first = await publish(orgId, { type: 'run.status', runId, status: 'running' });
-    await publish(otherOrgId, { type: 'run.status', runId: otherRunId, status: 'secret' });
+    await publish(otherOrgId, { type: 'run.status', runId: otherRunId, status: 'failed', reason: 'secret' });
     const second = await publish(orgId, { type: 'task.status', runId, taskId: 't1', status: 'succeeded' });
     await expect.poll(() => received.map((e) => e.seq)).toEqual([first.seq, second.seq]);
     expect(received[0]).toMatchObject({ type: 'run.status', status: 'running', orgId });

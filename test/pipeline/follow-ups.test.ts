@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startHandlerServer } from '../../server/notify/testing/local-receiver';
 import { handleWebhook } from '../../server/http/webhooks';
 import { signGithubPayload } from '../../server/github/webhooks';
-import { createFollowUpRun } from '../../server/pipeline/follow-ups';
+import { createFollowUpRun } from '../../server/services/follow-ups';
 import { createUser } from '../../server/services/users';
 import { createOrganization } from '../../server/services/orgs';
 import { createProject } from '../../server/services/projects';

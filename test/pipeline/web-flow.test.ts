@@ -15,7 +15,7 @@ import { listPullRequests, getPullRequest } from '../../server/services/pull-req
 import { createPublisher } from '../../server/realtime/publish';
 import { startJobs, type WorkerRuntime } from '../../jobs/runtime';
 import { PLAN_SPEC_JOB } from '../../jobs/plan-spec';
-import { createChannel } from '../../server/notify/channels';
+import { createChannel } from '../../server/services/notification-channels';
 import { startLocalReceiver, type LocalReceiver } from '../../server/notify/testing/local-receiver';
 
 /**

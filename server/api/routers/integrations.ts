@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { orgProcedure, router, ZId } from '../trpc';
 import { AppError } from '../../errors/app-error';
-import { requireRole } from '../../services/orgs';
+import { getOrganization, requireRole } from '../../services/orgs';
 import { ZChannelInput } from '../../notify/channel-input';
-import { createChannel, deleteChannel, listChannels, setChannelEnabled } from '../../notify/channels';
+import { createChannel, deleteChannel, listChannels, setChannelEnabled } from '../../services/notification-channels';
 import { dispatchNotice } from '../../notify/dispatch';
 import { billingConfig } from '../../billing/config';
 import { createStripeClient } from '../../billing/stripe-client';
@@ -61,7 +61,7 @@ export const billingRouter = router({
   checkout: orgProcedure.input(z.object({ plan: z.enum(PAID_PLAN_IDS) })).mutation(async ({ ctx, input }) => {
     requireRole(ctx.scope, 'admin');
     const config = requireBilling();
-    const org = await ctx.db.selectFrom('organizations').select(['id', 'name']).where('id', '=', ctx.scope.orgId).executeTakeFirstOrThrow();
+    const org = await getOrganization(ctx.db, ctx.scope);
     return { url: await createCheckoutUrl(ctx.db, createStripeClient(config), config, org, input.plan) };
   }),
   /** A Stripe customer portal URL (change plan or card, cancel, invoices). */

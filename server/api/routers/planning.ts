@@ -4,9 +4,9 @@ import { orgProcedure, router, ZId } from '../trpc';
 import { ZModelName } from './run';
 import { requireRole } from '../../services/orgs';
 import { getDefaultModels } from '../../services/agent-settings';
+import { getSpec } from '../../services/specs';
 import type { OrgScope } from '../../services/scope';
 import type { DB } from '../../db/client';
-import { sharedBoss } from '../../../jobs/runtime';
 import { PLAN_SPEC_JOB } from '../../../jobs/plan-spec';
 import { defaultModelName } from '../../llm/model-factory';
 
@@ -21,10 +21,9 @@ export const planningRouter = router({
   /** Starts the planner agent on an accepted spec; the run it creates waits, queued, for "Start run". */
   planSpec: orgProcedure.input(z.object({ specId: ZId, model: ZModelName.optional() })).mutation(async ({ ctx, input }) => {
     requireRole(ctx.scope, 'member');
-    const spec = await ctx.db.selectFrom('specs').select(['id', 'status']).where('org_id', '=', ctx.scope.orgId).where('id', '=', input.specId).executeTakeFirst();
-    if (!spec) throw new TRPCError({ code: 'NOT_FOUND', message: 'Spec not found' });
+    const spec = await getSpec(ctx.db, ctx.scope, input.specId);
     if (spec.status !== 'accepted') throw new TRPCError({ code: 'BAD_REQUEST', message: 'Submit the spec for planning first: only an accepted spec is planned' });
-    const boss = sharedBoss();
+    const boss = ctx.boss;
     if (!boss) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'The job queue is not running on this server' });
     const model = input.model ?? (await planningModelFor(ctx.db, ctx.scope));
     const jobId = await boss.send(PLAN_SPEC_JOB, { orgId: ctx.scope.orgId, specId: spec.id, userId: ctx.scope.userId, model });

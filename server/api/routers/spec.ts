@@ -3,7 +3,6 @@ import { ZText } from '../schemas';
 import { orgProcedure, router, ZId } from '../trpc';
 import { createSpec, getSpec, listSpecs, submitSpec, updateSpec } from '../../services/specs';
 import { noticeSpecScored } from '../../../jobs/notice-bridge';
-import { sharedBoss } from '../../../jobs/runtime';
 
 /** Field schemas of specs, written once for routes and forms. */
 export const ZSpecTitle = ZText.trim().min(1, 'is required').max(200, 'must be at most 200 characters');
@@ -23,7 +22,7 @@ export const specRouter = router({
   submit: orgProcedure.input(z.object({ specId: ZId })).mutation(async ({ ctx, input }) => {
     const notify = async (accepted: boolean) => {
       const spec = await getSpec(ctx.db, ctx.scope, input.specId);
-      await noticeSpecScored(ctx.db, sharedBoss(), ctx.scope.orgId, { id: spec.id, title: spec.title, score: spec.score, threshold: spec.threshold, accepted, projectId: spec.projectId }).catch(() => undefined);
+      await noticeSpecScored(ctx.db, ctx.boss ?? null, ctx.scope.orgId, { id: spec.id, title: spec.title, score: spec.score, threshold: spec.threshold, accepted, projectId: spec.projectId }).catch(() => undefined);
     };
     try {
       const result = await submitSpec(ctx.db, ctx.scope, input);

@@ -3,12 +3,12 @@ import type { DB } from '../db/client';
 import type { NotificationChannelConfig, NotificationChannelKind } from '../db/schema';
 import { decryptSecret, encryptSecret } from '../auth/crypto';
 import { AppError } from '../errors/app-error';
-import { requireRole } from '../services/orgs';
-import type { OrgScope } from '../services/scope';
-import type { ChannelInput } from './channel-input';
+import { requireRole } from './orgs';
+import type { OrgScope } from './scope';
+import type { ChannelInput } from '../notify/channel-input';
 
-// Data access for notification channels. It sits with notify/ rather than services/ because
-// only notify and its router use it; tenancy is filtered inside every query as in services/.
+// Data access for notification channels (Slack, Discord): the notify dispatcher, the webhooks
+// and the integrations router use it. Tenancy is filtered inside every query.
 
 /** What the API shows of a channel: never the webhook URL or token. */
 export type ChannelSummary = {

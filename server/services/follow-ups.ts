@@ -1,6 +1,6 @@
 import type { DB } from '../db/client';
 import type { FollowUpRequest } from '../github/webhooks';
-import { createRun } from '../services/runs';
+import { createRun } from './runs';
 
 export const FOLLOW_UP_TITLE_CHARS = 80;
 
