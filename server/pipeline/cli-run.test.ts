@@ -27,9 +27,9 @@ import {
 
 const ROOT = resolve(__dirname, '../..');
 
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+function runCli(args: string[], env: Record<string, string>, cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/nightshift.js'), 'run', ...args], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [join(ROOT, 'bin/nightshift.js'), 'run', ...args], { env: { ...process.env, ...env }, ...(cwd ? { cwd } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -218,5 +218,10 @@ describe('nightshift run (CLI) against the fake LLM server', () => {
     const badUrl = await runCli(['--repo', repo, '--spec', 'x.md', '--model', 'openai:x', '--web-start', 'npm start', '--web-url', 'localhost:3000'], {});
     expect(badUrl.code).toBe(2);
     expect(badUrl.stderr).toContain('--web-url must be');
+    // Run from a folder with a tsconfig of its own: the CLI's `@/…` imports still resolve (bin pins ours).
+    writeFileSync(join(repo, 'tsconfig.json'), JSON.stringify({ compilerOptions: { paths: { '@/*': ['./elsewhere/*'] } } }));
+    const elsewhere = await runCli(['--repo', repo, '--spec', 'x.md', '--model', 'nope'], {}, repo);
+    expect(elsewhere.code, elsewhere.stderr).toBe(2);
+    expect(elsewhere.stderr).toContain('must be written provider:model');
   }, 120_000);
 });

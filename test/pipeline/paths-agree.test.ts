@@ -11,7 +11,7 @@ import { createProject } from '../../server/services/projects';
 import { createSpec, submitSpec } from '../../server/services/specs';
 import { createRun, startRun } from '../../server/services/runs';
 import { getPullRequest, listPullRequests } from '../../server/services/pull-requests';
-import { createPipelineExecutor } from '../../server/pipeline/task-executor';
+import { createPipelineExecutor } from '@/server/pipeline/task-executor';
 import { architectDesign, call, DISCOUNT_TASK, DISCOUNT_TESTS, exec, FIRST_VERSION, makeFixtureRepo, qaVerdict, RANGE_FIX, RANGE_TEST, removeFixtures, roleOf, SPEC, teamScript, type TeamScript } from './run-test-support';
 
 /**

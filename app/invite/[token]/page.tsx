@@ -3,8 +3,8 @@ import { use, useState } from 'react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useSession } from 'next-auth/react';
-import { trpc } from '../../../components/trpc';
-import { Button, ErrorMessage, Loading } from '../../../components/ui/form';
+import { trpc } from '@/components/trpc';
+import { Button, ErrorMessage, Loading } from '@/components/ui/form';
 
 export default function InvitePage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = use(params);

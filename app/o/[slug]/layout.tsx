@@ -3,10 +3,10 @@ import { use, useEffect, type ReactNode } from 'react';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { signOut } from 'next-auth/react';
-import { trpc } from '../../../components/trpc';
-import { OrgContext } from '../../../components/org-context';
-import { OrgSwitcher } from '../../../components/org-switcher';
-import { ErrorMessage, Loading } from '../../../components/ui/form';
+import { trpc } from '@/components/trpc';
+import { OrgContext } from '@/components/org-context';
+import { OrgSwitcher } from '@/components/org-switcher';
+import { ErrorMessage, Loading } from '@/components/ui/form';
 
 const NAV = [
   { href: 'dashboard', label: 'Dashboard' },

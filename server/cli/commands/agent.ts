@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseDriver } from '../../../sandbox/index';
-import type { SandboxDriverName } from '../../../sandbox/types';
+import { parseDriver } from '@/sandbox/index';
+import type { SandboxDriverName } from '@/sandbox/types';
 import { dataDir } from '../../config';
 import { parseModelName } from '../../llm/create-model';
 import { git } from '../../repos/git';
@@ -89,7 +89,7 @@ export async function run(argv: string[]): Promise<number> {
       import('../../services/cli-runs'),
       import('../../pipeline/headless-run'),
       import('../../pipeline/task-executor'),
-      import('../../../jobs/scheduler/local-runner'),
+      import('@/jobs/scheduler/local-runner'),
       import('../../pipeline/session-events'),
       import('../../repos/local-repo-policy'),
       import('../../repos/branch-name'),

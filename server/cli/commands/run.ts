@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseDriver } from '../../../sandbox/index';
-import type { SandboxDriverName } from '../../../sandbox/types';
+import { parseDriver } from '@/sandbox/index';
+import type { SandboxDriverName } from '@/sandbox/types';
 import { dataDir } from '../../config';
 import { parseModelName } from '../../llm/create-model';
 import { git } from '../../repos/git';

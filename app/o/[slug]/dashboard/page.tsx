@@ -1,9 +1,9 @@
 'use client';
 import Link from 'next/link';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { trpc } from '../../../../components/trpc';
-import { useOrg } from '../../../../components/org-context';
-import { Card, Empty, ErrorMessage, Loading } from '../../../../components/ui/form';
+import { trpc } from '@/components/trpc';
+import { useOrg } from '@/components/org-context';
+import { Card, Empty, ErrorMessage, Loading } from '@/components/ui/form';
 
 export default function DashboardPage() {
   const org = useOrg();

@@ -1,8 +1,8 @@
 'use client';
 import { useState, type FormEvent } from 'react';
-import { trpc } from '../../../../components/trpc';
-import { useOrg } from '../../../../components/org-context';
-import { Button, Card, ErrorMessage, Field, Loading } from '../../../../components/ui/form';
+import { trpc } from '@/components/trpc';
+import { useOrg } from '@/components/org-context';
+import { Button, Card, ErrorMessage, Field, Loading } from '@/components/ui/form';
 
 export default function MembersPage() {
   const org = useOrg();

@@ -1,9 +1,9 @@
 'use client';
 import { useState, type FormEvent } from 'react';
 import Link from 'next/link';
-import { trpc } from '../../../../components/trpc';
-import { useOrg } from '../../../../components/org-context';
-import { Button, Card, Empty, ErrorMessage, Field, Loading } from '../../../../components/ui/form';
+import { trpc } from '@/components/trpc';
+import { useOrg } from '@/components/org-context';
+import { Button, Card, Empty, ErrorMessage, Field, Loading } from '@/components/ui/form';
 
 export default function ProjectsPage() {
   const org = useOrg();

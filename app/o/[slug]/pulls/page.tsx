@@ -1,8 +1,8 @@
 'use client';
 import Link from 'next/link';
-import { trpc } from '../../../../components/trpc';
-import { useOrg } from '../../../../components/org-context';
-import { Empty, ErrorMessage, Loading } from '../../../../components/ui/form';
+import { trpc } from '@/components/trpc';
+import { useOrg } from '@/components/org-context';
+import { Empty, ErrorMessage, Loading } from '@/components/ui/form';
 
 export default function PullRequestsPage() {
   const org = useOrg();

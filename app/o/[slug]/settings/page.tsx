@@ -1,12 +1,12 @@
 'use client';
 import { useState, type FormEvent } from 'react';
-import { trpc } from '../../../../components/trpc';
-import { useOrg } from '../../../../components/org-context';
-import { Button, Card, ErrorMessage, Field, Loading } from '../../../../components/ui/form';
-import { Billing, GitHubConnection, McpServers, NotificationChannels } from '../../../../components/settings/integrations';
-import { AgentSettings } from '../../../../components/settings/agent-settings';
-import { PackageRegistries } from '../../../../components/settings/registries';
-import { AccountSettings } from '../../../../components/settings/account';
+import { trpc } from '@/components/trpc';
+import { useOrg } from '@/components/org-context';
+import { Button, Card, ErrorMessage, Field, Loading } from '@/components/ui/form';
+import { Billing, GitHubConnection, McpServers, NotificationChannels } from '@/components/settings/integrations';
+import { AgentSettings } from '@/components/settings/agent-settings';
+import { PackageRegistries } from '@/components/settings/registries';
+import { AccountSettings } from '@/components/settings/account';
 
 export default function SettingsPage() {
   const org = useOrg();

@@ -1,13 +1,13 @@
 'use client';
 import { use, useState, type FormEvent } from 'react';
 import Link from 'next/link';
-import { trpc } from '../../../../../components/trpc';
-import { PullRequestLinks } from '../../../../../components/run/pull-request-links';
-import { useOrg } from '../../../../../components/org-context';
-import { Button, Card, Empty, ErrorMessage, Loading } from '../../../../../components/ui/form';
-import { ProjectMcpAccess, ProjectWebTester } from '../../../../../components/project/project-settings';
-import { EnvironmentCard } from '../../../../../components/project/environment-card';
-import { ProjectPatterns } from '../../../../../components/project/patterns';
+import { trpc } from '@/components/trpc';
+import { PullRequestLinks } from '@/components/run/pull-request-links';
+import { useOrg } from '@/components/org-context';
+import { Button, Card, Empty, ErrorMessage, Loading } from '@/components/ui/form';
+import { ProjectMcpAccess, ProjectWebTester } from '@/components/project/project-settings';
+import { EnvironmentCard } from '@/components/project/environment-card';
+import { ProjectPatterns } from '@/components/project/patterns';
 
 export default function ProjectPage({ params }: { params: Promise<{ projectId: string }> }) {
   const { projectId } = use(params);

@@ -1,11 +1,11 @@
 'use client';
 import { use } from 'react';
 import Link from 'next/link';
-import { trpc } from '../../../../../components/trpc';
-import { useOrg } from '../../../../../components/org-context';
-import { DiffViewer } from '../../../../../components/monaco';
-import { languageOf, parseUnifiedDiff } from '../../../../../server/repos/unified-diff';
-import { Card, ErrorMessage, Loading } from '../../../../../components/ui/form';
+import { trpc } from '@/components/trpc';
+import { useOrg } from '@/components/org-context';
+import { DiffViewer } from '@/components/monaco';
+import { languageOf, parseUnifiedDiff } from '@/server/repos/unified-diff';
+import { Card, ErrorMessage, Loading } from '@/components/ui/form';
 
 export default function PullRequestPage({ params }: { params: Promise<{ pullId: string }> }) {
   const { pullId } = use(params);

@@ -1,12 +1,12 @@
 'use client';
 import { use, useEffect, useMemo, useState, type FormEvent } from 'react';
-import { trpc } from '../../../../../components/trpc';
-import { useOrg } from '../../../../../components/org-context';
-import { useRunEvents } from '../../../../../components/run/use-run-events';
-import { TaskStream } from '../../../../../components/run/task-stream';
-import { PlanPreview } from '../../../../../components/run/plan-preview';
-import { PullRequestLinks } from '../../../../../components/run/pull-request-links';
-import { Button, Card, ErrorMessage, Loading } from '../../../../../components/ui/form';
+import { trpc } from '@/components/trpc';
+import { useOrg } from '@/components/org-context';
+import { useRunEvents } from '@/components/run/use-run-events';
+import { TaskStream } from '@/components/run/task-stream';
+import { PlanPreview } from '@/components/run/plan-preview';
+import { PullRequestLinks } from '@/components/run/pull-request-links';
+import { Button, Card, ErrorMessage, Loading } from '@/components/ui/form';
 
 const STATUS_STYLE: Record<string, string> = {
   succeeded: 'bg-emerald-100 text-emerald-900',

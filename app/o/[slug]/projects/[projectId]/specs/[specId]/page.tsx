@@ -1,10 +1,10 @@
 'use client';
 import { use } from 'react';
 import Link from 'next/link';
-import { trpc } from '../../../../../../../components/trpc';
-import { useOrg } from '../../../../../../../components/org-context';
-import { SpecEditor } from '../../../../../../../components/spec-editor';
-import { ErrorMessage, Loading } from '../../../../../../../components/ui/form';
+import { trpc } from '@/components/trpc';
+import { useOrg } from '@/components/org-context';
+import { SpecEditor } from '@/components/spec-editor';
+import { ErrorMessage, Loading } from '@/components/ui/form';
 
 export default function SpecPage({ params }: { params: Promise<{ projectId: string; specId: string }> }) {
   const { projectId, specId } = use(params);

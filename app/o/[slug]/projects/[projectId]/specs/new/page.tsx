@@ -1,9 +1,9 @@
 'use client';
 import { use } from 'react';
-import { trpc } from '../../../../../../../components/trpc';
-import { useOrg } from '../../../../../../../components/org-context';
-import { SpecEditor } from '../../../../../../../components/spec-editor';
-import { ErrorMessage, Loading } from '../../../../../../../components/ui/form';
+import { trpc } from '@/components/trpc';
+import { useOrg } from '@/components/org-context';
+import { SpecEditor } from '@/components/spec-editor';
+import { ErrorMessage, Loading } from '@/components/ui/form';
 
 export default function NewSpecPage({ params }: { params: Promise<{ projectId: string }> }) {
   const { projectId } = use(params);

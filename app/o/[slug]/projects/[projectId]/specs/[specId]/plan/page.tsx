@@ -2,10 +2,10 @@
 import { use, useEffect, useState, type FormEvent } from 'react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { trpc } from '../../../../../../../../components/trpc';
-import { useOrg } from '../../../../../../../../components/org-context';
-import { useOrgEvents } from '../../../../../../../../components/run/use-org-events';
-import { Button, Card, ErrorMessage, Field, Loading } from '../../../../../../../../components/ui/form';
+import { trpc } from '@/components/trpc';
+import { useOrg } from '@/components/org-context';
+import { useOrgEvents } from '@/components/run/use-org-events';
+import { Button, Card, ErrorMessage, Field, Loading } from '@/components/ui/form';
 
 /** Planning an accepted spec: the planner agent proposes tasks; the run waits for "Start run". */
 export default function PlanSpecPage({ params }: { params: Promise<{ projectId: string; specId: string }> }) {
