@@ -145,7 +145,7 @@ describe('runAgent', () => {
     const architect = await runAgent({ role: 'architect', objective: 'Design money handling', model: f1.model, tools: toolsForRole('architect'), workspace: ws, cache, taskKey: 'task-pg' });
     expect(architect.status).toBe('done');
     // A handoff by reference: the architect's summary filed in the cache, plus the refs of its files.
-    const summaryRef = await cache.put({ taskKey: 'task-pg', kind: 'handoff', label: 'handoff from architect', content: architect.finish!.summary });
+    const summaryRef = await cache.put({ taskKey: 'task-pg', kind: 'handoff', label: 'handoff from architect', content: JSON.stringify({ summary: architect.finish!.summary, workingState: architect.workingState }, null, 2) });
     const refs = [summaryRef, ...new Set(architect.workingState.activeFiles.map((x) => x.ref).filter((r): r is string => Boolean(r)))];
     expect(refs.length).toBe(2);
     expect((await cache.list('task-pg', 'file')).map((i) => i.label)).toEqual([expect.stringContaining('src/money.ts')]);
