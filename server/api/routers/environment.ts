@@ -1,5 +1,4 @@
 import { orgProcedure, router } from '../trpc';
-import { sharedBoss } from '../../../jobs/runtime';
 import { dataDir } from '../../config';
 import { projectEnvironmentView, requestEnvSetup } from '../../services/env-setups';
 import { getOrgRegistries, setProjectEnvSettings, setOrgRegistries } from '../../services/env-settings';
@@ -13,7 +12,7 @@ import { ZProjectEnvInput, ZSetProjectEnvInput, ZSetRegistriesInput } from './en
 export const environmentRouter = router({
   project: orgProcedure.input(ZProjectEnvInput).query(({ ctx, input }) => projectEnvironmentView(ctx.db, ctx.scope, input.projectId, { dataDir: dataDir() })),
   setProjectSettings: orgProcedure.input(ZSetProjectEnvInput).mutation(({ ctx, input }) => setProjectEnvSettings(ctx.db, ctx.scope, input)),
-  setUpNow: orgProcedure.input(ZProjectEnvInput).mutation(({ ctx, input }) => requestEnvSetup(ctx.db, sharedBoss(), ctx.scope, input.projectId)),
+  setUpNow: orgProcedure.input(ZProjectEnvInput).mutation(({ ctx, input }) => requestEnvSetup(ctx.db, ctx.boss ?? null, ctx.scope, input.projectId)),
   registries: orgProcedure.query(({ ctx }) => getOrgRegistries(ctx.db, ctx.scope)),
   setRegistries: orgProcedure.input(ZSetRegistriesInput).mutation(({ ctx, input }) => setOrgRegistries(ctx.db, ctx.scope, input)),
 });
