@@ -172,7 +172,8 @@ describe.skipIf(skip)('environment in the web flow (scheduler, bwrap)', () => {
     const org = await createOrganization(t.db, { name: 'Env Flow', ownerId: user.id });
     const scope = { orgId: org.id, userId: user.id, role: 'owner' as const };
     const project = await createProject(t.db, scope, { name: 'durations', repository: repo });
-    const env = createCallerFactory(environmentRouter)(userContext(t.db, user.id));
+    // The job queue reaches procedures through the tRPC context, as the web server passes it.
+    const env = createCallerFactory(environmentRouter)({ ...userContext(t.db, user.id), boss: jobs.boss });
     const secrets = createCallerFactory(secretRouter)(userContext(t.db, user.id));
 
     // Settings: the private registry as the npm mirror, its token an organisation secret bound to it.
