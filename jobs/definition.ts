@@ -3,7 +3,14 @@ import type PgBoss from 'pg-boss';
 import type { DB } from '../server/db/client';
 import type { Publisher } from '../server/realtime/publish';
 
-export type JobContext = { db: DB; boss: PgBoss; publish: Publisher; workerId: string };
+export type JobContext = {
+  db: DB;
+  boss: PgBoss;
+  publish: Publisher;
+  workerId: string;
+  /** The database's connection string: for jobs that hold a lock on a connection of their own (eval runs). */
+  connectionString?: string;
+};
 
 /**
  * A job kind: a queue name, the zod schema of its payload, and a handler. Handlers are written as

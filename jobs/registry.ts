@@ -8,6 +8,7 @@ import { taskDeadLetterJob } from './scheduler/dead-letter';
 import { planSpecJob } from './plan-spec';
 import { envSetupJob } from './env-setup';
 import { pruneAuthThrottleJob } from './prune-auth-throttle';
+import { evalRunJob } from './eval-run';
 
 /** Every job kind the workers run. Later capabilities register theirs here. */
 export const JOBS: JobDefinition[] = [
@@ -21,4 +22,5 @@ export const JOBS: JobDefinition[] = [
   planSpecJob,
   pruneAuthThrottleJob,
   envSetupJob,
+  evalRunJob,
 ];

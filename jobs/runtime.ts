@@ -34,7 +34,7 @@ export async function startJobs(opts: {
   await boss.start();
   const workerId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   const publish = withNotices(opts.publish, opts.db, boss, (m) => console.error(`[jobs] ${m}`));
-  const ctx: JobContext = { db: opts.db, boss, publish, workerId };
+  const ctx: JobContext = { db: opts.db, boss, publish, workerId, connectionString: opts.connectionString };
 
   for (const job of JOBS) {
     await boss.createQueue(job.id, { name: job.id, ...(job.queue ?? {}) });

@@ -15,6 +15,7 @@ import { agentSettingsRouter } from './routers/agent-settings';
 import { environmentRouter } from './routers/environment';
 import { viabilityRouter } from './routers/viability';
 import { instanceRouter } from './routers/instance';
+import { evalsRouter } from './routers/evals';
 
 /** Composes the routers; procedures live in routers/. */
 export const appRouter = router({
@@ -36,6 +37,7 @@ export const appRouter = router({
   environment: environmentRouter,
   viability: viabilityRouter,
   instance: instanceRouter,
+  evals: evalsRouter,
 });
 
 export type AppRouter = typeof appRouter;
