@@ -83,7 +83,7 @@ describe.skipIf(skip)('evals in the product (real Postgres, pg-boss, bwrap, fake
     expect(job, 'an eval-run job is queued').toBeDefined();
     const ctx: JobContext = { db: t.db, boss, publish: createPublisher(t.db, t.pool), workerId: 'test-worker', connectionString: t.url };
     const job15 = createEvalRunJob({ suiteDir: join(root, 'suite'), dataDir: join(root, 'data'), driver: 'bwrap' });
-    const out = await job15.handler(ZEvalRunJob.parse(job!.data), ctx, job as PgBoss.Job<unknown>);
+    const out = await job15.handler(ZEvalRunJob.parse(job!.data), ctx);
     await boss.complete(EVAL_RUN_JOB, job!.id);
     return out as { passRate?: number; regressions?: string[]; error?: string };
   }
