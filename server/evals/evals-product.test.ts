@@ -23,7 +23,7 @@ import { createEvalRunJob, EVAL_RUN_JOB, ZEvalRunJob } from '../../jobs/eval-run
 import { NOTIFY_JOB, notifyJob, ZNotifyPayload } from '../../jobs/notify';
 import { createCallerFactory } from '../api/trpc';
 import { evalsRouter } from '../api/routers/evals';
-import { createChannel } from '../notify/channels';
+import { createChannel } from '../services/notification-channels';
 import { startLocalReceiver, type LocalReceiver } from '../notify/testing/local-receiver';
 import { createPublisher } from '../realtime/publish';
 import { createOrganization } from '../services/orgs';
@@ -32,7 +32,6 @@ import { createUser } from '../services/users';
 
 const skip = !bwrapAvailable() || detectCgroups().version === 0;
 const createCaller = createCallerFactory(evalsRouter);
-const BOSS_KEY = Symbol.for('nightshift.boss');
 
 describe.skipIf(skip)('evals in the product (real Postgres, pg-boss, bwrap, fake LLM, local Slack)', () => {
   let t: TestDatabase;
@@ -50,7 +49,6 @@ describe.skipIf(skip)('evals in the product (real Postgres, pg-boss, bwrap, fake
     boss = createBoss(t.url);
     await boss.start();
     for (const q of [EVAL_RUN_JOB, NOTIFY_JOB]) await boss.createQueue(q, { name: q });
-    (globalThis as Record<symbol, unknown>)[BOSS_KEY] = boss;
     slack = await startLocalReceiver(() => ({ status: 200, body: 'ok' }));
 
     const owner = await createUser(t.db, { name: 'Owner', email: 'o@evals.test', password: 'password-123' });
@@ -66,13 +64,15 @@ describe.skipIf(skip)('evals in the product (real Postgres, pg-boss, bwrap, fake
   });
 
   afterAll(async () => {
-    delete (globalThis as Record<symbol, unknown>)[BOSS_KEY];
     await llm?.close();
     await slack?.close();
     await boss?.stop({ graceful: false, wait: true });
     await t?.close();
     if (root) rmSync(root, { recursive: true, force: true });
   });
+
+  /** A signed-in person's tRPC context, with the job queue as the web server passes it. */
+  const as = (userId: string) => ({ ...userContext(t.db, userId), boss });
 
   /** What a worker does with the next eval-run job: the suite under test instead of the built-in one. */
   async function workOneEvalJob(clampRight: boolean) {
@@ -89,11 +89,11 @@ describe.skipIf(skip)('evals in the product (real Postgres, pg-boss, bwrap, fake
   }
 
   it('starts from the page, runs as a job, flags the regression, tells Slack, and compares side by side', async () => {
-    const api = createCaller(userContext(t.db, ids.owner!));
+    const api = createCaller(as(ids.owner!));
     const orgId = ids.orgId!;
 
     // A viewer cannot start one; a bad model name is refused before anything is stored.
-    expect(await errorCode(createCaller(userContext(t.db, ids.viewer!)).start({ orgId, model: 'openai:gpt-4o-mini' }))).toBe('FORBIDDEN');
+    expect(await errorCode(createCaller(as(ids.viewer!)).start({ orgId, model: 'openai:gpt-4o-mini' }))).toBe('FORBIDDEN');
     expect(await errorCode(api.start({ orgId, model: 'gpt-4o-mini' }))).toBe('BAD_REQUEST');
     expect(await t.db.selectFrom('eval_runs').select('id').execute()).toHaveLength(0);
 
@@ -149,7 +149,7 @@ describe.skipIf(skip)('evals in the product (real Postgres, pg-boss, bwrap, fake
     expect(JSON.stringify(await t.db.selectFrom('eval_results').selectAll().execute())).not.toContain('sk-org-eval-key');
 
     // ---- another organisation sees none of it ----
-    const stranger = createCaller(userContext(t.db, ids.stranger!));
+    const stranger = createCaller(as(ids.stranger!));
     expect(await stranger.list({ orgId: ids.otherOrg! })).toEqual([]);
     expect(await errorCode(stranger.detail({ orgId: ids.otherOrg!, evalRunIds: [second.id] }))).toBe('NOT_FOUND');
     expect(await errorCode(stranger.list({ orgId }))).toBe('FORBIDDEN');

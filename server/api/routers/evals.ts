@@ -2,7 +2,6 @@ import { orgProcedure, router } from '../trpc';
 import { AppError } from '../../errors/app-error';
 import { BUILTIN_SUITE_DIR, loadSuite } from '../../evals/suite';
 import { evalRunsDetail, listEvalRuns, queueEvalRun, setEvalJob } from '../../services/evals';
-import { sharedBoss } from '../../../jobs/runtime';
 import { EVAL_RUN_JOB, ZEvalRunJob } from '../../../jobs/eval-run';
 import { ZEvalDetailInput, ZEvalListInput, ZEvalStartInput } from './evals.types';
 
@@ -23,7 +22,7 @@ export const evalsRouter = router({
   detail: orgProcedure.input(ZEvalDetailInput).query(({ ctx, input }) => evalRunsDetail(ctx.db, ctx.scope, input)),
   /** Queues an eval of the built-in suite (the eval-run job runs it in a worker). */
   start: orgProcedure.input(ZEvalStartInput).mutation(async ({ ctx, input }) => {
-    const boss = sharedBoss();
+    const boss = ctx.boss;
     if (!boss) throw new AppError('INTERNAL_SERVER_ERROR', 'The job queue is not running on this server');
     const suite = builtinSuite();
     const { id } = await queueEvalRun(ctx.db, ctx.scope, { suite: suite.name, model: input.model, mode: input.mode, repeat: input.repeat, total: suite.tasks.length * input.repeat });
