@@ -14,6 +14,9 @@ import { createPipelineExecutor } from '../server/pipeline/task-executor';
 import { dataDir } from '../server/config';
 import { projectEnvironments } from '../server/env/project-environment';
 import { parseDriver } from '../sandbox/index';
+import { withStartupLock } from '../server/db/startup-lock';
+import { ensureSchedulerQueues } from './scheduler/queues';
+import { schedulerSettings } from './scheduler/constants';
 
 export type WorkerRuntime = { boss: PgBoss; workerId: string; scheduler: Scheduler | null; stop(): Promise<void> };
 
@@ -29,16 +32,42 @@ export async function startJobs(opts: {
   work?: boolean;
   /** What runs a task; the four-role agent pipeline by default. */
   executor?: TaskExecutor;
+  log?: (msg: string) => void;
 }): Promise<WorkerRuntime> {
   const boss = createBoss(opts.connectionString);
-  await boss.start();
   const workerId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+  try {
+    // pg-boss's schema, every queue and the cron schedules, by one process at a time: concurrent
+    // createQueue calls (a rollout starting every replica at once) deadlock in Postgres.
+    await withStartupLock(
+      opts.connectionString,
+      'create the job queues',
+      async () => {
+        await boss.start();
+        const existing = new Set((await boss.getQueues()).map((q) => q.name));
+        for (const job of JOBS) if (!existing.has(job.id)) await boss.createQueue(job.id, { name: job.id, ...(job.queue ?? {}) });
+        await ensureSchedulerQueues(boss, schedulerSettings());
+        if (opts.work !== false) for (const job of JOBS) if (job.cron) await boss.schedule(job.id, job.cron, {});
+      },
+      opts.log,
+    );
+  } catch (err) {
+    // A half-started pg-boss keeps timers and connections open: the process would hang, not exit.
+    await boss.stop({ graceful: false, wait: true, timeout: 2000 }).catch(() => {});
+    throw err;
+  }
+  try {
+    return await startWorking(opts, boss, workerId);
+  } catch (err) {
+    await boss.stop({ graceful: false, wait: true, timeout: 2000 }).catch(() => {});
+    throw err;
+  }
+}
+
+async function startWorking(opts: Parameters<typeof startJobs>[0], boss: PgBoss, workerId: string): Promise<WorkerRuntime> {
   const publish = withNotices(opts.publish, opts.db, boss, (m) => console.error(`[jobs] ${m}`));
   const ctx: JobContext = { db: opts.db, boss, publish, workerId, connectionString: opts.connectionString };
 
-  for (const job of JOBS) {
-    await boss.createQueue(job.id, { name: job.id, ...(job.queue ?? {}) });
-  }
   if (opts.work !== false) {
     for (const job of JOBS) {
       await boss.work(job.id, { pollingIntervalSeconds: 1, ...(job.work ?? {}) }, async (jobs) => {
@@ -48,7 +77,6 @@ export async function startJobs(opts: {
         }
       });
     }
-    for (const job of JOBS) if (job.cron) await boss.schedule(job.id, job.cron, {});
     // The first beat is immediate so health shows a live worker without waiting for the minute.
     await recordHeartbeat(opts.db, workerId);
     await boss.send(HEARTBEAT_JOB, {});

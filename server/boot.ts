@@ -2,6 +2,8 @@ import type pg from 'pg';
 import { createDb, setSharedDb, type DB } from './db/client';
 import { startEmbeddedPostgres } from './db/embedded';
 import { migrateToLatest, type MigrationState } from './db/migrate';
+import { dbWaitSeconds, waitForDatabase } from './db/wait';
+import { withStartupLock } from './db/startup-lock';
 import { acquireLock, ensureDataDir, readLiveLock, StartupError, updateLock } from './data-dir';
 import { ensureKeys } from './auth/keys';
 
@@ -65,10 +67,18 @@ export async function openDatabase(opts: {
     }
   }
 
+  try {
+    await waitForDatabase(url, { timeoutMs: dbWaitSeconds() * 1000, log });
+  } catch (err) {
+    await stopEmbedded?.().catch(() => {});
+    release?.();
+    throw new StartupError(`The database does not answer: ${(err as Error).message}`);
+  }
   const { db, pool } = createDb(url);
   let migrations: MigrationState;
   try {
-    migrations = await migrateToLatest(db);
+    // Any number of processes may start at once: one applies the migrations, the others then find none pending.
+    migrations = await withStartupLock(url, 'apply migrations', () => migrateToLatest(db), log);
   } catch (err) {
     await db.destroy().catch(() => {});
     await stopEmbedded?.().catch(() => {});

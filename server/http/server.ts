@@ -105,18 +105,27 @@ export async function startHttpServer(opts: {
   dev: boolean;
   projectDir: string;
   log: (msg: string) => void;
+  /** false: serve the API, Socket.IO and health only (no Next.js, no build needed); pages answer 404. */
+  pages?: boolean;
 }) {
   try {
     trustedProxies(process.env.NIGHTSHIFT_TRUSTED_PROXIES);
   } catch (err) {
     throw new StartupError((err as Error).message);
   }
-  const { default: next } = await import('next');
-  const app = next({ dev: opts.dev, dir: opts.projectDir, hostname: opts.hostname ?? 'localhost', port: opts.port });
-  const nextHandler = app.getRequestHandler();
-  await app.prepare();
+  let app: { close?: () => Promise<void> } | null = null;
+  let fallback: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<unknown> | unknown = (_req, res) => {
+    json(res, 404, { error: 'not found (this process serves the API only)' });
+  };
+  if (opts.pages !== false) {
+    const { default: next } = await import('next');
+    const nextApp = next({ dev: opts.dev, dir: opts.projectDir, hostname: opts.hostname ?? 'localhost', port: opts.port });
+    fallback = nextApp.getRequestHandler();
+    await nextApp.prepare();
+    app = nextApp as unknown as { close?: () => Promise<void> };
+  }
 
-  const server = http.createServer(createRequestListener(opts, nextHandler));
+  const server = http.createServer(createRequestListener(opts, fallback));
 
   // Browsers connect from the public URL only (known once listening, for PORT=0).
   let boundPort = opts.port;
@@ -140,7 +149,7 @@ export async function startHttpServer(opts: {
     async close() {
       io.close();
       await new Promise<void>((r) => server.close(() => r()));
-      await app.close?.();
+      await app?.close?.();
     },
   };
 }

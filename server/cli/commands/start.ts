@@ -64,12 +64,19 @@ async function reportLocalRepositories(rt: DatabaseRuntime): Promise<void> {
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { dev: { type: 'boolean', default: false }, 'no-worker': { type: 'boolean', default: false }, build: { type: 'boolean', default: false } },
+    options: {
+      dev: { type: 'boolean', default: false },
+      'no-worker': { type: 'boolean', default: false },
+      build: { type: 'boolean', default: false },
+      // The API, Socket.IO and health without the web pages: no Next.js build (API-only replicas, tests).
+      'api-only': { type: 'boolean', default: false },
+    },
   });
   const t0 = Date.now();
   const root = projectRoot();
   const dir = dataDir();
   const dev = values.dev ?? false;
+  const pages = !values['api-only'];
   const withWorkers = !values['no-worker'] && process.env.NIGHTSHIFT_WORKERS !== '0';
   process.env.NEXT_TELEMETRY_DISABLED = '1';
 
@@ -100,15 +107,15 @@ export async function run(argv: string[]): Promise<number> {
 
   try {
     const port = httpPort();
-    if (!dev) ensureBuilt(root, values.build ?? false);
+    if (!dev && pages) ensureBuilt(root, values.build ?? false);
     rt = await openDatabase({ dataDir: dir, own: true, log });
     log(`database: ${rt.mode}${rt.mode === 'embedded-postgres' ? ` in ${dir}` : ''}; migrations applied: ${rt.migrations.applied.length}`);
     process.env.NEXTAUTH_URL ||= `http://localhost:${port}`;
     await reportLocalRepositories(rt);
     const publish = createPublisher(rt.db, rt.pool);
     // pg-boss always starts (the API enqueues jobs); workers and the scheduler only when asked.
-    jobs = await startJobs({ connectionString: rt.url, db: rt.db, publish, work: withWorkers });
-    http = await startHttpServer({ rt, jobs, port, dev, projectDir: root, log });
+    jobs = await startJobs({ connectionString: rt.url, db: rt.db, publish, work: withWorkers, log });
+    http = await startHttpServer({ rt, jobs, port, dev, projectDir: root, log, pages });
     log(`ready on http://localhost:${http.port} in ${Date.now() - t0} ms${withWorkers ? ' (workers in-process)' : ''}`);
     return await new Promise<number>(() => {});
   } catch (err) {

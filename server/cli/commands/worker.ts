@@ -10,7 +10,7 @@ const log = (msg: string) => process.stderr.write(`[nightshift worker] ${msg}\n`
 export async function run(): Promise<number> {
   try {
     const rt = await openDatabase({ dataDir: dataDir(), own: false, log });
-    const jobs = await startJobs({ connectionString: rt.url, db: rt.db, publish: createPublisher(rt.db, rt.pool) });
+    const jobs = await startJobs({ connectionString: rt.url, db: rt.db, publish: createPublisher(rt.db, rt.pool), log });
     log(`worker ${jobs.workerId} started (database: ${rt.mode})`);
     let stopping = false;
     const stop = async () => {
