@@ -18,6 +18,13 @@ function text(content: unknown): string {
   return '';
 }
 
+/** How many acceptance criteria the role was given (the task's "Acceptance criteria:" list). */
+function criteriaCount(messages: Msg[]): number {
+  const task = messages.filter((m) => m.role === 'user').map((m) => text(m.content)).join('\n');
+  const list = /Acceptance criteria:\n((?:- .*\n?)+)/.exec(task)?.[1] ?? '';
+  return list.split('\n').filter((l) => l.startsWith('- ')).length;
+}
+
 function calledBefore(messages: Msg[], name: string): boolean {
   return messages.some((m) => m.role === 'assistant' && (m.tool_calls ?? []).some((c) => c.function?.name === name));
 }
@@ -60,10 +67,11 @@ export function agentTurn(body: Body): Turn {
       if (offered.has('browser_open') && !calledBefore(messages, 'browser_open')) return call('browser_open', { url: '/' }, 'Opening the app.');
       if (offered.has('browser_screenshot') && !calledBefore(messages, 'browser_screenshot')) return call('browser_screenshot', { name: 'home' });
       if (!calledBefore(messages, 'run_command')) return call('run_command', { command: 'node --test' }, 'Running the test suite.');
+      // Every criterion cites the command that really ran (the harness checks it against the recording).
       return call('finish', {
         summary: 'node --test passes; greet returns the greeting.',
         verdict: 'pass',
-        criteria: [{ criterion: 1, met: true, evidence: 'node --test: greets by name — ok' }],
+        criteria: Array.from({ length: criteriaCount(messages) }, (_, i) => ({ criterion: i + 1, met: true, evidence: [{ command: 'node --test', shows: 'greets by name — ok' }] })),
       });
     case 'reviewer':
       return call('finish', {

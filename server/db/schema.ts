@@ -33,6 +33,8 @@ export interface OrganizationsTable {
 export interface OrgSettings {
   specThreshold?: number;
   defaultModels?: Record<string, string>;
+  /** Days a run's recording is kept (issue 15; default 30). */
+  recordingRetentionDays?: number;
   /** The setup phase's registries (server/services/env-settings.ts). */
   registries?: OrgRegistrySettings;
 }
@@ -681,4 +683,46 @@ export interface EvalResultsTable {
 export interface Database {
   eval_runs: EvalRunsTable;
   eval_results: EvalResultsTable;
+}
+
+// ── Recordings (db/migrations/0016_recordings.ts): every run's model exchanges, tool calls, commands ──
+
+/** One task's recording: header (task, model, base), ending (status, final tree) and size. */
+export interface TaskRecordingsTable {
+  task_id: string;
+  org_id: string;
+  run_id: string;
+  header: Json<Record<string, unknown>>;
+  ending: Json<Record<string, unknown>> | null;
+  records: ColumnType<number, number | undefined, number>;
+  /** bigint: strings on read (see db/client). */
+  bytes: ColumnType<string, number | string | undefined, number | string>;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface RecordingEntriesTable {
+  task_id: string;
+  seq: number;
+  org_id: string;
+  kind: 'model' | 'tool' | 'command' | 'checkpoint';
+  role: string | null;
+  cycle: number | null;
+  turn: number | null;
+  data: Json<Record<string, unknown>>;
+  created_at: TimestampDefault;
+}
+
+/** A request text (system prompt, message, tool list) a model record's digest names, stored once per recording. */
+export interface RecordingBlobsTable {
+  task_id: string;
+  hash: string;
+  org_id: string;
+  text: string;
+}
+
+export interface Database {
+  task_recordings: TaskRecordingsTable;
+  recording_entries: RecordingEntriesTable;
+  recording_blobs: RecordingBlobsTable;
 }

@@ -7,6 +7,10 @@ import { MAX_QA_CYCLES, type RoleFinish, type RoleInput, type RoleOutcome } from
 const task = { key: 'T1', title: 'Add a /health endpoint', description: 'Serve GET /health.', files: ['src/server.ts', 'test/server.test.ts'] };
 const criteria = ['GET /health answers 200 with {"ok":true}', 'npm test passes'];
 
+/** QA's criteria as its finish tool returns them once checked against the recording. */
+const proven = (): NonNullable<RoleFinish['criteria']> =>
+  criteria.map((_, i) => ({ criterion: i + 1, met: true, evidence: '`npm test` → exit 0', proof: [{ kind: 'command' as const, command: 'npm test', exitCode: 0, seq: 10 + i }] }));
+
 function done(finish: RoleFinish, usage = 100): RoleOutcome {
   return { status: 'done', finish, turns: 3, usage: { inputTokens: usage, outputTokens: usage / 10, costUsd: usage / 1e5 }, promptVersions: { 'role-x': '1' } };
 }
@@ -31,7 +35,14 @@ describe('the four-role pipeline', () => {
       developer: [done({ summary: 'Added the route.' }), done({ summary: 'Fixed the status code.' })],
       qa: [
         done({ summary: 'Status is 201.', verdict: 'fail', findings: [{ id: 'F1', message: 'GET /health answers 201, not 200', category: 'test', file: 'src/server.ts' }] }),
-        done({ summary: 'All good.', verdict: 'pass', criteria: [{ criterion: 1, met: true, evidence: 'test "health 200" passes' }, { criterion: 2, met: true, evidence: 'npm test: 12 passed' }] }),
+        done({
+          summary: 'All good.',
+          verdict: 'pass',
+          criteria: [
+            { criterion: 1, met: true, evidence: '', proof: [{ kind: 'command', command: 'npm test -- health', exitCode: 0, seq: 41, shows: 'test "health 200" passes' }] },
+            { criterion: 2, met: true, evidence: '', proof: [{ kind: 'command', command: 'npm test', exitCode: 0, seq: 42, shows: '12 passed' }, { kind: 'file', path: 'test/server.test.ts' }] },
+          ],
+        }),
       ],
       reviewer: [done({ summary: 'Small and correct.', verdict: 'approve', steelman: 'The route is minimal and tested.' })],
     });
@@ -44,9 +55,12 @@ describe('the four-role pipeline', () => {
     expect(rework.architectPlan).toBe('Add a route in src/server.ts and a test.');
     expect(result.usageByRole.developer.inputTokens).toBe(200);
 
-    const report = verificationReport({ task, acceptanceCriteria: criteria, result, branch: 'nightshift/add-health-1234' });
+    const report = verificationReport({ task, acceptanceCriteria: criteria, result, branch: 'nightshift/add-health-1234', links: { command: (seq) => `https://ns.example/o/acme/runs/r1?task=t1&record=${seq}#recording` } });
     expect(report).toContain('1. ✅ GET /health answers 200 with {"ok":true}');
-    expect(report).toContain('QA (cycle 2): met — test "health 200" passes');
+    // Each piece of evidence links to the recorded command's output.
+    expect(report).toContain('QA (cycle 2): met — [`npm test -- health` → exit 0](https://ns.example/o/acme/runs/r1?task=t1&record=41#recording) — test "health 200" passes');
+    expect(report).toContain('QA (cycle 2): met — [`npm test` → exit 0](https://ns.example/o/acme/runs/r1?task=t1&record=42#recording) — 12 passed · file `test/server.test.ts` in the change');
+    expect(report).not.toContain('QA cycles was hit');
     expect(report).toContain('steelman: The route is minimal and tested.');
     expect(report).toContain('### Roles and QA cycles (2)');
     expect(report).toMatch(/\| developer \| 200 \| 20 \|/);
@@ -61,7 +75,7 @@ describe('the four-role pipeline', () => {
       ],
       qa: [
         done({ summary: 'two problems', verdict: 'fail', findings: [{ id: 'F1', message: 'lint: unused import', category: 'lint', file: 'src/server.ts' }, { id: 'F2', message: 'should be 200', category: 'acceptance' }] }),
-        done({ summary: 'F2 withdrawn', verdict: 'pass' }),
+        done({ summary: 'F2 withdrawn', verdict: 'pass', criteria: proven() }),
       ],
       reviewer: [done({ summary: 'ok', verdict: 'approve' })],
     });
@@ -76,7 +90,7 @@ describe('the four-role pipeline', () => {
     const s = scripted({
       architect: [done({ summary: 'plan' })],
       developer: [done({ summary: 'v1' }), done({ summary: 'v2' })],
-      qa: [done({ summary: 'pass', verdict: 'pass' })],
+      qa: [done({ summary: 'pass', verdict: 'pass', criteria: proven() })],
       reviewer: [
         done({ summary: 'naming', verdict: 'request_changes', findings: [{ id: 'R1', message: 'rename handler to healthHandler', category: 'bug', file: 'src/server.ts' }] }),
         done({ summary: 'good', verdict: 'approve' }),
@@ -101,13 +115,34 @@ describe('the four-role pipeline', () => {
     expect(s.calls.filter((c) => c.role === 'developer')).toHaveLength(MAX_QA_CYCLES);
     expect(s.calls.some((c) => c.role === 'reviewer')).toBe(false);
     expect(result.openFindings.map((f) => f.message)).toEqual(['test health fails']);
+    // The report says so at its top.
+    const report = verificationReport({ task, acceptanceCriteria: criteria, result });
+    expect(report.split('\n')[2]).toBe(`> ⚠️ **The cap of ${MAX_QA_CYCLES} QA cycles was hit**: QA and review did not converge, so this change is **not verified**. The findings still open are listed below.`);
+  });
+
+  it('a QA pass without recorded evidence for every criterion is never an approval', async () => {
+    const s = scripted({
+      architect: [done({ summary: 'plan' })],
+      developer: [done({ summary: 'v1' }), done({ summary: 'v2' })],
+      // Criterion 2 is claimed without anything recorded behind it, then proven.
+      qa: [done({ summary: 'pass', verdict: 'pass', criteria: [proven()[0], { criterion: 2, met: true, evidence: 'npm test: 12 passed' }] }), done({ summary: 'pass', verdict: 'pass', criteria: proven() })],
+      reviewer: [done({ summary: 'ok', verdict: 'approve' })],
+    });
+    const result = await runPipeline({ task, acceptanceCriteria: criteria, runRole: s.runRole });
+    expect(s.calls.map((c) => `${c.role}:${c.cycle}`)).toEqual(['architect:0', 'developer:1', 'qa:1', 'developer:2', 'qa:2', 'reviewer:2']);
+    expect(s.calls[3].findings).toEqual([expect.objectContaining({ id: 'c1-qa-evidence', message: expect.stringContaining('without recorded evidence for criterion 2') })]);
+    expect(result.status).toBe('approved');
+    // In the report, a claim with nothing recorded behind it is not shown met.
+    const cycle1 = verificationReport({ task, acceptanceCriteria: criteria, result: { ...result, cycles: result.cycles.slice(0, 1) } });
+    expect(cycle1).toContain('2. ⚪ npm test passes');
+    expect(cycle1).toContain('QA (cycle 1): met — no recorded evidence');
   });
 
   it('complex findings become a remediation task instead of blocking the task', async () => {
     const s = scripted({
       architect: [done({ summary: 'plan' })],
       developer: [done({ summary: 'done' })],
-      qa: [done({ summary: 'ok but', verdict: 'fail', findings: [{ id: 'F', message: 'the client in web/api.ts must call /health too', file: 'web/api.ts' }] })],
+      qa: [done({ summary: 'ok but', verdict: 'fail', criteria: proven(), findings: [{ id: 'F', message: 'the client in web/api.ts must call /health too', file: 'web/api.ts' }] })],
       reviewer: [done({ summary: 'fine', verdict: 'approve' })],
     });
     const result = await runPipeline({ task, acceptanceCriteria: criteria, runRole: s.runRole });
@@ -125,7 +160,7 @@ describe('the four-role pipeline', () => {
       qa: [() => { throw new Error('worker killed'); }],
     });
     await expect(runPipeline({ task, acceptanceCriteria: criteria, runRole: first.runRole, onState: async (s) => void states.push(structuredClone(s)) })).rejects.toThrow('worker killed');
-    const second = scripted({ qa: [done({ summary: 'pass', verdict: 'pass' })], reviewer: [done({ summary: 'ok', verdict: 'approve' })] });
+    const second = scripted({ qa: [done({ summary: 'pass', verdict: 'pass', criteria: proven() })], reviewer: [done({ summary: 'ok', verdict: 'approve' })] });
     const result = await runPipeline({ task, acceptanceCriteria: criteria, runRole: second.runRole, resume: states.at(-1) });
     expect(result.status).toBe('approved');
     expect(second.calls.map((c) => `${c.role}:${c.cycle}`)).toEqual(['qa:1', 'reviewer:1']);

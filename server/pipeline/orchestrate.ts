@@ -1,3 +1,4 @@
+import { unprovenCriteria } from '../recording/evidence';
 import { splitFindings } from './remediation';
 import {
   MAX_QA_CYCLES,
@@ -71,7 +72,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     return outcome;
   };
   const save = () => opts.onState?.(state) ?? Promise.resolve();
-  const finish = (status: PipelineResult['status'], openFindings: Finding[], reason?: string): PipelineResult => {
+  const finish = (status: PipelineResult['status'], openFindings: Finding[], reason?: string, capHit?: PipelineResult['capHit']): PipelineResult => {
     const usageByRole = Object.fromEntries(PIPELINE_ROLES.map((r) => [r, zeroUsage()])) as Record<PipelineRole, RoleUsage>;
     const promptVersions: Record<string, string> = {};
     const add = (role: PipelineRole, o?: RoleOutcome) => {
@@ -87,7 +88,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       add('qa', c.qa);
       add('reviewer', c.reviewer);
     }
-    return { status, reason, architect: state.architect!, cycles: state.cycles, openFindings, remediation: dedupe(state.remediation), usageByRole, promptVersions };
+    return { status, reason, architect: state.architect!, cycles: state.cycles, openFindings, remediation: dedupe(state.remediation), usageByRole, promptVersions, ...(capHit ? { capHit } : {}) };
   };
 
   if (!state.architect) {
@@ -114,7 +115,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     const done = await continueCycle(record);
     if (done) return done;
   }
-  return finish('failed', open, `QA and review did not converge in ${maxCycles} cycles`);
+  return finish('failed', open, `QA and review did not converge in ${maxCycles} cycles`, { maxQaCycles: maxCycles });
 
   /** Runs what is left of a cycle (QA, then the reviewer); returns a result when the task ends. */
   async function continueCycle(record: CycleRecord): Promise<PipelineResult | null> {
@@ -137,10 +138,17 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     if (qa.finish?.verdict === 'fail' && qaFindings.length === 0 && qaSplit.complex.length === 0) {
       qaFindings = [{ id: `c${cycle}-qa-1`, message: qa.finish.summary || 'QA failed without naming a finding', category: 'acceptance' }];
     }
+    // A pass counts only with recorded evidence for every criterion (QA's finish checks it; a
+    // pass without it, from anywhere, is never an approval).
+    const towardsReview = qa.finish?.verdict === 'pass' || qaFindings.length === 0;
+    const unproven = towardsReview ? unprovenCriteria(opts.acceptanceCriteria.length, qa.finish?.criteria) : [];
+    if (unproven.length) {
+      qaFindings = [...qaFindings, { id: `c${cycle}-qa-evidence`, message: `QA passed without recorded evidence for criterion ${unproven.join(', ')}: each criterion needs a check that ran in the sandbox, a file in the change or a web-tester step`, category: 'acceptance' }];
+    }
     // The guard's findings are on lines the developer wrote: always the task's own to fix.
     if (opts.guard) record.guard = withIds(await opts.guard(cycle), `c${cycle}-guard`);
     qaFindings = [...qaFindings, ...(record.guard ?? [])];
-    if ((qa.finish?.verdict !== 'pass' || record.guard?.length) && qaFindings.length > 0) {
+    if ((qa.finish?.verdict !== 'pass' || unproven.length || record.guard?.length) && qaFindings.length > 0) {
       open = qaFindings;
       await save();
       return null;

@@ -1,18 +1,40 @@
+import { describeProof, type Proof } from '../recording/evidence';
 import type { PipelineResult, PipelineRole, RoleOutcome } from './types';
 
 const usd = (n: number) => `$${n.toFixed(4)}`;
 
-function criterionEvidence(result: PipelineResult, index: number): { met: boolean | null; lines: string[] } {
+/** Where the report links a recorded command (its output on the run page's recording). */
+export type ReportLinks = { command(seq: number): string };
+
+/** A checked citation in markdown: a recorded command links to its output. */
+function proofText(p: Proof, links?: ReportLinks): string {
+  if (p.kind === 'command') {
+    const label = `\`${p.command.replace(/`/g, "'")}\` → exit ${p.exitCode}`;
+    const shows = p.shows ? ` — ${p.shows}` : '';
+    return links ? `[${label}](${links.command(p.seq)})${shows}` : `${label} (recorded command #${p.seq})${shows}`;
+  }
+  return describeProof(p);
+}
+
+/**
+ * The evidence for criterion `index`: QA's citations as checked against the recording (a command
+ * with its recorded exit code and a link to its output, a file in the change, a web-tester step),
+ * the reviewer's notes. Met (✅) only when the last QA pass proved it; a criterion without proof is
+ * never shown met.
+ */
+function criterionEvidence(result: PipelineResult, index: number, links?: ReportLinks): { met: boolean | null; lines: string[] } {
   const lines: string[] = [];
   let met: boolean | null = null;
   for (const c of result.cycles) {
-    for (const [role, outcome] of [['QA', c.qa], ['Reviewer', c.reviewer]] as const) {
-      const entry = outcome?.finish?.criteria?.find((x) => x.criterion === index + 1);
-      if (entry) {
-        met = entry.met;
-        lines.push(`${role} (cycle ${c.cycle}): ${entry.met ? 'met' : 'not met'} — ${entry.evidence}`);
-      }
+    const qa = c.qa?.finish?.criteria?.find((x) => x.criterion === index + 1);
+    if (qa) {
+      const proof = qa.proof ?? [];
+      met = qa.met && proof.length > 0 ? true : qa.met ? null : false;
+      const shown = proof.length ? proof.map((p) => proofText(p, links)).join(' · ') : 'no recorded evidence';
+      lines.push(`QA (cycle ${c.cycle}): ${qa.met ? 'met' : 'not met'} — ${shown}`);
     }
+    const reviewer = c.reviewer?.finish?.criteria?.find((x) => x.criterion === index + 1);
+    if (reviewer) lines.push(`Reviewer (cycle ${c.cycle}): ${reviewer.met ? 'met' : 'not met'} — ${reviewer.evidence}`);
   }
   return { met, lines };
 }
@@ -56,17 +78,22 @@ export function verificationReport(input: {
   commitSha?: string;
   /** The task's dependency setups, in order (issue 21). */
   environment?: ReportSetupStep[];
+  links?: ReportLinks;
 }): string {
-  const { result } = input;
+  const { result, links } = input;
   const out: string[] = [];
   out.push(`## Verification report — ${input.task.title}`);
   out.push('');
+  if (result.capHit) {
+    out.push(`> ⚠️ **The cap of ${result.capHit.maxQaCycles} QA cycles was hit**: QA and review did not converge, so this change is **not verified**. The findings still open are listed below.`);
+    out.push('');
+  }
   out.push(`Status: **${result.status}**${result.reason ? ` (${result.reason})` : ''} · task \`${input.task.key}\`${input.branch ? ` · branch \`${input.branch}\`` : ''}${input.commitSha ? ` · commit \`${input.commitSha.slice(0, 12)}\`` : ''}`);
   out.push('');
   out.push('### Acceptance criteria');
   if (!input.acceptanceCriteria.length) out.push('_The spec listed no acceptance criteria._');
   input.acceptanceCriteria.forEach((criterion, i) => {
-    const ev = criterionEvidence(result, i);
+    const ev = criterionEvidence(result, i, links);
     const mark = ev.met === true ? '✅' : ev.met === false ? '❌' : '⚪';
     out.push(`${i + 1}. ${mark} ${criterion}`);
     for (const line of ev.lines) out.push(`   - ${line}`);
@@ -84,7 +111,10 @@ export function verificationReport(input: {
   out.push('### Tests run in the sandbox');
   const commands = result.cycles.flatMap((c) => (c.qa?.commands ?? []).map((cmd) => ({ ...cmd, cycle: c.cycle })));
   if (!commands.length) out.push('_QA recorded no commands._');
-  for (const c of commands) out.push(`- cycle ${c.cycle}: \`${c.command}\` → exit ${c.exitCode}`);
+  for (const c of commands) {
+    const label = `\`${c.command.replace(/`/g, "'")}\` → exit ${c.exitCode}`;
+    out.push(`- cycle ${c.cycle}: ${links && c.seq !== undefined ? `[${label}](${links.command(c.seq)})` : label}`);
+  }
   const web = result.cycles.flatMap((c) => c.qa?.webTest ? [{ cycle: c.cycle, ...c.qa.webTest }] : []);
   if (web.length) {
     out.push('');

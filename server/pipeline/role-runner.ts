@@ -11,6 +11,8 @@ import type { Budgets } from '../agent/budgets';
 import type { ContextCache } from '../agent/context-cache';
 import type { CheckpointStore } from '../agent/checkpoint';
 import { createRedactor } from '../agent/redact';
+import type { EvidenceSource } from '../recording/evidence';
+import type { TaskRecording } from '../recording/recorder';
 import type { SkillLibrary } from '../skills/library';
 import { toolsForRole } from '../tools/registry';
 import { WebTestSession, type BrowserSession } from '../webtest/session';
@@ -49,10 +51,12 @@ export type RoleRunnerDeps = {
   /** Where system prompts are composed from (an organisation's prompt overrides); default built-in. */
   promptDirs?: { builtIn?: string; overrides?: string };
   /**
-   * Every model call of a role goes through the model this returns (a recorder wraps it; the
-   * identity when absent).
+   * The task's recording: every model call and sandbox command of each role goes through it, and
+   * QA's evidence is checked against it.
    */
-  wrapModel?: (model: LanguageModel, info: { role: AgentRole; modelName: string }) => LanguageModel;
+  recording?: TaskRecording;
+  /** Files the change touches against the task's base (QA may cite them as evidence). */
+  changedFiles?: () => Promise<string[]>;
 };
 
 function findingsText(findings: Finding[]): string {
@@ -136,10 +140,21 @@ export function createRoleRunner(deps: RoleRunnerDeps): RoleRunner {
   return async (input: RoleInput): Promise<RoleOutcome> => {
     const role = input.role;
     const chosen = deps.models.forRole(role);
-    const model = deps.wrapModel ? deps.wrapModel(chosen.model, { role, modelName: chosen.modelName }) : chosen.model;
+    const rec = deps.recording;
+    const model: LanguageModel = rec ? rec.model(chosen.model, { role, cycle: input.cycle, modelName: chosen.modelName }) : chosen.model;
+    const sandbox = rec && deps.sandbox ? rec.sandbox(deps.sandbox, { role, cycle: input.cycle }) : deps.sandbox;
     const commands: NonNullable<RoleOutcome['commands']> = [];
     const pending = new Map<string, string>();
     let session: BrowserSession | null = null;
+    // QA's evidence: what the recording holds of this cycle's QA pass.
+    const evidence: EvidenceSource | undefined =
+      role === 'qa' && rec
+        ? {
+            commands: () => rec.commands('qa', input.cycle),
+            webSteps: () => session?.transcript ?? [],
+            changedFiles: deps.changedFiles ?? (async () => []),
+          }
+        : undefined;
     // Explorer spend counts in the role's own accounting.
     const usage = deps.usage ?? createUsageAccumulator();
     const taskKey = `${deps.taskKey}:c${input.cycle}`;
@@ -151,9 +166,12 @@ export function createRoleRunner(deps: RoleRunnerDeps): RoleRunner {
       taskKey: `${taskKey}:${role}`,
       usage,
       secrets: deps.secrets,
-      onEvent: deps.onAgentEvent ? (_name, e) => deps.onAgentEvent!('explorer', input.cycle, e) : undefined,
+      onEvent: (_name, e) => {
+        rec?.agentEvent('explorer', input.cycle, e);
+        deps.onAgentEvent?.('explorer', input.cycle, e);
+      },
     });
-    const tools = toolsForRole(role, { sandbox: deps.sandbox, skills: deps.skills, redact, spawnExplorers });
+    const tools = toolsForRole(role, { sandbox, skills: deps.skills, redact, spawnExplorers, ...(evidence ? { finish: { evidence: { source: evidence, criteria: input.acceptanceCriteria.length } } } : {}) });
     if (role === 'qa' && deps.webTest) {
       const w = deps.webTest;
       session =
@@ -172,7 +190,7 @@ export function createRoleRunner(deps: RoleRunnerDeps): RoleRunner {
       tools,
       skills: deps.skills,
       workspace: deps.workspace,
-      sandbox: deps.sandbox,
+      sandbox,
       cache: deps.cache,
       taskKey,
       checkpoint: deps.checkpoint,
@@ -183,7 +201,8 @@ export function createRoleRunner(deps: RoleRunnerDeps): RoleRunner {
       scope: input.files,
       ...(deps.promptDirs ? { promptDirs: deps.promptDirs } : {}),
       onEvent: (e) => {
-        if (e.type === 'tool-call' && e.call.toolName === 'run_command') pending.set(e.call.id, String((e.call.args as { command?: unknown })?.command ?? ''));
+        rec?.agentEvent(role, input.cycle, e);
+        if (!rec && e.type === 'tool-call' && e.call.toolName === 'run_command') pending.set(e.call.id, String((e.call.args as { command?: unknown })?.command ?? ''));
         if (e.type === 'tool-result' && pending.has(e.callId)) {
           const exit = /exit code (\d+)/.exec(e.output)?.[1];
           commands.push({ command: pending.get(e.callId)!, exitCode: exit ? Number(exit) : e.isError ? 1 : 0, outputTail: e.output.slice(-400) });
@@ -199,6 +218,10 @@ export function createRoleRunner(deps: RoleRunnerDeps): RoleRunner {
       result = await handle.result;
     } finally {
       await session?.close();
+    }
+    // The commands the role ran, as recorded (with their place in the recording, for links).
+    if (rec) {
+      for (const c of rec.commands(role, input.cycle)) commands.push({ command: c.command, exitCode: c.exitCode, outputTail: `${c.stdout}${c.stderr ? `\n${c.stderr}` : ''}`.slice(-400), seq: c.seq });
     }
     return {
       status: result.status,

@@ -29,7 +29,11 @@ import { remediationTask } from './remediation';
 import { checkoutFiles, startTaskSandbox } from './session-resources';
 import { realtimeSessionPublisher } from './session-events';
 import { projectViability } from '../viability/session-hooks';
-import { runTaskSession, type SessionEvent, type SessionState, type TaskRecorder, type TaskSessionResult } from './task-session';
+import { httpPort, publicUrl } from '../config';
+import { createTaskRecording, type TaskRecording, type TaskRecordingOptions } from '../recording/recorder';
+import type { RecordingSink } from '../recording/types';
+import { dbRecordingSink, loadTaskRecording, orgSlug } from '../services/recordings';
+import { runTaskSession, type SessionEvent, type SessionState, type TaskSessionResult } from './task-session';
 
 export { orgAgentSetup } from './agent-setup';
 
@@ -64,7 +68,14 @@ export type PipelineExecutorDeps = {
   pullRequests?: boolean;
   /** Another place each pull request is recorded (the CLI's JSON records under the data directory). */
   pullRequestMirror?: (projectId: string) => { store: PullRequestStore; projectId: string };
-  recorder?: (task: ExecutableTask) => TaskRecorder | undefined;
+  /**
+   * More for a task's recording (issue 15) — the database recording is always made: files it is
+   * also written to (`nightshift agent --record`), a recording whose answers replace the models'
+   * (`--replay`), and a look at the recording once it exists (replay statistics).
+   */
+  recording?: (task: ExecutableTask) => TaskRecordingExtras | undefined;
+  /** The web app's address, for the links a verification report gives (default NEXTAUTH_URL, else localhost). */
+  publicUrl?: string;
   /**
    * The task's dependency environment (issue 21): its sandbox mounts the cached dependencies, it is
    * set up before the first role, and the agents get `install_dependencies`.
@@ -75,6 +86,12 @@ export type PipelineExecutorDeps = {
    * for its organisation. The CLI passes the operator's own checkout.
    */
   repositorySource?: (context: { orgId: string; projectId: string; repository: string }) => Promise<RepositorySource>;
+};
+
+export type TaskRecordingExtras = {
+  sinks?: RecordingSink[];
+  replay?: TaskRecordingOptions['replay'];
+  onRecording?: (recording: TaskRecording) => void;
 };
 
 /** What the executor returns in `TaskResult.output`: read back by the CLI's summary. */
@@ -122,6 +139,7 @@ export function createPipelineExecutor(deps: PipelineExecutorDeps): TaskExecutor
     let ws: TaskWorkspace | null = null;
     let sandbox: Sandbox | null = null;
     let mcp: McpClientManager | null = null;
+    let recording: TaskRecording | null = null;
     const environment = deps.environment?.(task, { projectId: context.projectId, repository: context.repository }) ?? null;
     const environmentLines = () => (environment?.results.some((r) => r.status !== 'none') ? { environment: environment.reportLines() } : {});
     try {
@@ -132,6 +150,17 @@ export function createPipelineExecutor(deps: PipelineExecutorDeps): TaskExecutor
       // registered for redaction before any agent runs, and never put in the sandbox's env.
       const github = await githubAuthFromSettings(task.orgId, env);
       allSecrets.push(...github.secrets);
+      // Every run is recorded (a resumed task continues its recording), redacted with every secret above.
+      const extras = deps.recording?.(task);
+      recording = createTaskRecording({
+        secrets: allSecrets,
+        sinks: [dbRecordingSink(db, { orgId: task.orgId, runId: task.runId, taskId: task.id }), ...(extras?.sinks ?? [])],
+        replay: extras?.replay,
+        previous: initial ? await loadTaskRecording(db, { orgId: task.orgId, taskId: task.id }) : null,
+      });
+      extras?.onRecording?.(recording);
+      const appUrl = (deps.publicUrl ?? publicUrl(httpPort())).replace(/\/+$/, '');
+      const slug = await orgSlug(db, task.orgId);
       const source = deps.repositorySource
         ? await deps.repositorySource({ orgId: task.orgId, projectId: context.projectId, repository: context.repository })
         : await repositorySourceFor(db, { orgId: task.orgId, projectId: context.projectId, repository: context.repository, dataDir: deps.dataDir });
@@ -166,7 +195,8 @@ export function createPipelineExecutor(deps: PipelineExecutorDeps): TaskExecutor
           // Resolved each time: a long task can outlive the installation token it started with.
           token: async () => (await githubAuthFromSettings(task.orgId, env)).token,
         },
-        recorder: deps.recorder?.(task),
+        recorder: recording,
+        links: { command: (seq) => `${appUrl}/o/${slug}/runs/${task.runId}?task=${task.id}&record=${seq}#recording` },
         viability: await projectViability(db, { orgId: task.orgId, projectId: context.projectId, runId: task.runId, taskId: task.id }),
         cache: createPgContextCache(db),
         skills: agentSetup.skills,
@@ -225,6 +255,7 @@ export function createPipelineExecutor(deps: PipelineExecutorDeps): TaskExecutor
       if (err instanceof EnvironmentSetupError) return { status: 'failed', error: err.message, retryable: false, output: { setupFailed: true, ...environmentLines() } };
       throw err;
     } finally {
+      await recording?.close();
       await mcp?.close().catch(() => undefined);
       await sandbox?.stop().catch(() => undefined);
       if (ws) await removeWorktree(ws.mirror, ws.worktree).catch(() => undefined);

@@ -20,6 +20,7 @@ import { acceptanceCriteriaOf } from './acceptance';
 import { architectDesign, call, DISCOUNT_TASK, DISCOUNT_TESTS, FIRST_VERSION, makeFixtureRepo, qaVerdict, RANGE_FIX, RANGE_TEST, removeFixtures, roleOf, SPEC, teamScript, type TeamScript } from '../../test/pipeline/run-test-support';
 import { startTaskSandbox } from './session-resources';
 import { runTaskSession, type SessionState, type TaskSessionInput } from './task-session';
+import { createTaskRecording } from '../recording/recorder';
 
 let llm: FakeLlm | undefined;
 afterEach(async () => {
@@ -76,18 +77,8 @@ describe('runTaskSession', () => {
     llm = await startFakeLlm({ script: teamScript(TEAM) });
     const { repo, dataDir } = await makeFixtureRepo();
     const saves: Saved[] = [];
-    const seen = { models: 0, checkpoints: [] as number[], tools: 0 };
-    const { result } = await session({
-      repo,
-      dataDir,
-      taskId: '11111111-aaaa',
-      save: (s) => saves.push(s),
-      recorder: {
-        model: (m) => ({ ...m, stream: (req) => (seen.models++, m.stream(req)) }),
-        agentEvent: (_r, _c, e) => void (e.type === 'tool-call' && seen.tools++),
-        checkpoint: ({ seq }) => void seen.checkpoints.push(seq),
-      },
-    });
+    const recording = createTaskRecording();
+    const { result } = await session({ repo, dataDir, taskId: '11111111-aaaa', save: (s) => saves.push(s), recorder: recording });
     expect(result.approved).toBe(true);
     expect(saves.map((s) => s.seq)).toEqual(saves.map((_, i) => i + 1));
     const show = (sha: string, file: string) => {
@@ -116,10 +107,13 @@ describe('runTaskSession', () => {
     expect(g('rev-list', '--count', `main..${result.branch}`).trim()).toBe('1');
     expect(g('show', `${result.branch}:src/cart.js`)).toContain('throw new RangeError');
     expect(g('for-each-ref', 'refs/nightshift/').trim()).toBe('');
-    // The recorder saw every model call, tool call and checkpoint.
-    expect(seen.models).toBe(llm.requests.length);
-    expect(seen.tools).toBeGreaterThanOrEqual(7);
-    expect(seen.checkpoints).toEqual(saves.map((s) => s.seq));
+    // The recording holds every model call, tool call, sandbox command and checkpoint.
+    const kinds = (k: string) => recording.entries.filter((e) => e.kind === k);
+    expect(kinds('model')).toHaveLength(llm.requests.length);
+    expect(kinds('tool').length).toBeGreaterThanOrEqual(7);
+    expect(kinds('command').map((c) => (c as { command: string }).command)).toEqual(['npm test', 'npm test']);
+    expect(kinds('checkpoint').map((c) => (c as { checkpoint: number }).checkpoint)).toEqual(saves.map((s) => s.seq));
+    expect(recording.ending).toMatchObject({ status: 'approved', commit: result.commitSha });
   }, 120_000);
 
   it('stops the agent when a checkpoint cannot be saved: no model call follows the failed save', async () => {

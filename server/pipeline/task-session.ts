@@ -16,9 +16,12 @@ import type { PullRequestStore } from '../repos/pull-requests';
 import { dropTaskRef, finishTaskWorkspace, saveTaskWork, type TaskWorkspace } from '../repos/task-workspace';
 import type { SkillLibrary } from '../skills/library';
 import type { Sandbox } from '../../sandbox/types';
+import { git } from '../repos/git';
+import { changedFiles } from '../recording/evidence';
+import { createTaskRecording, type TaskRecording } from '../recording/recorder';
 import { runPipeline, type PipelineEvent, type PipelineState } from './orchestrate';
 import { followUpFindings } from './remediation';
-import { verificationReport, type ReportSetupStep } from './report';
+import { verificationReport, type ReportLinks, type ReportSetupStep } from './report';
 import { createRoleRunner, type RoleRunnerDeps } from './role-runner';
 import { PIPELINE_ROLES, type Finding, type PipelineResult, type PipelineRole, type RoleOutcome, type RoleRunner, type RoleUsage } from './types';
 
@@ -67,21 +70,6 @@ export type SessionEvent =
   | PipelineEvent
   | { type: 'agent'; role: AgentRole; cycle: number; event: AgentEvent };
 
-/**
- * Where issue 15's recording plugs in: every model exchange, tool call, sandbox command and
- * checkpoint of the session passes through these hooks. All optional.
- */
-export interface TaskRecorder {
-  /** Wraps each role's model; every request and streamed answer goes through the returned one. */
-  model?(model: LanguageModel, info: { role: AgentRole; modelName: string }): LanguageModel;
-  /** Wraps the sandbox; every command the agents run goes through the returned one. */
-  sandbox?(sandbox: Sandbox): Sandbox;
-  /** Every agent event (tool calls with their arguments, results, nudges). */
-  agentEvent?(role: AgentRole, cycle: number, event: AgentEvent): void;
-  /** After each checkpoint is saved. */
-  checkpoint?(info: { seq: number; commit: string; label: string }): void | Promise<void>;
-}
-
 /** Issue 21's environment setup runs here, before the first role, in the task's sandbox. */
 export type SessionSetup = (ctx: { workspaceDir: string; sandbox: Sandbox; signal?: AbortSignal; resumed: boolean }) => Promise<void>;
 
@@ -126,7 +114,14 @@ export type TaskSessionInput = {
   checkpoints?: SessionCheckpoints;
   commitOnce?: CommitOnce;
   delivery: SessionDelivery;
-  recorder?: TaskRecorder;
+  /**
+   * The task's recording (server/recording): every model exchange, tool call, sandbox command and
+   * checkpoint goes through it, QA's evidence is checked against it, and with a replay source its
+   * models answer from an earlier recording. Absent: an in-memory recording (evidence still checked).
+   */
+  recorder?: TaskRecording;
+  /** Where the verification report links a recorded command's output. */
+  links?: ReportLinks;
   setup?: SessionSetup;
   /** The dependency setups of the task so far, for the verification report (issue 21). */
   setupSteps?: () => ReportSetupStep[];
@@ -186,7 +181,31 @@ export async function runTaskSession(input: TaskSessionInput): Promise<TaskSessi
   let seq = initial?.seq ?? 0;
   const agents: Record<string, AgentCheckpoint> = { ...(saved.agents ?? {}) };
   let pipelineState: PipelineState | undefined = saved.pipeline;
-  const sandbox = input.recorder?.sandbox?.(input.sandbox) ?? input.sandbox;
+  const recording = input.recorder ?? createTaskRecording({ secrets: input.secrets });
+  const baseRef = `refs/remotes/origin/${workspace.worktree.base}`;
+  const cwd = workspace.worktree.path;
+  const baseCommit = (await git(['merge-base', 'HEAD', baseRef], { cwd }).catch(() => git(['rev-parse', 'HEAD'], { cwd }))).trim();
+  await recording.begin({
+    runId: task.runId,
+    taskId: task.id,
+    taskKey: task.key,
+    title: task.title,
+    description: task.description,
+    criteria: input.acceptanceCriteria,
+    mode: input.mode ?? 'pipeline',
+    model: input.models.name,
+    baseCommit,
+    baseTree: (await git(['rev-parse', `${baseCommit}^{tree}`], { cwd })).trim(),
+    ...(input.budgets ? { budgets: input.budgets as Record<string, number> } : {}),
+    ...(input.maxQaCycles !== undefined ? { maxQaCycles: input.maxQaCycles } : {}),
+    volatile: [
+      [workspace.worktree.path, '<worktree>'],
+      [workspace.mirror.path, '<mirror>'],
+      [workspace.worktree.branch, '<branch>'],
+    ],
+  });
+  // The environment setup's commands are recorded too (before the first role).
+  const sandbox = recording.sandbox(input.sandbox, { role: 'setup', cycle: 0 });
   const publish = (e: SessionEvent) => {
     try {
       input.publish?.(e);
@@ -200,7 +219,7 @@ export async function runTaskSession(input: TaskSessionInput): Promise<TaskSessi
     const commit = await saveTaskWork(workspace, { author: AGENT_IDENTITY, runId: task.runId, taskId: task.id, label: `${task.title} (${label})`, token: await input.delivery.token?.() });
     if (input.checkpoints) await input.checkpoints.save(next, { pipeline: pipelineState, agents, commit });
     seq = next;
-    await input.recorder?.checkpoint?.({ seq, commit, label });
+    await recording.checkpoint({ seq, commit, label });
   };
   const agentCheckpoints: CheckpointStore = {
     async save(key, cp) {
@@ -217,7 +236,9 @@ export async function runTaskSession(input: TaskSessionInput): Promise<TaskSessi
   const roleRunner = createRoleRunner({
     models: input.models,
     workspace: workspace.worktree.path,
-    sandbox,
+    sandbox: input.sandbox,
+    recording,
+    changedFiles: () => changedFiles(cwd, baseRef),
     cache: input.cache,
     taskKey: task.id,
     skills: input.skills,
@@ -234,11 +255,7 @@ export async function runTaskSession(input: TaskSessionInput): Promise<TaskSessi
       return input.viability.promptSection({ role: ri.role, files: ri.files, workspaceDir: workspace.worktree.path });
     },
     takeChat: input.takeChat,
-    wrapModel: input.recorder?.model ? (m, info) => input.recorder!.model!(m, info) : undefined,
-    onAgentEvent: (role, cycle, event) => {
-      input.recorder?.agentEvent?.(role, cycle, event);
-      publish({ type: 'agent', role, cycle, event });
-    },
+    onAgentEvent: (role, cycle, event) => publish({ type: 'agent', role, cycle, event }),
   });
   // A finished role's conversation is in its outcome; only running roles keep a transcript.
   const runRole: RoleRunner = async (ri) => {
@@ -280,7 +297,7 @@ export async function runTaskSession(input: TaskSessionInput): Promise<TaskSessi
   const approved = result.status === 'approved';
   const agentMode = input.mode === 'agent';
   const developer = result.cycles.at(-1)?.developer;
-  const report = agentMode ? undefined : verificationReport({ task: { key: task.key, title: task.title }, acceptanceCriteria: input.acceptanceCriteria, result, branch: workspace.worktree.branch, environment: input.setupSteps?.() });
+  const report = agentMode ? undefined : verificationReport({ task: { key: task.key, title: task.title }, acceptanceCriteria: input.acceptanceCriteria, result, branch: workspace.worktree.branch, environment: input.setupSteps?.(), links: input.links });
   const message = agentMode
     ? `nightshift: ${task.title}\n\n${developer?.status === 'done' ? (developer.finish?.summary ?? '') : `Run ${developer?.status ?? 'failed'}: ${developer?.reason ?? result.reason ?? ''}`}`.trim()
     : `nightshift: ${task.title}\n\n${approved ? 'QA passed and the reviewer approved.' : `Not converged: ${result.reason ?? ''}`}`;
@@ -310,6 +327,9 @@ export async function runTaskSession(input: TaskSessionInput): Promise<TaskSessi
     const record = f.pullRequest?.record;
     return { sha: f.commit.sha, committed: f.commit.committed, pullRequest: record ? { branch: record.branch, title: record.title, body: record.body, ...(record.url ? { url: record.url } : {}) } : null };
   });
+
+  const tree = (await git(['rev-parse', `${finished.sha}^{tree}`], { cwd: workspace.mirror.path }).catch(() => '')).trim() || null;
+  await recording.end({ status: agentMode ? (developer?.status ?? 'failed') : result.status, commit: finished.sha, tree });
 
   // The branch holds the work now: the task's checkpoint ref is no longer needed anywhere.
   await commitOnce('drop-task-ref', async () => {

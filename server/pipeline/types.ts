@@ -1,4 +1,5 @@
 import { FINDING_CATEGORIES } from '../tools/finish';
+import type { Proof } from '../recording/evidence';
 
 /** The four roles of a task, in the order they first act. */
 export const PIPELINE_ROLES = ['architect', 'developer', 'qa', 'reviewer'] as const;
@@ -41,8 +42,12 @@ export type RoleFinish = {
   verdict?: string;
   findings?: Finding[];
   contested?: Contest[];
-  /** QA and reviewer: evidence per acceptance criterion (1-based), for the verification report. */
-  criteria?: Array<{ criterion: number; met: boolean; evidence: string }>;
+  /**
+   * QA and reviewer: evidence per acceptance criterion (1-based), for the verification report.
+   * QA's `proof` holds its citations as checked against the recording (commands with their
+   * recorded exit code and place in the recording, files in the change, web-tester steps).
+   */
+  criteria?: Array<{ criterion: number; met: boolean; evidence: string; proof?: Proof[] }>;
   /** Reviewer: the case for the change, argued before the critique. */
   steelman?: string;
 };
@@ -61,8 +66,8 @@ export type RoleOutcome = {
   promptVersions?: Record<string, string>;
   /** Web-tester transcript lines and screenshot paths, when QA drove a browser. */
   webTest?: { transcript: string[]; screenshots: string[]; visual?: Array<{ screenshot: string; status: string; diffPixels?: number; diffImage?: string }> };
-  /** Test commands QA ran and their exit codes. */
-  commands?: Array<{ command: string; exitCode: number; outputTail?: string }>;
+  /** Commands the role ran in the sandbox and their exit codes; `seq`: the command's place in the task's recording. */
+  commands?: Array<{ command: string; exitCode: number; outputTail?: string; seq?: number }>;
 };
 
 /** The structured message one role hands to the next (references and findings, not transcripts). */
@@ -102,4 +107,6 @@ export type PipelineResult = {
   remediation: Finding[];
   usageByRole: Record<PipelineRole, RoleUsage>;
   promptVersions: Record<string, string>;
+  /** The task ended because the cap of QA cycles was reached (the report says so at its top). */
+  capHit?: { maxQaCycles: number };
 };

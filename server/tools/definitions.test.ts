@@ -154,8 +154,18 @@ describe('finish: one per role, decided in one place', () => {
     });
     const one = parse('reviewer', { summary: 'Fine.', steelman: 'Small and tested.', verdict: 'Request changes', findings: 'name the magic numbers' });
     expect(one.ok && one.args).toMatchObject({ verdict: 'request_changes', findings: [{ message: 'name the magic numbers' }] });
-    const crit = parse('qa', { summary: 's', verdict: 'pass', criteria: [{ criterion: '1', met: 'true', evidence: 'npm test ok' }] });
-    expect(crit.ok && crit.args).toMatchObject({ criteria: [{ criterion: 1, met: true, evidence: 'npm test ok' }] });
+    const crit = parse('qa', { summary: 's', verdict: 'pass', criteria: [{ criterion: '1', met: 'true', evidence: '$ npm test' }] });
+    expect(crit.ok && crit.args).toMatchObject({ criteria: [{ criterion: 1, met: true, evidence: [{ command: 'npm test' }] }] });
+    const ticked = parse('qa', { summary: 's', verdict: 'pass', criteria: [{ criterion: 1, met: true, evidence: ['`node --test`', { file: 'src/a.js' }] }] });
+    expect(ticked.ok && ticked.args).toMatchObject({ criteria: [{ evidence: [{ command: 'node --test' }, { file: 'src/a.js' }] }] });
+  });
+
+  it("QA's evidence must point at something: prose is refused, saying what to cite", () => {
+    const r = parse('qa', { summary: 's', verdict: 'pass', criteria: [{ criterion: 1, met: true, evidence: 'npm test ok' }] });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problem).toBe('field "criteria[0].evidence[0]": cite exactly one of "command" (a command you ran), "file" (a file in the change) or "web_step" (a web-tester step)');
+    expect(parse('qa', { summary: 's', verdict: 'pass', criteria: [{ criterion: 1, met: true, evidence: [{ command: 'npm test', file: 'a.js' }] }] }).ok).toBe(false);
   });
 
   it('a missing steelman is still refused, even when the summary argues one: the refusal names the field, quotes the schema and shows the call to send', () => {

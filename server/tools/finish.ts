@@ -1,7 +1,8 @@
 import { z } from 'zod/v4';
 import type { AgentRole } from '../agent/types';
+import { checkEvidence, type EvidenceSource } from '../recording/evidence';
 import { defineTool, flag, listOf, wholeNumber } from './define-tool';
-import type { ToolDefinition } from './types';
+import { toolError, type ToolDefinition } from './types';
 
 export const FINISH_TOOL = 'finish';
 
@@ -69,6 +70,44 @@ const criteria = listOf(
   }),
 ).describe('For each acceptance criterion, by its number: met or not, and the evidence (command and result, or what the browser showed).');
 
+/**
+ * One piece of QA's evidence: exactly one of a command it ran, a file in the change, a web-tester
+ * step. A string is read as meant where it can be (`"$ npm test"` or `` "`npm test`" `` is the
+ * command); otherwise it points at nothing and is refused, saying what to cite.
+ */
+function coerceCitation(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const s = v.trim();
+  const cmd = /^\$\s+(.+)$/s.exec(s)?.[1] ?? /^`([^`]+)`$/.exec(s)?.[1];
+  return cmd ? { command: cmd.trim() } : { shows: s };
+}
+
+const citation = z.preprocess(
+  coerceCitation,
+  z
+    .object({
+      command: z.string().trim().min(1).optional().describe('A command you ran in the sandbox in this pass, exactly as you ran it, e.g. "npm test".'),
+      exit_code: wholeNumber().optional().describe('The exit code the command gave (checked against the recording; omit for 0).'),
+      file: z.string().trim().min(1).optional().describe('A file the change adds, modifies or deletes, relative to the repository root.'),
+      web_step: wholeNumber().min(1).optional().describe('A step of your web tester, by its number (1 = your first browser action in this pass).'),
+      shows: z.string().optional().describe('What it showed, e.g. "3 tests pass".'),
+    })
+    .refine((c) => [c.command, c.file, c.web_step].filter((x) => x !== undefined).length === 1, {
+      message: 'cite exactly one of "command" (a command you ran), "file" (a file in the change) or "web_step" (a web-tester step)',
+    }),
+);
+
+/** QA's criteria: each with evidence that points at something that happened, checked by the harness. */
+const qaCriteria = listOf(
+  z.object({
+    criterion: wholeNumber().min(1).describe('The acceptance criterion, by its number (1-based).'),
+    met: flag().describe('Whether a check you ran shows it holds.'),
+    evidence: listOf(citation).describe('What shows it: commands you ran (with their exit code), files in the change, web-tester steps. Each is checked against what was recorded.'),
+  }),
+).describe(
+  'For each acceptance criterion, by its number: met or not, and the evidence. A pass needs every criterion met with at least one citation; a citation of a command that did not run is refused.',
+);
+
 /** What an explorer or planner reports: facts with the files they are in. */
 const reportFinding = z.preprocess(
   (v) => (typeof v === 'string' ? { title: v } : v),
@@ -111,7 +150,7 @@ const ROLE_FINISH = {
     summary: summary('What you checked and the outcome.'),
     verdict: verdictOf(QA_VERDICTS).describe('pass only when every criterion is demonstrated by a check you ran.'),
     findings: listOf(finding).optional().describe('Problems found (omit or [] on pass).'),
-    criteria: criteria.optional(),
+    criteria: qaCriteria.optional(),
   }),
   reviewer: z.object({
     summary: summary('Your review in a few sentences.'),
@@ -125,18 +164,34 @@ const ROLE_FINISH = {
 /** What each role's `finish` carries back (the pipeline reads verdicts, findings, criteria, steelman). */
 export type RoleFinishArgs = { [R in AgentRole]: z.output<(typeof ROLE_FINISH)[R]> };
 
+/** What QA's finish checks its evidence against (the task's recording), and how many criteria the task has. */
+export type FinishOptions = { evidence?: { source: EvidenceSource; criteria: number } };
+
 /**
  * The one place that decides which `finish` a role gets: the registry offers it, and the loop adds
  * it when a caller's tool list has none. Judges (QA, reviewer) must give a verdict; the reviewer a
  * steelman first. Obvious slips are taken as meant (a finding as a plain string, `"PASS"`, one
  * finding instead of a list); a missing field is refused with the schema and the call to send.
+ * With `evidence`, QA's citations are checked against the recording: a pass must cite, for every
+ * criterion, a command that ran (with its exit code), a file in the change or a web-tester step,
+ * and a citation of something that did not happen is refused naming what did.
  */
-export function finishToolFor(role: AgentRole): ToolDefinition<RoleFinishArgs[AgentRole]> {
+export function finishToolFor(role: AgentRole, opts: FinishOptions = {}): ToolDefinition<RoleFinishArgs[AgentRole]> {
   return defineTool({
     name: FINISH_TOOL,
     description,
     parameters: ROLE_FINISH[role] as z.ZodType<RoleFinishArgs[AgentRole]>,
     async execute(args) {
+      if (role === 'qa' && opts.evidence) {
+        const qa = args as RoleFinishArgs['qa'];
+        const checked = await checkEvidence({ verdict: qa.verdict, criteria: qa.criteria ?? [], count: opts.evidence.criteria, source: opts.evidence.source });
+        if (!checked.ok) {
+          return toolError(
+            `Error: your finish was refused: ${checked.problems.length === 1 ? checked.problems[0] : `\n${checked.problems.map((p) => `- ${p}`).join('\n')}`}.\nEvidence must point at what happened in this task: run the check you mean to cite (run_command), then call finish again citing it.`,
+          );
+        }
+        return { output: 'Task finished.', meta: { ...qa, criteria: checked.criteria } };
+      }
       return { output: 'Task finished.', meta: args };
     },
     refusalHint: (sent, problems) =>

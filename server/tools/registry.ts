@@ -2,7 +2,7 @@ import type { Sandbox } from '../../sandbox/types';
 import type { AgentRole, AgentTool } from '../agent/types';
 import type { SkillLibrary } from '../skills/library';
 import { applyCodeChangesTool } from './apply-code-changes';
-import { finishToolFor } from './finish';
+import { finishToolFor, type FinishOptions } from './finish';
 import { listFilesTool } from './list-files';
 import { createLoadSkillTool } from './load-skill';
 import { readFileTool } from './read-file';
@@ -23,6 +23,8 @@ export interface ToolsetOptions {
   spawnExplorers?: (mandates: ExplorerMandate[], signal?: AbortSignal) => Promise<ExplorerReport[]>;
   /** Scrubs secrets from command output before the model sees it. */
   redact?: (text: string) => string;
+  /** How the role's `finish` checks what it claims (QA's evidence against the recording). */
+  finish?: FinishOptions;
 }
 
 const READ_ONLY: AgentTool[] = [
@@ -57,6 +59,6 @@ export function toolsForRole(role: AgentRole, opts: ToolsetOptions = {}): AgentT
     if (p.skills === 'all' && opts.sandbox) tools.push(createRunSkillScriptTool(opts.skills, opts.sandbox));
   }
   if (p.explorers && opts.spawnExplorers) tools.push(createSpawnExplorersTool(opts.spawnExplorers));
-  tools.push(finishToolFor(role));
+  tools.push(finishToolFor(role, opts.finish));
   return tools;
 }

@@ -75,7 +75,7 @@ function requestsOf(role: string): string[] {
 const finishQuietly: TeamScript = {
   architect: () => call('finish', { summary: 'Design: change the one function in place; no new files.' }),
   developer: () => call('finish', { summary: 'Nothing needed changing.' }),
-  qa: () => call('finish', { summary: 'Nothing to test.', verdict: 'pass', findings: [] }),
+  qa: (ctx) => (ctx.step === 0 ? call('run_command', { command: 'npm test' }) : call('finish', { summary: 'npm test passes.', verdict: 'pass', findings: [], criteria: [{ criterion: 1, met: true, evidence: [{ command: 'npm test' }] }] })),
   reviewer: () => call('finish', { steelman: 'Harmless.', verdict: 'approve', summary: 'Approved.' }),
 };
 
@@ -126,7 +126,7 @@ describe('the diff guard', () => {
         return ctx.step === 0 ? call('apply_code_changes', { changes: [FIXED_QUERY] }) : call('finish', { summary: 'cartsOf binds the user as a parameter now.' });
       },
       // QA's model notices nothing: the guard is what sends the change back.
-      qa: () => call('finish', { summary: 'Looks fine.', verdict: 'pass', findings: [] }),
+      qa: (ctx) => (ctx.step === 0 ? call('run_command', { command: 'npm test' }) : call('finish', { summary: 'Looks fine.', verdict: 'pass', findings: [], criteria: [{ criterion: 1, met: true, evidence: [{ command: 'npm test' }] }] })),
       reviewer: () => call('finish', { steelman: 'Small.', verdict: 'approve', summary: 'Approved.' }),
     };
     llm = await startFakeLlm({ script: teamScript(team) });

@@ -203,21 +203,25 @@ export const RANGE_FIX = {
   replace: 'export function applyDiscount(total, percent) {\n  if (percent < 0 || percent > 100) throw new RangeError(`percent must be between 0 and 100, got ${percent}`);\n',
 };
 
-/** QA's verdict follows what `npm test` really did in the sandbox. */
+/**
+ * QA's verdict follows what `npm test` really did in the sandbox, and its evidence cites that run
+ * (with the exit code it gave): the harness checks each citation against the recording.
+ */
 export function qaVerdict(ctx: TurnContext, extraFindings: Array<Record<string, unknown>> = []): Turn {
   const passed = /exit code 0/.test(ctx.lastToolOutput);
-  const evidence = `npm test → ${/exit code \d+/.exec(ctx.lastToolOutput)?.[0] ?? 'no exit code'}`;
+  const exit = Number(/exit code (\d+)/.exec(ctx.lastToolOutput)?.[1] ?? -1);
+  const ran = (shows: string) => [{ command: 'npm test', ...(exit === 0 ? {} : { exit_code: exit }), shows }];
   return call('finish', {
     summary: passed ? 'npm test passes in the sandbox; every criterion is covered by a test.' : 'npm test fails in the sandbox: applyDiscount accepts a percent above 100.',
     verdict: passed ? 'pass' : 'fail',
     findings: [
-      ...(passed ? [] : [{ id: 'F1', category: 'bug', severity: 'blocker', file: 'src/cart.js', criterion: 3, message: 'applyDiscount(100, 150) returns -50 instead of throwing a RangeError', evidence }]),
+      ...(passed ? [] : [{ id: 'F1', category: 'bug', severity: 'blocker', file: 'src/cart.js', criterion: 3, message: 'applyDiscount(100, 150) returns -50 instead of throwing a RangeError', evidence: `npm test → exit code ${exit}` }]),
       ...extraFindings,
     ],
     criteria: [
-      { criterion: 1, met: passed || /# pass [1-9]/.test(ctx.lastToolOutput), evidence: `test/discount.test.js "10% off 100 is 90"; ${evidence}` },
-      { criterion: 2, met: passed || /# pass [1-9]/.test(ctx.lastToolOutput), evidence: `test/discount.test.js "0% off leaves the total"; ${evidence}` },
-      { criterion: 3, met: passed, evidence: `test/discount-range.test.js "a percent above 100 is a RangeError"; ${evidence}` },
+      { criterion: 1, met: passed || /# pass [1-9]/.test(ctx.lastToolOutput), evidence: ran('test/discount.test.js "10% off 100 is 90"') },
+      { criterion: 2, met: passed || /# pass [1-9]/.test(ctx.lastToolOutput), evidence: ran('test/discount.test.js "0% off leaves the total"') },
+      { criterion: 3, met: passed, evidence: ran('test/discount-range.test.js "a percent above 100 is a RangeError"') },
     ],
   });
 }
