@@ -9,6 +9,7 @@ import { planSpecJob } from './plan-spec';
 import { envSetupJob } from './env-setup';
 import { pruneAuthThrottleJob } from './prune-auth-throttle';
 import { evalRunJob } from './eval-run';
+import { pruneRecordingsJob } from './prune-recordings';
 
 /** Every job kind the workers run. Later capabilities register theirs here. */
 export const JOBS: JobDefinition[] = [
@@ -23,4 +24,5 @@ export const JOBS: JobDefinition[] = [
   pruneAuthThrottleJob,
   envSetupJob,
   evalRunJob,
+  pruneRecordingsJob,
 ];

@@ -16,6 +16,7 @@ import { environmentRouter } from './routers/environment';
 import { viabilityRouter } from './routers/viability';
 import { instanceRouter } from './routers/instance';
 import { evalsRouter } from './routers/evals';
+import { recordingRouter } from './routers/recording';
 
 /** Composes the routers; procedures live in routers/. */
 export const appRouter = router({
@@ -38,6 +39,7 @@ export const appRouter = router({
   viability: viabilityRouter,
   instance: instanceRouter,
   evals: evalsRouter,
+  recording: recordingRouter,
 });
 
 export type AppRouter = typeof appRouter;

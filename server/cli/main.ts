@@ -21,6 +21,7 @@ const COMMANDS: Record<string, { load: () => Promise<CommandModule>; help: strin
   agent: { load: () => import('./commands/agent'), help: 'agent --repo DIR --task TEXT --model provider:model' },
   run: { load: () => import('./commands/run'), help: 'run --repo DIR --spec FILE.md --model provider:model' },
   eval: { load: () => import('./commands/eval'), help: 'eval run --suite DIR|builtin --model provider:model | eval compare BASE.json NEW.json' },
+  replay: { load: () => import('./commands/replay'), help: 'replay --run RUN_ID: run a recorded run again from its recording, compare trees' },
   viability: { load: () => import('./commands/viability'), help: 'viability scan --repo DIR [--json] | cleanup --repo DIR --out FILE.md' },
 };
 

@@ -116,11 +116,11 @@ describe('nightshift run (CLI) against the fake LLM server', () => {
     const report: string = pr.report;
     expect(report).toContain('Status: **approved**');
     for (const n of [1, 2, 3]) expect(report).toMatch(new RegExp(`^${n}\\. ✅ `, 'm'));
-    expect(report).toContain('QA (cycle 1): not met — test/discount-range.test.js "a percent above 100 is a RangeError"; npm test → exit code 1');
-    expect(report).toContain('QA (cycle 2): met — test/discount-range.test.js "a percent above 100 is a RangeError"; npm test → exit code 0');
-    expect(report).toContain('- cycle 1: `npm test` → exit 1');
-    expect(report).toContain('- cycle 2: `npm test` → exit 0');
-    expect(report).toContain('- cycle 3: `npm test` → exit 0');
+    // Each criterion's evidence is the recorded run of the tests, linked to its output in the run's recording.
+    const link = (exit: number) => `\\[\`npm test\` → exit ${exit}\\]\\(https?://[^/]+/o/local/runs/${'[0-9a-f-]{36}'}\\?task=[0-9a-f-]{36}&record=\\d+#recording\\)`;
+    expect(report).toMatch(new RegExp(`QA \\(cycle 1\\): not met — ${link(1)} — test/discount-range\\.test\\.js "a percent above 100 is a RangeError"`));
+    expect(report).toMatch(new RegExp(`QA \\(cycle 2\\): met — ${link(0)} — test/discount-range\\.test\\.js "a percent above 100 is a RangeError"`));
+    expect(report).toMatch(new RegExp(`- cycle 1: ${link(1)}\n- cycle 2: ${link(0)}\n- cycle 3: ${link(0)}\n`));
     expect(report).toContain('### Roles and QA cycles (3)');
     expect(report).toMatch(/- architect: Approach: add applyDiscount next to subtotal/);
     expect(report).toMatch(/\*\*Cycle 1\*\*\n- developer: cycle 1: added applyDiscount[^\n]*\n- qa — \*\*fail\*\*: [^\n]*\n {2}- F1 \[bug\] applyDiscount\(100, 150\) returns -50/);

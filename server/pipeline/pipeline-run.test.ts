@@ -105,7 +105,9 @@ describe('runSpecHeadless: the whole pipeline on a fixture repository against th
     expect(pr.report).toContain(`Status: **failed** (QA and review did not converge in ${MAX_QA_CYCLES} cycles)`);
     expect(pr.report).toContain('### Open findings\n- [bug] applyDiscount(100, 150) returns -50 instead of throwing a RangeError (src/cart.js)');
     expect(pr.report).toMatch(/^3\. ❌ /m);
-    for (let c = 1; c <= MAX_QA_CYCLES; c++) expect(pr.report).toContain(`- cycle ${c}: \`npm test\` → exit 1`);
+    for (let c = 1; c <= MAX_QA_CYCLES; c++) expect(pr.report).toMatch(new RegExp(`- cycle ${c}: \\[\`npm test\` → exit 1\\]\\(http://[^)]+&record=\\d+#recording\\)`));
+    // The report says at its top that the cap was hit.
+    expect(pr.report.split('\n')[2]).toBe(`> ⚠️ **The cap of ${MAX_QA_CYCLES} QA cycles was hit**: QA and review did not converge, so this change is **not verified**. The findings still open are listed below.`);
     const recordDir = join(r.dataDir, PULL_REQUESTS_DIR, localRepoId(r.repo));
     const record = JSON.parse(readFileSync(join(recordDir, readdirSync(recordDir)[0]), 'utf8'));
     expect(record).toMatchObject({ branch: pr.branch, draft: true, labels: ['nightshift', 'needs-attention'] });

@@ -198,6 +198,7 @@ export async function runTaskSession(input: TaskSessionInput): Promise<TaskSessi
     baseTree: (await git(['rev-parse', `${baseCommit}^{tree}`], { cwd })).trim(),
     ...(input.budgets ? { budgets: input.budgets as Record<string, number> } : {}),
     ...(input.maxQaCycles !== undefined ? { maxQaCycles: input.maxQaCycles } : {}),
+    environment: Boolean(input.setup),
     volatile: [
       [workspace.worktree.path, '<worktree>'],
       [workspace.mirror.path, '<mirror>'],

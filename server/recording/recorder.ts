@@ -45,6 +45,7 @@ export type RecordingStart = {
   baseTree: string;
   budgets?: Record<string, number>;
   maxQaCycles?: number;
+  environment?: boolean;
   /**
    * Names that belong to this execution of the task (worktree path, branch, mirror): replaced by
    * placeholders in request digests so a replay elsewhere digests the same. The task and run ids
@@ -149,6 +150,7 @@ export class TaskRecording {
         baseTree: start.baseTree,
         ...(start.budgets ? { budgets: start.budgets } : {}),
         ...(start.maxQaCycles !== undefined ? { maxQaCycles: start.maxQaCycles } : {}),
+        ...(start.environment ? { environment: true } : {}),
         createdAt: new Date().toISOString(),
       };
     }

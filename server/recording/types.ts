@@ -108,6 +108,8 @@ export type RecordingHeader = {
   baseTree: string;
   budgets?: Record<string, number>;
   maxQaCycles?: number;
+  /** The task had a dependency environment (set up before the first role, `install_dependencies` offered). */
+  environment?: boolean;
   createdAt: string;
 };
 

@@ -202,3 +202,27 @@ export async function orgSlug(db: DB, orgId: string): Promise<string> {
   const row = await db.selectFrom('organizations').select('slug').where('id', '=', orgId).executeTakeFirst();
   return row?.slug ?? orgId;
 }
+
+/** What `nightshift replay --run` needs of a run (the operator's command: any organisation). */
+export async function loadRunForReplay(db: DB, runId: string) {
+  const run = await db
+    .selectFrom('runs')
+    .innerJoin('projects', 'projects.id', 'runs.project_id')
+    .select(['runs.id', 'runs.org_id as orgId', 'runs.project_id as projectId', 'runs.model', 'runs.status', 'projects.repository', 'projects.settings as projectSettings'])
+    .where('runs.id', '=', runId)
+    .executeTakeFirst();
+  if (!run) return null;
+  const tasks = await db
+    .selectFrom('tasks')
+    .leftJoin('task_recordings', 'task_recordings.task_id', 'tasks.id')
+    .select(['tasks.id', 'tasks.key', 'tasks.title', 'tasks.description', 'tasks.files', 'tasks.wave', 'tasks.status', 'task_recordings.task_id as recorded'])
+    .where('tasks.run_id', '=', runId)
+    .where('tasks.org_id', '=', run.orgId)
+    .orderBy('tasks.wave')
+    .orderBy('tasks.created_at')
+    .execute();
+  return {
+    ...run,
+    tasks: tasks.map((t) => ({ id: t.id, key: t.key, title: t.title, description: t.description, files: (t.files as string[]) ?? [], wave: t.wave, status: t.status, recorded: t.recorded !== null })),
+  };
+}
