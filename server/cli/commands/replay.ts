@@ -75,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!values.quiet) process.stderr.write(`${line}\n`);
   };
 
-  const [{ openDatabase }, recordings, { git }, { openTaskWorkspace }, { removeWorktree }, { operatorRepositorySource }, { startTaskSandbox }, { orgAgentSetup }, { runTaskSession }, { createTaskRecording }, { createMemoryContextCache }, { loadSkillLibrary }, { secretValuesFromEnv }, { orgProviderSettings }, { projectViability }, { cliEnvironment }, { slugify }] =
+  const [{ openDatabase }, recordings, { git }, { openTaskWorkspace }, { removeWorktree }, { operatorRepositorySource }, { startTaskSandbox }, { orgAgentSetup }, { runTaskSession }, { createTaskRecording }, { createMemoryContextCache }, { loadSkillLibrary }, { secretValuesFromEnv }, { orgProviderSettings }, { projectViability }, { createTaskEnvironment }, { slugify }] =
     await Promise.all([
       import('../../boot'),
       import('../../services/recordings'),
@@ -92,7 +92,7 @@ export async function run(argv: string[]): Promise<number> {
       import('../../agent/redact'),
       import('../../services/secrets'),
       import('../../viability/session-hooks'),
-      import('../cli-environment'),
+      import('../../env/session-setup'),
       import('../../repos/branch-name'),
     ]);
   const data = dataDir();
@@ -119,6 +119,12 @@ export async function run(argv: string[]): Promise<number> {
     if (origin === mirror) await git(['fetch', '--quiet', mirror, '+refs/remotes/origin/*:refs/heads/*', '+refs/heads/*:refs/heads/*'], { cwd: source }).catch(() => undefined);
     log(`replaying run ${runId} (${found.model}) from ${origin} in ${scr}`);
 
+    const localEnvironment = async (repo: string) => {
+      const [{ loadLocalEnvSettings }, { localProjectKey }] = await Promise.all([import('../../env/local-settings'), import('../../env/project-key')]);
+      const projectKey = localProjectKey(repo);
+      const local = loadLocalEnvSettings(data, projectKey);
+      return createTaskEnvironment({ dataDir: data, projectKey, driver, settings: local.settings, registries: local.registries, log, onOutput: values.quiet ? undefined : (c) => process.stderr.write(c) });
+    };
     const { env, secrets } = await orgProviderSettings(db, found.orgId);
     const allSecrets = [...secrets, ...secretValuesFromEnv()];
     const reports: TaskReport[] = [];
@@ -142,7 +148,8 @@ export async function run(argv: string[]): Promise<number> {
         await git(['branch', '--force', base, h.baseCommit], { cwd: source });
         const replayTaskId = randomUUID();
         ws = await openTaskWorkspace({ dataDir: scr, repoId: 'replay', source: operatorRepositorySource(source), task: { id: replayTaskId, slug: slugify(t.title), files: undefined }, base });
-        const environment = h.environment && !/^[a-z][a-z0-9+.-]*:\/\//i.test(found.repository) ? (cliEnvironment({ dataDir: data, repo: found.repository, driver, log, quiet: values.quiet })?.() ?? null) : null;
+        // The recorded task had a dependency environment: the replay mounts the same cache (a local checkout's).
+        const environment = h.environment && driver !== 'none' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(found.repository) ? await localEnvironment(found.repository) : null;
         sandbox = await startTaskSandbox({ driver, workspace: ws, environment });
         const setup = await orgAgentSetup(db, found.orgId, { taskModel: h.model, env, dataDir: data, baseSkills: loadSkillLibrary() });
         const recording = createTaskRecording({ secrets: allSecrets, replay: { recording: recorded, lenient: values['replay-lenient'], label: `run ${runId} task ${t.key}` } });

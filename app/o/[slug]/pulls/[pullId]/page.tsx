@@ -6,6 +6,7 @@ import { useOrg } from '@/components/org-context';
 import { DiffViewer } from '@/components/monaco';
 import { languageOf, parseUnifiedDiff } from '@/server/repos/unified-diff';
 import { Card, ErrorMessage, Loading } from '@/components/ui/form';
+import { ReportMarkdown } from '@/components/run/report-markdown';
 
 export default function PullRequestPage({ params }: { params: Promise<{ pullId: string }> }) {
   const { pullId } = use(params);
@@ -36,9 +37,7 @@ export default function PullRequestPage({ params }: { params: Promise<{ pullId: 
         )}
       </div>
       <Card title="Verification report">
-        <pre aria-label="Verification report" className="max-h-[32rem] overflow-auto whitespace-pre-wrap text-sm">
-          {p.body}
-        </pre>
+        <ReportMarkdown markdown={p.body} />
       </Card>
       <Card title="Screenshots">
         {shots.isLoading && <Loading />}

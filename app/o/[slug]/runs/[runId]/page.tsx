@@ -6,6 +6,7 @@ import { useRunEvents } from '@/components/run/use-run-events';
 import { TaskStream } from '@/components/run/task-stream';
 import { PlanPreview } from '@/components/run/plan-preview';
 import { PullRequestLinks } from '@/components/run/pull-request-links';
+import { ReplayPlayer } from '@/components/run/replay-player';
 import { Button, Card, ErrorMessage, Loading } from '@/components/ui/form';
 
 const STATUS_STYLE: Record<string, string> = {
@@ -16,13 +17,16 @@ const STATUS_STYLE: Record<string, string> = {
   cancelled: 'bg-slate-200 text-slate-700',
 };
 
-export default function RunPage({ params }: { params: Promise<{ runId: string }> }) {
+export default function RunPage({ params, searchParams }: { params: Promise<{ runId: string }>; searchParams: Promise<{ task?: string; record?: string }> }) {
   const { runId } = use(params);
+  // A verification report's evidence link: ?task=<task id>&record=<seq>#recording opens the Replay there.
+  const linked = use(searchParams);
   const org = useOrg();
   const run = trpc.run.get.useQuery({ orgId: org.id, runId });
   const prs = trpc.run.pullRequests.useQuery({ orgId: org.id, runId });
+  const recordings = trpc.recording.tasks.useQuery({ orgId: org.id, runId });
   const { events, connected } = useRunEvents(runId);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(typeof linked.task === 'string' ? linked.task : null);
   const [text, setText] = useState('');
   const [chatError, setChatError] = useState<string | null>(null);
   const send = trpc.chat.send.useMutation();
@@ -35,6 +39,7 @@ export default function RunPage({ params }: { params: Promise<{ runId: string }>
     if (statusEvents) {
       void run.refetch();
       void prs.refetch();
+      void recordings.refetch();
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [statusEvents]);
@@ -132,6 +137,18 @@ export default function RunPage({ params }: { params: Promise<{ runId: string }>
         )}
         <ErrorMessage>{chatError}</ErrorMessage>
       </Card>
+      <div id="recording">
+        <Card title="Replay">
+          {(() => {
+            const recorded = recordings.data?.find((x) => x.taskId === current);
+            if (recordings.error) return <ErrorMessage>{recordings.error.message}</ErrorMessage>;
+            if (!current || recordings.isLoading) return <Loading />;
+            if (!recorded) return <p className="text-sm text-slate-500">No recording of this task: it has not started, or its recording passed the organisation&apos;s retention period.</p>;
+            const record = linked.task === current && linked.record && /^\d+$/.test(linked.record) ? Number(linked.record) : undefined;
+            return <ReplayPlayer key={current} orgId={org.id} runId={runId} taskId={current} record={record} />;
+          })()}
+        </Card>
+      </div>
       <Card title="Pull requests">
         <PullRequestLinks orgSlug={org.slug} label="Pull requests of this run" emptyText="None yet." pullRequests={prs.data} loading={prs.isLoading} />
       </Card>
