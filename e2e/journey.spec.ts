@@ -93,10 +93,27 @@ test('from a new account to a reviewed pull request', async ({ page }) => {
   // The pull request with its verification report and diff.
   await page.getByRole('list', { name: 'Pull requests of this run' }).getByRole('link').first().click();
   await expect(page.getByRole('heading', { name: 'Add a greet function' })).toBeVisible();
-  await expect(page.getByRole('region', { name: 'Verification report' })).toContainText('Status: **approved**');
+  const report = page.getByRole('region', { name: 'Verification report' });
+  await expect(report).toContainText('Status: approved');
   await expect(page.getByRole('region', { name: 'Diff of src/greet.js' })).toBeVisible();
   await expect(page.getByText('The web tester took no screenshots for this pull request.')).toBeVisible();
   await page.screenshot({ path: path.join(SHOTS, 'journey-4-pull-request.png'), fullPage: true });
+
+  // Each criterion's evidence links to the recorded command: the run page's Replay opens at its output.
+  const evidence = report.getByRole('link', { name: 'node --test → exit 0' }).first();
+  await expect(evidence).toHaveAttribute('href', /\/runs\/[0-9a-f-]{36}\?task=[0-9a-f-]{36}&record=\d+#recording$/);
+  await evidence.click();
+  const player = page.getByLabel('Replay player');
+  // Opened at QA's run of the tests: the last record shown.
+  const command = player.getByRole('listitem', { name: 'Command node --test' }).last();
+  await expect(command).toContainText('exit 0');
+  await expect(command.getByLabel('Command output')).toContainText('# pass 1');
+  await player.getByRole('button', { name: 'Back to the start' }).click();
+  await expect(player.getByRole('listitem', { name: 'Command node --test' })).toHaveCount(0);
+  await player.getByRole('button', { name: 'To the end' }).click();
+  await expect(player.getByRole('listitem', { name: 'Model call 1' })).toBeVisible();
+  await page.screenshot({ path: path.join(SHOTS, 'journey-4b-replay.png'), fullPage: true });
+  await page.goBack();
 
   // The dashboard counts the run: one run, all succeeded, tokens spent, nothing failing.
   await page.getByRole('link', { name: 'Dashboard' }).click();

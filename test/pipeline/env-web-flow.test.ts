@@ -106,10 +106,11 @@ function team(body: Record<string, unknown>): Turn {
       return call('finish', {
         summary: `${evidence}: every criterion has a passing test.`,
         verdict: exit === '0' ? 'pass' : 'fail',
+        // Each criterion cites the run of npm test QA really made (checked against the recording).
         criteria: [
-          { criterion: 1, met: exit === '0', evidence: `test/duration.test.js "2s"; ${evidence}` },
-          { criterion: 2, met: exit === '0', evidence: `test/duration.test.js "1m"; ${evidence}` },
-          { criterion: 3, met: exit === '0', evidence: `test/duration.test.js "soon"; ${evidence}` },
+          { criterion: 1, met: exit === '0', evidence: [{ command: 'npm test', ...(exit === '0' ? {} : { exit_code: Number(exit) }), shows: 'test/duration.test.js "2s"' }] },
+          { criterion: 2, met: exit === '0', evidence: [{ command: 'npm test', ...(exit === '0' ? {} : { exit_code: Number(exit) }), shows: 'test/duration.test.js "1m"' }] },
+          { criterion: 3, met: exit === '0', evidence: [{ command: 'npm test', ...(exit === '0' ? {} : { exit_code: Number(exit) }), shows: 'test/duration.test.js "soon"' }] },
         ],
       });
     }
@@ -224,8 +225,8 @@ describe.skipIf(skip)('environment in the web flow (scheduler, bwrap)', () => {
     expect(pr.body).toContain('Status: **approved**');
     expect(pr.body).toContain('### Environment setup');
     expect(pr.body).toMatch(/- `npm ci --no-audit --no-fund` → ready, from the cache \(no install\) in \d+\.\d s · cache key `[0-9a-f]+` \(before the first role\)/);
-    expect(pr.body).toMatch(/- cycle 1: `npm test` → exit 0/);
-    expect(pr.body).toContain('QA (cycle 1): met — test/duration.test.js "2s"; npm test → exit 0');
+    expect(pr.body).toMatch(/- cycle 1: \[`npm test` → exit 0\]\(https?:\/\/[^)]+&record=\d+#recording\)/);
+    expect(pr.body).toMatch(/QA \(cycle 1\): met — \[`npm test` → exit 0\]\(https?:\/\/[^)]+#recording\) — test\/duration\.test\.js "2s"/);
     expect(pr.diff).toContain("const ms = require('ms');");
 
     // The developer's probe found no token anywhere in the task sandbox; the tests ran there.

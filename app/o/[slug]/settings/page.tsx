@@ -7,6 +7,7 @@ import { Billing, GitHubConnection, McpServers, NotificationChannels } from '@/c
 import { AgentSettings } from '@/components/settings/agent-settings';
 import { PackageRegistries } from '@/components/settings/registries';
 import { AccountSettings } from '@/components/settings/account';
+import { RecordingRetention } from '@/components/settings/recordings';
 
 export default function SettingsPage() {
   const org = useOrg();
@@ -98,6 +99,7 @@ export default function SettingsPage() {
       </Card>
       <PackageRegistries orgId={org.id} />
       <AgentSettings orgId={org.id} />
+      <RecordingRetention orgId={org.id} />
       <NotificationChannels orgId={org.id} />
       <GitHubConnection orgId={org.id} />
       <McpServers orgId={org.id} />
