@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { call, roleOf, teamScript } from '../../test/pipeline/run-test-support';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,5 +132,32 @@ describe.skipIf(skip)('nightshift eval (bwrap, fake LLM, real Postgres)', () => 
     expect(back.code, back.stdout).toBe(0);
     expect(lastJson(back.stdout)).toMatchObject({ regressions: [], improvements: ['clamp'], passRateDelta: 0.5 });
     expect(existsSync(join(dataDir, 'evals'))).toBe(true);
+  }, 300_000);
+
+  it('--mode pipeline runs the four roles on each task (no pull request) and judges the result the same way', async () => {
+    const one = join(root, 'one-task');
+    twoTaskSuite(one);
+    rmSync(join(one, 'tasks/clamp'), { recursive: true });
+    await llm?.close();
+    llm = await startFakeLlm({
+      script: teamScript({
+        architect: () => call('finish', { summary: 'Approach: src/math.js add returns a - b; make it a + b. Files: src/math.js. Check: npm test.' }),
+        developer: (ctx) => (ctx.step === 0 ? call('apply_code_changes', { changes: [{ path: 'src/math.js', mode: 'replace', search: 'return a - b;', replace: 'return a + b;' }] }) : call('finish', { summary: 'add returns the sum' })),
+        qa: (ctx) => (ctx.step === 0 ? call('run_command', { command: 'npm test' }) : call('finish', { verdict: 'pass', summary: 'npm test passes', findings: [], criteria: [] })),
+        reviewer: () => call('finish', { steelman: 'A one-character fix of the operator, nothing else touched.', verdict: 'approve', summary: 'Approved.', criteria: [] }),
+      }),
+    });
+    const r = await runCli(['eval', 'run', '--suite', one, '--model', 'openai:gpt-4o-mini', '--base-url', `${llm.url}/v1`, '--mode', 'pipeline'], env());
+    expect(r.code, r.stderr).toBe(0);
+    const result = lastJson(r.stdout);
+    expect(result).toMatchObject({ suite: 'acceptance-two', mode: 'pipeline', passRate: 1, passed: 1, runs: 1 });
+    // architect 1 + developer 2 + QA 2 + reviewer 1 model turns.
+    expect(result.tasks[0]).toMatchObject({ id: 'add', status: 'passed', verifyExitCode: 0, turns: 6 });
+    const roles = new Set(llm.requests.map((b) => roleOf(b)));
+    expect([...roles].sort()).toEqual(['architect', 'developer', 'qa', 'reviewer']);
+    const [run] = await t.db.selectFrom('runs').select(['status']).where('id', '=', result.tasks[0].runId).execute();
+    expect(run).toEqual({ status: 'succeeded' });
+    expect(await t.db.selectFrom('pull_requests').select('id').execute()).toHaveLength(0);
+    expect(JSON.stringify(llm.requests).includes(MARKER)).toBe(false);
   }, 300_000);
 });

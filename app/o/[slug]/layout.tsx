@@ -12,6 +12,7 @@ const NAV = [
   { href: 'dashboard', label: 'Dashboard' },
   { href: 'projects', label: 'Projects' },
   { href: 'pulls', label: 'Pull requests' },
+  { href: 'evals', label: 'Evals' },
   { href: 'members', label: 'Members' },
   { href: 'settings', label: 'Settings' },
 ];
