@@ -105,6 +105,16 @@ describe.skipIf(skip)('nightshift eval (bwrap, fake LLM, real Postgres)', () => 
     const runs = await t.db.selectFrom('runs').innerJoin('tasks', 'tasks.run_id', 'runs.id').select(['runs.id', 'runs.status', 'runs.runner', 'tasks.status as taskStatus']).where('runs.id', 'in', result.tasks.map((x: { runId: string }) => x.runId)).execute();
     expect(runs).toHaveLength(2);
     for (const r of runs) expect(r).toMatchObject({ runner: 'cli', status: 'succeeded', taskStatus: 'succeeded' });
+    // Recorded like every run: six model exchanges each, and the hidden tests are in no record
+    // (verify runs after the task, outside its recording).
+    for (const x of result.tasks) {
+      const taskRow = await t.db.selectFrom('tasks').select('id').where('run_id', '=', x.runId).executeTakeFirstOrThrow();
+      const models = await t.db.selectFrom('recording_entries').select('seq').where('task_id', '=', taskRow.id).where('kind', '=', 'model').execute();
+      expect(models, `${x.id} is recorded`).toHaveLength(6);
+    }
+    const recorded = JSON.stringify([await t.db.selectFrom('recording_entries').select('data').execute(), await t.db.selectFrom('recording_blobs').select('text').execute()]);
+    expect(recorded.includes(MARKER), 'a recording holds the hidden tests').toBe(false);
+    expect(recorded.includes('smoke.test.js')).toBe(true);
     // No pull request for eval runs: the result stays on its branch in the eval repository.
     expect(await t.db.selectFrom('pull_requests').select('id').execute()).toHaveLength(0);
 
