@@ -11,5 +11,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // Server code logs JSON lines on stdout (info by default); tests show warnings and errors only.
+    // Child processes inherit it: a test that reads a child's log lines sets LOG_LEVEL for it.
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   },
 });

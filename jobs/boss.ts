@@ -1,4 +1,5 @@
 import PgBoss from 'pg-boss';
+import { getLogger } from '../server/observability/logger';
 
 export const BOSS_SCHEMA = 'pgboss';
 
@@ -14,6 +15,6 @@ export function createBoss(connectionString: string): PgBoss {
   });
   // pg-boss reports background failures (a lost connection) as events; a crashed listener would
   // take the process down, so they are logged instead.
-  boss.on('error', (err) => console.error('[jobs] %s', err.message));
+  boss.on('error', (err) => getLogger({ component: 'jobs' }).error({ err }, `pg-boss: ${err.message}`));
   return boss;
 }

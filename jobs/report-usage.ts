@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { JobDefinition } from './definition';
+import { getLogger } from '../server/observability/logger';
 import type { DB } from '../server/db/client';
 import { billingConfig, type Env } from '../server/billing/config';
 import { createStripeClient } from '../server/billing/stripe-client';
@@ -20,7 +21,7 @@ export async function reportAllUsage(db: DB, env: Env = process.env): Promise<Us
     try {
       out.push(await reportOrgUsage(db, stripe, config, orgId));
     } catch (err) {
-      console.error('[report-usage] %s: %s', orgId, (err as Error).message);
+      getLogger({ component: 'report-usage', orgId }).error({ err }, `usage report failed: ${(err as Error).message}`);
     }
   }
   return out;

@@ -15,6 +15,7 @@ import { dataDir } from '../server/config';
 import { projectEnvironments } from '../server/env/project-environment';
 import { parseDriver } from '../sandbox/index';
 import { withStartupLock } from '../server/db/startup-lock';
+import { getLogger, lineLogger } from '../server/observability/logger';
 import { ensureSchedulerQueues } from './scheduler/queues';
 import { schedulerSettings } from './scheduler/constants';
 
@@ -65,7 +66,7 @@ export async function startJobs(opts: {
 }
 
 async function startWorking(opts: Parameters<typeof startJobs>[0], boss: PgBoss, workerId: string): Promise<WorkerRuntime> {
-  const publish = withNotices(opts.publish, opts.db, boss, (m) => console.error(`[jobs] ${m}`));
+  const publish = withNotices(opts.publish, opts.db, boss, lineLogger(getLogger({ component: 'jobs' }), 'error'));
   const ctx: JobContext = { db: opts.db, boss, publish, workerId, connectionString: opts.connectionString };
 
   if (opts.work !== false) {

@@ -10,6 +10,7 @@ import { TASK_QUEUE, type SchedulerSettings } from './constants';
 import type { TaskJobData } from './enqueue';
 import { claimTasks, renewLease, type ClaimedTask, type ClaimedWithCheckpoint } from './lease';
 import { LeaseLostError, TaskCancelledError, type Checkpoint, type TaskExecutor, type TaskResult } from './types';
+import { getLogger, withLogContext } from '../../server/observability/logger';
 
 /** What a finished execution tells its queue (pg-boss for the scheduler; nothing for a CLI run). */
 export type TaskAck = {
@@ -120,8 +121,13 @@ export async function executeClaimed(deps: ExecuteDeps, task: ClaimedWithCheckpo
   const timeout = setTimeout(() => stop('timeout'), settings.taskExpireSeconds * 1000 - settings.leaseTtlMs);
 
   let ending: Ending;
+  const log = getLogger({ component: 'task' });
+  const taskStarted = Date.now();
   try {
-    const result = await deps.executor(
+    // Everything logged while this task runs — by the executor, the agents, the tools — carries its ids.
+    const result = await withLogContext({ orgId: task.org_id, runId: task.run_id, taskId: task.id }, () => {
+      log.info({ attempt: task.attempts, resumedAfterTurn: checkpoint?.turn ?? null, workerId }, 'task started');
+      return deps.executor(
       {
         id: task.id,
         orgId: task.org_id,
@@ -144,7 +150,8 @@ export async function executeClaimed(deps: ExecuteDeps, task: ClaimedWithCheckpo
           await deps.publish(task.org_id, event);
         },
       },
-    );
+      );
+    });
     if (stopReason === 'lost') ending = { kind: 'lost' };
     else if (stopReason === 'cancelled') ending = { kind: 'cancelled', reason: 'run cancelled' };
     else if (stopReason === 'timeout') ending = { kind: 'error', error: 'execution timed out' };
@@ -161,6 +168,9 @@ export async function executeClaimed(deps: ExecuteDeps, task: ClaimedWithCheckpo
   }
 
   await recordEnding(deps, task, attempt.id, ack, ending);
+  const ended = { orgId: task.org_id, runId: task.run_id, taskId: task.id, attempt: task.attempts, outcome: ending.kind, durationMs: Date.now() - taskStarted, ...('error' in ending ? { error: ending.error } : {}) };
+  if (ending.kind === 'error' || ending.kind === 'failed') log.warn(ended, 'task ended');
+  else log.info(ended, 'task ended');
   deps.afterTask();
   return ending.kind;
 }

@@ -12,6 +12,7 @@ import { ensureSchedulerQueues } from './queues';
 import { LIVENESS_LOCK_SQL } from './liveness';
 import { runTaskJobs, type RunningExecution } from './run-task';
 import { TaskPool } from './task-pool';
+import { getLogger, lineLogger } from '../../server/observability/logger';
 import type { TaskExecutor } from './types';
 
 export type Scheduler = {
@@ -42,7 +43,7 @@ export type StartSchedulerOptions = {
  */
 export async function startScheduler(opts: StartSchedulerOptions): Promise<Scheduler> {
   const settings = schedulerSettings(opts.settings);
-  const log = opts.log ?? ((m: string) => process.stderr.write(`[scheduler] ${m}\n`));
+  const log = opts.log ?? lineLogger(getLogger({ component: 'scheduler' }), 'warn');
   const workerId = opts.workerId ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   await ensureSchedulerQueues(opts.boss, settings);
 

@@ -7,6 +7,7 @@ import { githubProvider, githubSignInEmail, type GitHubProfile } from './github-
 import { getDb } from '../db/client';
 import { authenticate, currentSessionVersion, ensureGithubUser, mayCreateAccount, revokeSessions } from '../services/users';
 import { AppError } from '../errors/app-error';
+import { getLogger } from '../observability/logger';
 
 /** Thrown by the JWT callback for a token whose session was revoked; next-auth then clears the cookie. */
 const SESSION_REVOKED = 'session revoked';
@@ -36,7 +37,7 @@ export function authOptions(request: { clientAddress: string | null } = { client
       // A revoked session is expected, not a server fault worth a stack trace.
       error(code, metadata) {
         if (code === 'JWT_SESSION_ERROR' && (metadata as { message?: string })?.message === SESSION_REVOKED) return;
-        process.stderr.write(`next-auth ${code}: ${String((metadata as { message?: string })?.message ?? metadata)}\n`);
+        getLogger({ component: 'auth' }).error(`next-auth ${code}: ${String((metadata as { message?: string })?.message ?? metadata)}`);
       },
       warn() {},
       debug() {},

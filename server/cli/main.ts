@@ -3,6 +3,8 @@
  * `run(argv)`, returning the process exit code. Commands are imported lazily so that a quick
  * command (`edit-apply`, `spec score`) does not pay for loading the server.
  */
+import { configureLogging } from '../observability/logger';
+
 export type CommandModule = { run(argv: string[]): Promise<number | void> };
 
 const COMMANDS: Record<string, { load: () => Promise<CommandModule>; help: string }> = {
@@ -25,6 +27,9 @@ const COMMANDS: Record<string, { load: () => Promise<CommandModule>; help: strin
   viability: { load: () => import('./commands/viability'), help: 'viability scan --repo DIR [--json] | cleanup --repo DIR --out FILE.md' },
 };
 
+/** Commands that run as long-lived server processes (logs on stdout). */
+const SERVER_COMMANDS = new Set(['start', 'worker']);
+
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.help}`);
   return `usage: nightshift <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
@@ -41,6 +46,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`nightshift: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
+  // Server processes log JSON lines on stdout; every other command keeps stdout for its output
+  // (JSON, summaries) and logs to stderr, warnings and errors only unless LOG_LEVEL asks for more.
+  const server = SERVER_COMMANDS.has(name);
+  configureLogging({ target: server ? 'stdout' : 'stderr', defaultLevel: server ? 'info' : 'warn', proc: server ? (name === 'worker' ? 'worker' : 'web') : `cli-${name}` });
   let mod: CommandModule;
   try {
     mod = await command.load();

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
@@ -18,6 +19,8 @@ import { handleAuth } from './auth';
 import { batchRefusal, MAX_BATCH_SIZE } from '../api/batching';
 import { applySecurityHeaders } from './security-headers';
 import { trustedProxies } from './client-address';
+import { routeTemplate } from './route-template';
+import { getLogger, withLogContext } from '../observability/logger';
 
 export const TRPC_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -81,16 +84,58 @@ export function createRequestListener(
 ): http.RequestListener {
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const reqId = requestIdOf(req);
+    res.setHeader('x-request-id', reqId);
+    observeRequest(req, res, url.pathname, reqId);
     applySecurityHeaders(res, { dev: deps.dev });
-    try {
-      if (await handleApi(req, res, deps)) return;
-      await fallback(req, res);
-    } catch (err) {
-      deps.log(`request ${req.method} ${url.pathname} failed: ${(err as Error).stack ?? err}`);
-      if (!res.headersSent) json(res, 500, { error: 'internal error' });
-      else res.end();
-    }
+    await withLogContext({ reqId }, async () => {
+      try {
+        if (await handleApi(req, res, deps)) return;
+        await fallback(req, res);
+      } catch (err) {
+        deps.log(`request ${req.method} ${routeTemplate(url.pathname, knownProcedures())} failed: ${(err as Error).stack ?? err}`);
+        if (!res.headersSent) json(res, 500, { error: 'internal error' });
+        else res.end();
+      }
+    });
   };
+}
+
+/** A caller's X-Request-Id when it is a plain token (a proxy's), else a fresh one: echoed and logged. */
+function requestIdOf(req: http.IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  if (typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given)) return given;
+  return crypto.randomUUID();
+}
+
+let procedures: Set<string> | null = null;
+function knownProcedures(): Set<string> {
+  procedures ??= new Set(Object.keys((appRouter as unknown as { _def: { procedures: Record<string, unknown> } })._def.procedures));
+  return procedures;
+}
+
+/**
+ * The access log line (and, from the metrics module, the request's duration) once the response is
+ * done: method, route template (never the raw path: ids, tokens and inputs stay out), status,
+ * duration. Probes (health, metrics) log at debug so they do not drown the rest.
+ */
+function observeRequest(req: http.IncomingMessage, res: http.ServerResponse, pathname: string, reqId: string): void {
+  const started = process.hrtime.bigint();
+  let done = false;
+  const end = (aborted: boolean) => {
+    if (done) return;
+    done = true;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const route = routeTemplate(pathname, knownProcedures());
+    const status = aborted && !res.writableFinished ? 499 : res.statusCode;
+    const probe = route.startsWith('/api/health') || route === '/api/metrics' || route === '/metrics';
+    const line = { reqId, method: req.method, route, status, durationMs: Math.round(seconds * 1000 * 10) / 10 };
+    const log = getLogger({ component: 'http' });
+    if (probe) log.debug(line, 'request');
+    else log.info(line, 'request');
+  };
+  res.once('finish', () => end(false));
+  res.once('close', () => end(true));
 }
 
 /**

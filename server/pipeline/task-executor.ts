@@ -29,6 +29,7 @@ import { remediationTask } from './remediation';
 import { checkoutFiles, startTaskSandbox } from './session-resources';
 import { realtimeSessionPublisher } from './session-events';
 import { projectViability } from '../viability/session-hooks';
+import { addLogSecrets, getLogger, setLogContext } from '../observability/logger';
 import { httpPort, publicUrl } from '../config';
 import { createTaskRecording, type TaskRecording, type TaskRecordingOptions } from '../recording/recorder';
 import type { RecordingSink } from '../recording/types';
@@ -134,6 +135,17 @@ export function createPipelineExecutor(deps: PipelineExecutorDeps): TaskExecutor
     const agentSetup = await orgAgentSetup(db, task.orgId, { taskModel: task.model, env, dataDir: deps.dataDir, baseSkills: skills, baseUrl: deps.modelBaseUrl });
     const allSecrets = [...secrets, ...secretValuesFromEnv()];
     const live = realtimeSessionPublisher({ runId: task.runId, taskId: task.id }, (e) => void ctx.publish(e).catch(() => undefined));
+    // Log lines of the session carry the role it is in (the task's ids are bound by the caller).
+    const roleLog = getLogger({ component: 'pipeline' });
+    const logRole = (e: SessionEvent) => {
+      if (e.type === 'role.start') {
+        setLogContext({ role: e.role });
+        roleLog.info({ role: e.role, cycle: e.cycle }, 'role started');
+      } else if (e.type === 'role.end') {
+        roleLog.info({ role: e.role, cycle: e.cycle, status: e.outcome.status }, 'role ended');
+        setLogContext({ role: undefined });
+      }
+    };
     const initial = ctx.checkpoint ? { seq: ctx.checkpoint.turn, state: (ctx.checkpoint.state ?? {}) as SessionState } : null;
 
     let ws: TaskWorkspace | null = null;
@@ -150,6 +162,8 @@ export function createPipelineExecutor(deps: PipelineExecutorDeps): TaskExecutor
       // registered for redaction before any agent runs, and never put in the sandbox's env.
       const github = await githubAuthFromSettings(task.orgId, env);
       allSecrets.push(...github.secrets);
+      // The organisation's keys and tokens are kept out of every log line of this process too.
+      addLogSecrets(allSecrets);
       // Every run is recorded (a resumed task continues its recording), redacted with every secret above.
       const extras = deps.recording?.(task);
       recording = createTaskRecording({
@@ -185,6 +199,7 @@ export function createPipelineExecutor(deps: PipelineExecutorDeps): TaskExecutor
         sandbox,
         models: agentSetup.models,
         publish: (e) => {
+          logRole(e);
           live(e);
           deps.onSessionEvent?.(task, e);
         },

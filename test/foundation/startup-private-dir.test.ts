@@ -34,18 +34,20 @@ function freshEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, NEXT_TELEMETRY_DISABLED: "1", ...extra } as unknown as NodeJS.ProcessEnv;
 }
 
-/** Resolves with the log once `pattern` appears in the child's stderr; rejects if it exits first. */
+/** Resolves with the log once `pattern` appears in the child's output; rejects if it exits first. */
 function waitForLog(child: ChildProcess, pattern: RegExp, log: { text: string }): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     const check = () => {
       const m = log.text.match(pattern);
       if (m) {
+        child.stdout!.off('data', check);
         child.stderr!.off('data', check);
         child.off('exit', onExit);
         resolve(m);
       }
     };
     const onExit = (code: number | null) => reject(new Error(`exited (${code}) before ${pattern}:\n${log.text}`));
+    child.stdout!.on('data', check);
     child.stderr!.on('data', check);
     child.once('exit', onExit);
     check();
@@ -61,10 +63,12 @@ describe.skipIf(!isRoot)('start-up as root with the data directory in a private 
     const parent = privateDir('ns-private-');
     const dataDir = path.join(parent, 'data');
     const port = await freePort();
-    const env = freshEnv({ PORT: String(port), NIGHTSHIFT_DATA_DIR: dataDir, NEXTAUTH_URL: `http://localhost:${port}`, NIGHTSHIFT_WORKERS: '0' });
-    const child = spawn(process.execPath, ['bin/nightshift.js', 'start', '--dev'], { cwd: projectDir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const env = freshEnv({ PORT: String(port), NIGHTSHIFT_DATA_DIR: dataDir, NEXTAUTH_URL: `http://localhost:${port}`, NIGHTSHIFT_WORKERS: '0', LOG_LEVEL: 'info' });
+    const child = spawn(process.execPath, ['bin/nightshift.js', 'start', '--dev'], { cwd: projectDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     const log = { text: '' };
+    // The server logs on stdout (pino lines); what it prints before the logger exists goes to stderr.
+    child.stdout!.on('data', (d: Buffer) => (log.text += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (log.text += d.toString()));
     await waitForLog(child, /ready on http:\/\/localhost:\d+/, log);
 

@@ -10,8 +10,12 @@ import { startJobs, type WorkerRuntime } from '../../../jobs/runtime';
 import { createPublisher } from '../../realtime/publish';
 import { StartupError } from '../../data-dir';
 import { localRepositoryPolicyProblems, localRepositoryViolations } from '../../services/repositories';
+import { configureLogging, getLogger } from '../../observability/logger';
 
-const log = (msg: string) => process.stderr.write(`[nightshift] ${msg}\n`);
+// Resolved per line: `--dev` reconfigures the logger after this module loads.
+const log = (msg: string) => getLogger({ component: 'start' }).info(msg);
+const warn = (msg: string) => getLogger({ component: 'start' }).warn(msg);
+const fail = (msg: string) => getLogger({ component: 'start' }).error(msg);
 
 const BUILD_INPUTS = ['app', 'components', 'server', 'next.config.ts', 'postcss.config.mjs', 'package-lock.json'];
 const BUILD_MARKER = path.join('.next', 'nightshift-build.json');
@@ -52,9 +56,9 @@ export function ensureBuilt(root: string, force: boolean): void {
  * organisation per path) are named here; their questions, plans and runs are refused.
  */
 async function reportLocalRepositories(rt: DatabaseRuntime): Promise<void> {
-  for (const problem of localRepositoryPolicyProblems()) log(problem);
+  for (const problem of localRepositoryPolicyProblems()) warn(problem);
   for (const v of await localRepositoryViolations(rt.db)) {
-    log(
+    warn(
       `project "${v.projectName}" (${v.projectId}) of organization "${v.orgSlug}" uses the local repository ${v.repository}, ` +
         `which that organization may not use (${v.reason}); its questions, plans and runs are refused until it points at a granted path or a git URL`,
     );
@@ -77,6 +81,8 @@ export async function run(argv: string[]): Promise<number> {
   const dir = dataDir();
   const dev = values.dev ?? false;
   const pages = !values['api-only'];
+  // `npm run dev`: human-readable logs.
+  if (dev && process.env.NIGHTSHIFT_LOG_PRETTY === undefined) configureLogging({ pretty: true });
   const withWorkers = !values['no-worker'] && process.env.NIGHTSHIFT_WORKERS !== '0';
   process.env.NEXT_TELEMETRY_DISABLED = '1';
 
@@ -98,7 +104,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
       if (stopping) {
-        log('forced exit');
+        warn('forced exit');
         process.exit(1);
       }
       void shutdown(sig);
@@ -115,12 +121,12 @@ export async function run(argv: string[]): Promise<number> {
     const publish = createPublisher(rt.db, rt.pool);
     // pg-boss always starts (the API enqueues jobs); workers and the scheduler only when asked.
     jobs = await startJobs({ connectionString: rt.url, db: rt.db, publish, work: withWorkers, log });
-    http = await startHttpServer({ rt, jobs, port, dev, projectDir: root, log, pages });
+    http = await startHttpServer({ rt, jobs, port, dev, projectDir: root, log: (m) => getLogger({ component: 'http' }).error(m), pages });
     log(`ready on http://localhost:${http.port} in ${Date.now() - t0} ms${withWorkers ? ' (workers in-process)' : ''}`);
     return await new Promise<number>(() => {});
   } catch (err) {
     const msg = err instanceof StartupError ? err.message : `start-up failed: ${(err as Error).stack ?? err}`;
-    log(msg);
+    fail(msg);
     await http?.close().catch(() => {});
     await jobs?.stop().catch(() => {});
     await rt?.close();

@@ -3,8 +3,9 @@ import { openDatabase } from '../../boot';
 import { startJobs } from '../../../jobs/runtime';
 import { createPublisher } from '../../realtime/publish';
 import { StartupError } from '../../data-dir';
+import { getLogger } from '../../observability/logger';
 
-const log = (msg: string) => process.stderr.write(`[nightshift worker] ${msg}\n`);
+const log = (msg: string) => getLogger({ component: 'worker' }).info(msg);
 
 /** A worker-only process for scale-out: pg-boss workers, no HTTP. */
 export async function run(): Promise<number> {
@@ -24,7 +25,7 @@ export async function run(): Promise<number> {
     process.on('SIGTERM', stop);
     return await new Promise<number>(() => {});
   } catch (err) {
-    log(err instanceof StartupError ? err.message : String((err as Error).stack ?? err));
+    getLogger({ component: 'worker' }).error(err instanceof StartupError ? err.message : `start-up failed: ${String((err as Error).stack ?? err)}`);
     return 1;
   }
 }
