@@ -92,7 +92,7 @@ test('from a new account to a reviewed pull request', async ({ page }) => {
 
   // The pull request with its verification report and diff.
   await page.getByRole('list', { name: 'Pull requests of this run' }).getByRole('link').first().click();
-  await expect(page.getByRole('heading', { name: 'Add a greet function' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Add a greet function', exact: true })).toBeVisible();
   const report = page.getByRole('region', { name: 'Verification report' });
   await expect(report).toContainText('Status: approved');
   await expect(page.getByRole('region', { name: 'Diff of src/greet.js' })).toBeVisible();

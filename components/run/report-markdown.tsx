@@ -34,7 +34,7 @@ const components: Components = {
 /** A verification report (Markdown) as the pull request page shows it: evidence links lead to the recorded command output. */
 export function ReportMarkdown({ markdown }: { markdown: string }) {
   return (
-    <div aria-label="Verification report" className="max-h-[40rem] overflow-auto text-sm">
+    <div className="max-h-[40rem] overflow-auto text-sm">
       <Markdown remarkPlugins={[remarkGfm]} components={components}>
         {markdown}
       </Markdown>
