@@ -92,19 +92,19 @@ export function ReplayPlayer({ orgId, runId, taskId, record }: { orgId: string; 
     <div className="flex flex-col gap-3" aria-label="Replay player">
       <div className="flex flex-wrap items-center gap-2">
         <Button variant="secondary" aria-label="Back to the start" onClick={() => (setPlaying(false), setAt(-1))}>
-          ⏮
+          Start
         </Button>
         <Button variant="secondary" aria-label="Step back" disabled={at < 0} onClick={() => (setPlaying(false), setAt((a) => Math.max(-1, a - 1)))}>
           ◀
         </Button>
         <Button aria-label={playing ? 'Pause' : 'Play'} onClick={() => (at >= frames.length - 1 && !playing ? (setAt(-1), setPlaying(true)) : setPlaying((p) => !p))}>
-          {playing ? '⏸ Pause' : '▶ Play'}
+          {playing ? 'Pause' : '▶ Play'}
         </Button>
         <Button variant="secondary" aria-label="Step forward" disabled={at >= frames.length - 1} onClick={() => (setPlaying(false), setAt((a) => Math.min(frames.length - 1, a + 1)))}>
           ▶
         </Button>
         <Button variant="secondary" aria-label="To the end" onClick={() => (setPlaying(false), setAt(frames.length - 1))}>
-          ⏭
+          End
         </Button>
         <label className="text-sm text-slate-600">
           Speed{' '}
