@@ -270,7 +270,9 @@ export function createPipelineExecutor(deps: PipelineExecutorDeps): TaskExecutor
       if (err instanceof EnvironmentSetupError) return { status: 'failed', error: err.message, retryable: false, output: { setupFailed: true, ...environmentLines() } };
       throw err;
     } finally {
-      await recording?.close();
+      // A recording that could not be written (the database gone mid-run) does not fail the task: it is said.
+      const closed = await recording?.close();
+      if (closed?.errors.length) roleLog.warn({ errors: closed.errors }, 'the task recording is incomplete');
       await mcp?.close().catch(() => undefined);
       await sandbox?.stop().catch(() => undefined);
       if (ws) await removeWorktree(ws.mirror, ws.worktree).catch(() => undefined);
