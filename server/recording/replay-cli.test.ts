@@ -150,7 +150,8 @@ describe('recording and deterministic replay (nightshift agent)', () => {
   });
 
   it('replays the recording with the model server stopped: no model contacted, same tree', async () => {
-    const r = await runCli(['agent', '--repo', fixture.repo, '--replay', recordFile, '--base-url', wire.url, '--no-setup'], env);
+    // No --no-setup: a run recorded without a dependency environment is replayed without one.
+    const r = await runCli(['agent', '--repo', fixture.repo, '--replay', recordFile, '--base-url', wire.url], env);
     expect(r.code, r.stderr).toBe(0);
     expect(wire.hits).toEqual([]);
     expect(r.summary).toMatchObject({ status: 'done', turns: recorded.turns, inputTokens: recorded.inputTokens, outputTokens: recorded.outputTokens });

@@ -110,6 +110,8 @@ export async function run(argv: string[]): Promise<number> {
     values.criteria = h.criteria;
     values.model = h.model;
     if (values['max-turns'] === undefined && typeof h.budgets?.maxTurns === 'number') values['max-turns'] = String(h.budgets.maxTurns);
+    // A run recorded without a dependency environment is replayed without one (its tool list had no install_dependencies).
+    if (!h.environment) values['no-setup'] = true;
   }
   if (values.record) {
     const bad = checkRecordingTarget(resolve(values.record));
