@@ -17,7 +17,9 @@ import { parseDriver } from '../sandbox/index';
 import { withStartupLock } from '../server/db/startup-lock';
 import { getLogger, lineLogger } from '../server/observability/logger';
 import { ensureSchedulerQueues } from './scheduler/queues';
-import { schedulerSettings } from './scheduler/constants';
+import { PLAN_QUEUE, TASK_DEAD_LETTER_QUEUE, TASK_QUEUE, schedulerSettings } from './scheduler/constants';
+import { activeRunCount, newestHeartbeatAgeSeconds, startProcessHeartbeat } from './worker-processes';
+import { setMetricsSources } from '../server/observability/metrics';
 
 export type WorkerRuntime = { boss: PgBoss; workerId: string; scheduler: Scheduler | null; stop(): Promise<void> };
 
@@ -94,15 +96,39 @@ async function startWorking(opts: Parameters<typeof startJobs>[0], boss: PgBoss,
           workerId,
         })
       : null;
+  // Each process that runs workers beats on its own timer: /api/health lists it with its tasks.
+  const heartbeat = scheduler ? await startProcessHeartbeat(opts.db, workerId, () => scheduler.busy(), { log: lineLogger(getLogger({ component: 'jobs' }), 'warn') }) : null;
+  setMetricsSources({
+    queueDepths: () => queueDepths(boss),
+    runsActive: () => activeRunCount(opts.db),
+    heartbeatAges: async () => {
+      const self = heartbeat?.lastBeatAt();
+      const newest = await newestHeartbeatAgeSeconds(opts.db);
+      return { ...(self ? { self: (Date.now() - self) / 1000 } : {}), ...(newest !== null ? { newest } : {}) };
+    },
+  });
   return {
     boss,
     workerId,
     scheduler,
     async stop() {
       await scheduler?.stop();
+      await heartbeat?.stop();
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
   };
+}
+
+/** Every queue this deployment uses: the job kinds and the scheduler's. */
+export function queueNames(): string[] {
+  return [...new Set([...JOBS.map((j) => j.id), TASK_QUEUE, TASK_DEAD_LETTER_QUEUE, PLAN_QUEUE])];
+}
+
+/** Jobs waiting (created or retrying) per queue. */
+export async function queueDepths(boss: PgBoss): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const name of queueNames()) out[name] = await boss.getQueueSize(name);
+  return out;
 }
 
 export async function queueState(db: DB, boss: PgBoss | null) {
@@ -112,7 +138,6 @@ export async function queueState(db: DB, boss: PgBoss | null) {
     .orderBy('last_beat_at', 'desc')
     .limit(10)
     .execute();
-  const queues: Record<string, number> = {};
-  if (boss) for (const job of JOBS) queues[job.id] = await boss.getQueueSize(job.id);
+  const queues = boss ? await queueDepths(boss) : {};
   return { state: boss ? 'started' : 'not-started', queues, workers: beat, lastHeartbeat: beat[0]?.lastBeatAt ?? null };
 }

@@ -15,6 +15,7 @@ import * as m0011 from './0011_cli_runs';
 import * as m0014 from './0014_viability';
 import * as m0017 from './0017_evals';
 import * as m0016 from './0016_recordings';
+import * as m0018 from './0018_worker_processes';
 
 /**
  * Every migration, in order. A static list (rather than a folder scan) so migrations work the same
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0014_viability': m0014,
   '0017_evals': m0017,
   '0016_recordings': m0016,
+  '0018_worker_processes': m0018,
 };

@@ -11,6 +11,7 @@ import type { TaskJobData } from './enqueue';
 import { claimTasks, renewLease, type ClaimedTask, type ClaimedWithCheckpoint } from './lease';
 import { LeaseLostError, TaskCancelledError, type Checkpoint, type TaskExecutor, type TaskResult } from './types';
 import { getLogger, withLogContext } from '../../server/observability/logger';
+import { observeTaskEnded } from '../../server/observability/metrics';
 
 /** What a finished execution tells its queue (pg-boss for the scheduler; nothing for a CLI run). */
 export type TaskAck = {
@@ -169,6 +170,7 @@ export async function executeClaimed(deps: ExecuteDeps, task: ClaimedWithCheckpo
 
   await recordEnding(deps, task, attempt.id, ack, ending);
   const ended = { orgId: task.org_id, runId: task.run_id, taskId: task.id, attempt: task.attempts, outcome: ending.kind, durationMs: Date.now() - taskStarted, ...('error' in ending ? { error: ending.error } : {}) };
+  observeTaskEnded(ending.kind, ended.durationMs / 1000);
   if (ending.kind === 'error' || ending.kind === 'failed') log.warn(ended, 'task ended');
   else log.info(ended, 'task ended');
   deps.afterTask();

@@ -137,6 +137,10 @@ export interface WorkerHeartbeatsTable {
   beats: Generated<number>;
   started_at: TimestampDefault;
   last_beat_at: TimestampDefault;
+  /** Tasks the process was running at its last beat. */
+  active_tasks: Generated<number>;
+  /** Set when the process stopped gracefully; null while it runs (or after a crash). */
+  stopped_at: Date | null;
 }
 
 export interface EventsTable {

@@ -7,7 +7,7 @@ import type { WorkerRuntime } from '../../jobs/runtime';
 import { appRouter } from '../api/router';
 import { createContext } from '../api/context';
 import { allowedOriginsFor, attachRealtime } from '../realtime/io';
-import { healthReport } from './health';
+import { serveHealth, serveMetrics } from './ops-routes';
 import { StartupError } from '../data-dir';
 import { serveMonaco } from './monaco-assets';
 import { handleWebhook } from './webhooks';
@@ -21,6 +21,7 @@ import { applySecurityHeaders } from './security-headers';
 import { trustedProxies } from './client-address';
 import { routeTemplate } from './route-template';
 import { getLogger, withLogContext } from '../observability/logger';
+import { observeHttpRequest, setMetricsSources } from '../observability/metrics';
 
 export const TRPC_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -37,9 +38,9 @@ export type ApiDeps = { rt: DatabaseRuntime; jobs: WorkerRuntime | null; log: (m
  */
 export async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, deps: ApiDeps): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (url.pathname === '/api/health') {
-    const report = await healthReport(deps.rt, deps.jobs, deps.log);
-    json(res, report.ok ? 200 : 503, report);
+  if (url.pathname.startsWith('/api/health') && (await serveHealth(res, url.pathname, deps))) return true;
+  if (url.pathname === '/api/metrics') {
+    await serveMetrics(req, res, { requireToken: true });
     return true;
   }
   if (serveMonaco(req, res, url.pathname)) return true;
@@ -130,6 +131,7 @@ function observeRequest(req: http.IncomingMessage, res: http.ServerResponse, pat
     const status = aborted && !res.writableFinished ? 499 : res.statusCode;
     const probe = route.startsWith('/api/health') || route === '/api/metrics' || route === '/metrics';
     const line = { reqId, method: req.method, route, status, durationMs: Math.round(seconds * 1000 * 10) / 10 };
+    observeHttpRequest(route, status, seconds);
     const log = getLogger({ component: 'http' });
     if (probe) log.debug(line, 'request');
     else log.info(line, 'request');
@@ -175,6 +177,7 @@ export async function startHttpServer(opts: {
   // Browsers connect from the public URL only (known once listening, for PORT=0).
   let boundPort = opts.port;
   const io = attachRealtime(server, opts.rt.db, opts.rt.pool, { allowedOrigins: () => allowedOriginsFor(publicUrl(boundPort)) });
+  setMetricsSources({ socketConnections: () => io.engine.clientsCount });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {

@@ -8,6 +8,7 @@ import { httpStream, type TransportOptions } from './http-stream';
 import { ANTHROPIC_VERSION, DEFAULT_BASE_URLS, endpointUrl, ENV_KEYS } from './provider-config';
 import { parseTextToolCalls, toTextProtocolRequest } from './text-protocol';
 import { PROVIDERS, type Dialect, type LanguageModel, type ModelCapabilities, type ModelRequest, type ProviderName, type StreamPart } from './types';
+import { observedStream } from './observe';
 
 export interface CreateModelOptions extends TransportOptions {
   baseUrl?: string;
@@ -91,7 +92,7 @@ export function createModel(name: string, options: CreateModelOptions = {}): Lan
       const prefix = randomBytes(4).toString('hex');
       const newId = (n: number) => `call_${prefix}_${n}`;
       const parts = httpStream({ url, headers: headers(), body: body(wireRequest), dialect, signal: request.signal, newId, vendor }, options);
-      return useText ? parseTextToolCalls(parts, newId) : parts;
+      return observedStream({ provider, modelId, vendor }, useText ? parseTextToolCalls(parts, newId) : parts);
     },
   };
 }

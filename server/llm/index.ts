@@ -13,3 +13,4 @@ export { formatToolCallText, describeToolsForPrompt, toTextProtocolRequest, TOOL
 export { replayBody, type ReplaySummary } from './replay';
 export { endpointUrl } from './provider-config';
 export { VENDORS, detectVendor, openAiUsage, type Vendor } from './dialects/vendors';
+export { observeModelCalls, type ModelCallInfo, type ModelCallObserver, type ModelCallWatch } from './observe';

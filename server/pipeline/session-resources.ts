@@ -2,6 +2,7 @@ import { createSandbox } from '../../sandbox/index';
 import type { Sandbox, SandboxDriverName } from '../../sandbox/types';
 import type { TaskWorkspace } from '../repos/task-workspace';
 import type { TaskEnvironment } from '../env/session-setup';
+import { observeSandboxStart } from '../observability/metrics';
 
 /**
  * The sandbox of every task, whichever path runs it: a project's test suite gets more room than
@@ -23,9 +24,11 @@ export async function startTaskSandbox(opts: { driver: SandboxDriverName; worksp
     network: false as const,
     env: {},
   };
+  const started = process.hrtime.bigint();
   // With an environment, the sandbox mounts the project's cached dependencies (issue 21).
   const sandbox = opts.environment ? await opts.environment.createSandbox(options) : await createSandbox({ ...options, driver: opts.driver });
   await sandbox.start();
+  observeSandboxStart(sandbox.driver, Number(process.hrtime.bigint() - started) / 1e9);
   return sandbox;
 }
 

@@ -139,3 +139,25 @@ export async function getJson(url: string, headers: Record<string, string> = {})
     return undefined;
   }
 }
+
+export type Sample = { name: string; labels: Record<string, string>; value: number };
+
+/** Parses the Prometheus text exposition into samples (comments skipped). */
+export function parseExposition(text: string): Sample[] {
+  const out: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!m) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2];
+    out.push({ name: m[1], labels, value: Number(m[3]) });
+  }
+  return out;
+}
+
+/** The value of the sample `name` whose labels include `labels` (summed over the rest), or undefined. */
+export function sampleValue(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+  const hits = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  return hits.length ? hits.reduce((n, s) => n + s.value, 0) : undefined;
+}

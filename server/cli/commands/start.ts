@@ -11,6 +11,7 @@ import { createPublisher } from '../../realtime/publish';
 import { StartupError } from '../../data-dir';
 import { localRepositoryPolicyProblems, localRepositoryViolations } from '../../services/repositories';
 import { configureLogging, getLogger } from '../../observability/logger';
+import { metricsListenAddress, startMetricsServer } from '../../http/ops-routes';
 
 // Resolved per line: `--dev` reconfigures the logger after this module loads.
 const log = (msg: string) => getLogger({ component: 'start' }).info(msg);
@@ -89,6 +90,7 @@ export async function run(argv: string[]): Promise<number> {
   let rt: DatabaseRuntime | null = null;
   let jobs: WorkerRuntime | null = null;
   let http: Awaited<ReturnType<typeof startHttpServer>> | null = null;
+  let metricsServer: { close(): Promise<void> } | null = null;
   let stopping = false;
 
   const shutdown = async (signal: string) => {
@@ -97,6 +99,7 @@ export async function run(argv: string[]): Promise<number> {
     log(`${signal}: shutting down`);
     await http?.close().catch(() => {});
     await jobs?.stop().catch(() => {});
+    await metricsServer?.close().catch(() => {});
     await rt?.close();
     log('stopped');
     process.exit(0);
@@ -122,11 +125,14 @@ export async function run(argv: string[]): Promise<number> {
     // pg-boss always starts (the API enqueues jobs); workers and the scheduler only when asked.
     jobs = await startJobs({ connectionString: rt.url, db: rt.db, publish, work: withWorkers, log });
     http = await startHttpServer({ rt, jobs, port, dev, projectDir: root, log: (m) => getLogger({ component: 'http' }).error(m), pages });
+    const metricsAddr = metricsListenAddress();
+    if (metricsAddr) metricsServer = await startMetricsServer(metricsAddr, { rt, jobs, log: (m) => getLogger({ component: 'http' }).error(m) });
     log(`ready on http://localhost:${http.port} in ${Date.now() - t0} ms${withWorkers ? ' (workers in-process)' : ''}`);
     return await new Promise<number>(() => {});
   } catch (err) {
     const msg = err instanceof StartupError ? err.message : `start-up failed: ${(err as Error).stack ?? err}`;
     fail(msg);
+    await metricsServer?.close().catch(() => {});
     await http?.close().catch(() => {});
     await jobs?.stop().catch(() => {});
     await rt?.close();
