@@ -14,6 +14,7 @@ import * as m0010 from './0010_auth_hardening';
 import * as m0011 from './0011_cli_runs';
 import * as m0014 from './0014_viability';
 import * as m0017 from './0017_evals';
+import * as m0017b from './0017_evals_owner';
 import * as m0016 from './0016_recordings';
 import * as m0018 from './0018_worker_processes';
 
@@ -37,6 +38,7 @@ export const migrations: Record<string, Migration> = {
   '0013_env_setups': m0013,
   '0014_viability': m0014,
   '0017_evals': m0017,
+  '0017_evals_owner': m0017b,
   '0016_recordings': m0016,
   '0018_worker_processes': m0018,
 };

@@ -657,6 +657,8 @@ export interface EvalRunsTable {
   regressions: JsonDefault<string[]>;
   error: string | null;
   job_id: string | null;
+  /** The CLI or worker driving it (its liveness lock tells whether it still lives) (0017_evals_owner). */
+  owner: string | null;
   started_by: string | null;
   created_at: TimestampDefault;
   started_at: Timestamp | null;

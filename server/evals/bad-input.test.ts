@@ -4,7 +4,7 @@
  * the task fails with 124 while the eval finishes; hidden files are written into the checkout of
  * the result only, whatever links the agent left in it.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -13,6 +13,7 @@ import { bwrapAvailable } from '../../sandbox/bwrap-driver';
 import { detectCgroups } from '../../sandbox/cgroups';
 import { startFakeLlm, type FakeLlm } from '../../test/fake-llm/server';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db';
+import { ABANDONED_EVAL, listEvalRuns, settleAbandonedEvalRuns } from '../services/evals';
 import { EvalSuiteError, loadSuite } from './suite';
 import { copyHiddenFiles } from './verify';
 
@@ -245,4 +246,33 @@ describe.skipIf(!sandboxed)('a verify that hangs (bwrap, fake LLM)', () => {
     const [row] = await t.db.selectFrom('eval_runs').select(['status', 'pass_rate']).execute();
     expect(row).toEqual({ status: 'finished', pass_rate: 0.5 });
   }, 180_000);
+
+  it('an eval whose process is killed shows as failed, not running for ever, and the next eval settles it', async () => {
+    // The model never answers: the eval is mid-task when it is killed.
+    const silent = await startFakeLlm({ script: () => new Promise<never>(() => undefined) });
+    const dir = suite({});
+    const dataDir = tmp('ns-eval-kill-');
+    let child: ChildProcess | null = null;
+    try {
+      child = spawn(process.execPath, [join(ROOT, 'bin/nightshift.js'), 'eval', 'run', '--suite', dir, '--model', 'openai:gpt-4o-mini', '--base-url', `${silent.url}/v1`], {
+        env: { ...process.env, NIGHTSHIFT_DATA_DIR: dataDir, DATABASE_URL: t.url, SANDBOX_DRIVER: 'bwrap' },
+        stdio: 'ignore',
+      });
+      await expect.poll(() => silent.requests.length, { timeout: 120_000, interval: 200 }).toBeGreaterThan(0);
+      const [running] = await t.db.selectFrom('eval_runs').select(['id', 'org_id', 'status', 'owner']).where('suite', '=', 'bad').where('status', '=', 'running').execute();
+      expect(running.owner).toMatch(/^cli:/);
+      const scope = { orgId: running.org_id, userId: null, role: 'member' as const };
+      expect((await listEvalRuns(t.db, scope, {})).find((r) => r.id === running.id)?.status).toBe('running');
+      child.kill('SIGKILL');
+      // Postgres drops the dead process's liveness lock when its connection goes.
+      await expect.poll(async () => (await listEvalRuns(t.db, scope, {})).find((r) => r.id === running.id)?.status, { timeout: 60_000, interval: 200 }).toBe('failed');
+      expect((await listEvalRuns(t.db, scope, {})).find((r) => r.id === running.id)?.error).toBe(ABANDONED_EVAL);
+      expect(await settleAbandonedEvalRuns(t.db, running.org_id)).toBe(1);
+      const row = await t.db.selectFrom('eval_runs').select(['status', 'error']).where('id', '=', running.id).executeTakeFirstOrThrow();
+      expect(row).toEqual({ status: 'failed', error: ABANDONED_EVAL });
+    } finally {
+      child?.kill('SIGKILL');
+      await silent.close();
+    }
+  }, 240_000);
 });

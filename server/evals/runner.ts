@@ -13,7 +13,7 @@ import type { SessionEvent } from '../pipeline/task-session';
 import type { Publisher } from '../realtime/publish';
 import { operatorRepositorySource } from '../repos/local-repo-policy';
 import { addCliPlan, cliRunTasks, cliTaskUsage, createCliRun, finishCliRun, skipCliTask } from '../services/cli-runs';
-import { createEvalRun, evalProject, finishEvalRun, recordEvalResult, startEvalRun, endEvalRun, type EvalRegression } from '../services/evals';
+import { createEvalRun, endEvalRun, evalProject, finishEvalRun, recordEvalResult, settleAbandonedEvalRuns, startEvalRun, type EvalRegression } from '../services/evals';
 import { scoreSpec } from '../specs/score';
 import { startLocalRunner } from '../../jobs/scheduler/local-runner';
 import { roundUsd, summarize, type EvalMode, type EvalResult, type EvalTaskResult, type EvalTaskStatus } from './result';
@@ -86,10 +86,6 @@ export async function runEval(opts: RunEvalOptions): Promise<RunEvalOutcome> {
   const attempts: Attempt[] = [];
   for (let attempt = 1; attempt <= repeat; attempt++) for (const p of prepared) attempts.push({ ...p, attempt });
 
-  let evalRunId = opts.evalRunId;
-  if (evalRunId) await startEvalRun(db, { orgId: opts.orgId, evalRunId, total });
-  else evalRunId = await createEvalRun(db, { orgId: opts.orgId, suite: suite.name, suiteSource: opts.suiteSource, model: opts.model, mode: opts.mode, repeat, total, runner: opts.runner, startedBy: opts.startedBy });
-  log(`eval ${evalRunId}: suite "${suite.name}", ${suite.tasks.length} tasks × ${repeat} with ${opts.model} (${opts.mode} mode), ${concurrency} at a time`);
 
   // The dependency cache is shared by the suite's tasks in this organisation: tasks with the same
   // lockfile install once.
@@ -116,6 +112,17 @@ export async function runEval(opts: RunEvalOptions): Promise<RunEvalOutcome> {
     onSessionEvent: opts.onSessionEvent ? (t, e) => opts.onSessionEvent!(taskIdOfRunTask.get(t.id) ?? t.key, e) : undefined,
   });
   const runner = await startLocalRunner({ db, connectionString: opts.databaseUrl, executor, publish: opts.publish });
+  // Signed by this process (its liveness lock): if it dies, the eval shows as failed, not running.
+  let evalRunId = opts.evalRunId;
+  try {
+    await settleAbandonedEvalRuns(db, opts.orgId);
+    if (evalRunId) await startEvalRun(db, { orgId: opts.orgId, evalRunId, total, owner: runner.workerId });
+    else evalRunId = await createEvalRun(db, { orgId: opts.orgId, suite: suite.name, suiteSource: opts.suiteSource, model: opts.model, mode: opts.mode, repeat, total, runner: opts.runner, owner: runner.workerId, startedBy: opts.startedBy });
+  } catch (err) {
+    await runner.close();
+    throw err;
+  }
+  log(`eval ${evalRunId}: suite "${suite.name}", ${suite.tasks.length} tasks × ${repeat} with ${opts.model} (${opts.mode} mode), ${concurrency} at a time`);
   const onAbort = () => runner.stopAll();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
 

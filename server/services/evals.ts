@@ -5,6 +5,8 @@ import type { EvalRunStatus } from '../db/schema';
 import { AppError } from '../errors/app-error';
 import { compareEvals, type TaskChange } from '../evals/compare';
 import { roundUsd, summarize, type EvalMode, type EvalResult, type EvalTaskResult } from '../evals/result';
+import { sql } from 'kysely';
+import { LIVE_WORKERS_CTE, ownerIsGone } from '../../jobs/scheduler/liveness';
 import { requireRole } from './orgs';
 import type { OrgScope } from './scope';
 
@@ -32,6 +34,8 @@ export type NewEvalRun = {
   repeat: number;
   total: number;
   runner: 'cli' | 'server';
+  /** The process driving it (its liveness-lock id). */
+  owner?: string | null;
   startedBy?: string | null;
   status?: 'queued' | 'running';
 };
@@ -50,6 +54,7 @@ export async function createEvalRun(db: DB, input: NewEvalRun): Promise<string> 
       total: input.total,
       runner: input.runner,
       status: input.status ?? 'running',
+      owner: input.owner ?? null,
       started_by: input.startedBy ?? null,
       started_at: running ? new Date() : null,
     })
@@ -59,10 +64,10 @@ export async function createEvalRun(db: DB, input: NewEvalRun): Promise<string> 
 }
 
 /** A queued eval run (the job's) starts: how many attempts it will make. */
-export async function startEvalRun(db: DB, input: { orgId: string; evalRunId: string; total: number }): Promise<boolean> {
+export async function startEvalRun(db: DB, input: { orgId: string; evalRunId: string; total: number; owner: string }): Promise<boolean> {
   const r = await db
     .updateTable('eval_runs')
-    .set({ status: 'running', total: input.total, started_at: new Date(), updated_at: new Date() })
+    .set({ status: 'running', total: input.total, owner: input.owner, started_at: new Date(), updated_at: new Date() })
     .where('id', '=', input.evalRunId)
     .where('org_id', '=', input.orgId)
     .where('status', 'in', ['queued', 'running'])
@@ -156,6 +161,23 @@ export async function endEvalRun(db: DB, input: { orgId: string; evalRunId: stri
     .where('org_id', '=', input.orgId)
     .where('status', 'in', ['queued', 'running'])
     .execute();
+}
+
+/** Why an eval run whose process is gone ended. */
+export const ABANDONED_EVAL = 'the process running this eval stopped before it finished (killed, or its machine went away); start it again';
+
+/**
+ * Settles the organisation's eval runs whose driving process is gone (its liveness lock dropped)
+ * as failed: done when an eval starts, so none stays "running" for ever.
+ */
+export async function settleAbandonedEvalRuns(db: DB, orgId: string): Promise<number> {
+  const { rows } = await sql<{ id: string }>`
+    with ${LIVE_WORKERS_CTE}
+    update eval_runs e set status = 'failed', error = ${ABANDONED_EVAL}, finished_at = now(), updated_at = now()
+    where e.org_id = ${orgId} and e.status = 'running' and e.owner is not null and ${ownerIsGone(sql.ref('e.owner'))}
+    returning e.id
+  `.execute(db);
+  return rows.length;
 }
 
 /** A stored eval run as the result file `nightshift eval run` writes. */
@@ -281,7 +303,18 @@ function evalRunsQuery(db: DB, orgId: string) {
 
 type EvalRunSelected = Awaited<ReturnType<ReturnType<typeof evalRunsQuery>['execute']>>[number];
 
-function toRow(r: EvalRunSelected): EvalRunRow {
+/** The organisation's running eval runs whose driving process is gone. */
+async function abandonedEvalRuns(db: DB, orgId: string): Promise<Set<string>> {
+  const { rows } = await sql<{ id: string }>`
+    with ${LIVE_WORKERS_CTE}
+    select e.id from eval_runs e
+    where e.org_id = ${orgId} and e.status = 'running' and e.owner is not null and ${ownerIsGone(sql.ref('e.owner'))}
+  `.execute(db);
+  return new Set(rows.map((r) => r.id));
+}
+
+function toRow(r: EvalRunSelected, abandonedIds: Set<string>): EvalRunRow {
+  const abandoned = abandonedIds.has(r.id);
   return {
     id: r.id,
     suite: r.suite,
@@ -289,7 +322,8 @@ function toRow(r: EvalRunSelected): EvalRunRow {
     model: r.model,
     mode: r.mode,
     repeat: r.repeat,
-    status: r.status,
+    // Shown as what it is: its process is gone (settled for good when the next eval starts).
+    status: abandoned ? 'failed' : r.status,
     runner: r.runner,
     promptVersion: r.prompt_version,
     passRate: r.pass_rate,
@@ -303,7 +337,7 @@ function toRow(r: EvalRunSelected): EvalRunRow {
     durationMs: Number(r.duration_ms),
     comparedTo: r.compared_to,
     regressions: r.regressions ?? [],
-    error: r.error,
+    error: abandoned ? ABANDONED_EVAL : r.error,
     createdAt: r.created_at,
     finishedAt: r.finished_at,
   };
@@ -318,7 +352,8 @@ export async function listEvalRuns(db: DB, scope: OrgScope, input: { suite?: str
     .orderBy('eval_runs.id', 'desc')
     .limit(Math.min(200, input.limit ?? 50))
     .execute();
-  return rows.map(toRow);
+  const abandoned = await abandonedEvalRuns(db, scope.orgId);
+  return rows.map((r) => toRow(r, abandoned));
 }
 
 export type EvalRunDetail = EvalRunRow & { promptVersions: Record<string, string>; tasks: EvalTaskResult[] };
@@ -330,9 +365,10 @@ export async function evalRunsDetail(db: DB, scope: OrgScope, input: { evalRunId
   const rows = await evalRunsQuery(db, scope.orgId).where('eval_runs.id', 'in', ids).execute();
   if (rows.length !== ids.length) throw new AppError('NOT_FOUND', 'Eval run not found');
   const results = await db.selectFrom('eval_results').selectAll().where('org_id', '=', scope.orgId).where('eval_run_id', 'in', ids).orderBy('task').orderBy('attempt').execute();
+  const abandoned = await abandonedEvalRuns(db, scope.orgId);
   return ids.map((id) => {
     const row = rows.find((r) => r.id === id)!;
-    return { ...toRow(row), promptVersions: row.prompt_versions ?? {}, tasks: results.filter((r) => r.eval_run_id === id).map(toTaskResult) };
+    return { ...toRow(row, abandoned), promptVersions: row.prompt_versions ?? {}, tasks: results.filter((r) => r.eval_run_id === id).map(toTaskResult) };
   });
 }
 
