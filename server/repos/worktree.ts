@@ -66,24 +66,31 @@ function enableSparse(worktreePath: string, dirs: string[]): void {
 
 /**
  * The fast path: lay the worktree out the way `git worktree add` does (admin dir with HEAD,
- * commondir and gitdir; a `.git` file in the worktree; the new branch as a loose ref) and let
- * one `read-tree -mu HEAD` fill the index and the files. Returns false, having changed nothing
- * that matters, when anything is unusual (branch exists, stale admin dir): the caller then takes
- * the slower path through `git worktree add`.
+ * commondir and gitdir; a `.git` file in the worktree; the branch as a loose ref) and let one
+ * `read-tree -mu HEAD` fill the index and the files. A task's branch that already exists (a retry,
+ * a resume) is checked out where it is, or moved to `at` first. Returns null, having changed
+ * nothing that matters, when anything is unusual (a stale admin dir, a racing creator): the caller
+ * then takes the slower path through `git worktree add`. Otherwise whether the branch existed.
  */
-async function addWorktreeFast(mirror: Mirror, path: string, branch: string, start: string, sparseDirs?: string[]): Promise<boolean> {
+async function addWorktreeFast(mirror: Mirror, path: string, branch: string, start: string, opts: { at?: string; sparseDirs?: string[] }): Promise<{ existed: boolean } | null> {
   const admin = join(mirror.path, 'worktrees', basename(path));
-  if (existsSync(admin) || existsSync(path)) return false;
-  if (!createRefIfAbsent(mirror.path, `refs/heads/${branch}`, start)) return false;
+  if (existsSync(admin) || existsSync(path)) return null;
+  const ref = `refs/heads/${branch}`;
+  const existing = readRef(mirror.path, ref);
+  if (existing === undefined) {
+    if (!createRefIfAbsent(mirror.path, ref, start)) return null;
+  } else if (opts.at && existing !== opts.at) {
+    await git(['update-ref', ref, opts.at, existing], { cwd: mirror.path });
+  }
   mkdirSync(admin, { recursive: true });
-  writeFileSync(join(admin, 'HEAD'), `ref: refs/heads/${branch}\n`);
+  writeFileSync(join(admin, 'HEAD'), `ref: ${ref}\n`);
   writeFileSync(join(admin, 'commondir'), '../..\n');
   writeFileSync(join(admin, 'gitdir'), `${join(path, '.git')}\n`);
   mkdirSync(path, { recursive: true });
   writeFileSync(join(path, '.git'), `gitdir: ${admin}\n`);
-  if (sparseDirs) enableSparse(path, sparseDirs);
+  if (opts.sparseDirs) enableSparse(path, opts.sparseDirs);
   await git(['read-tree', '-mu', 'HEAD'], { cwd: path });
-  return true;
+  return { existed: existing !== undefined };
 }
 
 /**
@@ -100,11 +107,12 @@ export async function createWorktree(mirror: Mirror, opts: CreateWorktreeOptions
     const baseSha = readRef(mirror.path, `refs/remotes/origin/${base}`);
     if (!baseSha) throw new Error(`base branch "${base}" does not exist in ${mirror.url} (fetched branches: refs/remotes/origin/*)`);
     if (opts.at) await requireCommit(mirror, opts.at);
-    if (await addWorktreeFast(mirror, path, branch, opts.at ?? baseSha, sparseDirs)) {
-      resumed = opts.at !== undefined;
+    const fast = await addWorktreeFast(mirror, path, branch, opts.at ?? baseSha, { at: opts.at, sparseDirs });
+    if (fast) {
+      resumed = fast.existed || opts.at !== undefined;
       return;
     }
-    // Slow path: a retried or resumed task (its branch exists), or leftovers of a crashed run.
+    // Slow path: leftovers of a crashed run (its worktree or admin dir is still there).
     if (existsSync(join(path, '.git'))) {
       // The tree of the interrupted execution: its uncommitted work is kept under a salvage ref,
       // never deleted; then it is reset to where the task resumes.
