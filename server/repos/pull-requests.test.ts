@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InMemoryPullRequestStore, openOrUpdatePullRequest, parseGitHubRemote } from './pull-requests';
+import { closeOnGitHub, InMemoryPullRequestStore, openOrUpdatePullRequest, parseGitHubRemote } from './pull-requests';
 
 const TOKEN = 'ghp_test_token_123';
 
@@ -128,6 +128,15 @@ describe('pull requests on GitHub', () => {
 
   it('reports GitHub errors with the status', async () => {
     await expect(openOrUpdatePullRequest(input({ token: 'wrong' }))).rejects.toThrow(/acme\/widgets .*failed \(401\)/);
+  });
+
+  it('closes a pull request on GitHub; a refusal says what GitHub said', async () => {
+    const { record } = await openOrUpdatePullRequest(input({ branch: 'nightshift/to-close' }));
+    await closeOnGitHub({ remoteUrl: 'https://github.com/acme/widgets.git', number: record.number!, token: TOKEN, githubApiUrl: apiUrl });
+    expect(gh.pulls.find((p) => p.number === record.number)?.state).toBe('closed');
+    expect(gh.seen.at(-1)).toMatchObject({ method: 'PATCH', path: `/repos/acme/widgets/pulls/${record.number}`, body: { state: 'closed' } });
+    await expect(closeOnGitHub({ remoteUrl: 'https://github.com/acme/widgets.git', number: 999, token: TOKEN, githubApiUrl: apiUrl })).rejects.toThrow(/GitHub refused to close acme\/widgets#999 \(404\)/);
+    await expect(closeOnGitHub({ remoteUrl: 'https://github.com/acme/widgets.git', number: 1, githubApiUrl: apiUrl })).rejects.toThrow(/no GitHub token/);
   });
 });
 

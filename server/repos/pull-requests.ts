@@ -167,3 +167,25 @@ async function upsertOnGitHub(
     throw new Error(`GitHub pull request for ${repo.owner}/${repo.repo} ${input.branch} failed (${e.status ?? 'network'}): ${e.message ?? String(err)}`, { cause: err });
   }
 }
+
+/**
+ * Closes a pull request on GitHub (the "Close" button of a GitHub pull request). GitHub's answer,
+ * a refusal included, comes back as the error's message.
+ */
+export async function closeOnGitHub(input: { remoteUrl: string; number: number; token?: string; githubApiUrl?: string; githubHost?: string }): Promise<void> {
+  const gh = parseGitHubRemote(input.remoteUrl, input.githubHost);
+  if (!gh) throw new Error(`${input.remoteUrl} is not a GitHub repository`);
+  if (!input.token) throw new Error('This organisation has no GitHub token (GITHUB_TOKEN or a GitHub App), so Nightshift cannot close the pull request on GitHub; close it there.');
+  const octokit = new Octokit({
+    auth: input.token,
+    userAgent: 'nightshift',
+    request: { fetch: (url: string, init: RequestInit) => guardedFetch(url, init) },
+    ...(input.githubApiUrl ? { baseUrl: input.githubApiUrl.replace(/\/+$/, '') } : {}),
+  });
+  try {
+    await octokit.rest.pulls.update({ ...gh, pull_number: input.number, state: 'closed' });
+  } catch (err) {
+    const e = err as { status?: number; message?: string };
+    throw new Error(`GitHub refused to close ${gh.owner}/${gh.repo}#${input.number} (${e.status ?? 'network'}): ${e.message ?? String(err)}`, { cause: err });
+  }
+}

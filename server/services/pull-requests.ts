@@ -1,7 +1,13 @@
+import type { SelectQueryBuilder } from 'kysely';
 import type { DB } from '../db/client';
+import type { Database } from '../db/schema';
 import { AppError } from '../errors/app-error';
+import { summariseReport } from '../pipeline/report-summary';
+import { localBranchState } from '../repos/local-merge';
+import { localSourcePath } from '../repos/local-repo-policy';
 import type { PullRequestRecord, PullRequestStore } from '../repos/pull-requests';
 import { notifyTaskReady } from './pg-channels';
+import { repositorySourceFor } from './repositories';
 import type { OrgScope } from './scope';
 
 type Row = {
@@ -105,27 +111,99 @@ export function createPullRequestStore(db: DB, owner: { orgId: string; runId?: s
   };
 }
 
-const LIST_COLUMNS = ['id', 'project_id as projectId', 'run_id as runId', 'task_id as taskId', 'branch', 'base', 'title', 'url', 'number', 'state', 'draft', 'provider', 'created_at as createdAt', 'updated_at as updatedAt'] as const;
+const LIST_COLUMNS = [
+  'pull_requests.id',
+  'pull_requests.project_id as projectId',
+  'pull_requests.run_id as runId',
+  'pull_requests.task_id as taskId',
+  'pull_requests.branch',
+  'pull_requests.base',
+  'pull_requests.title',
+  'pull_requests.url',
+  'pull_requests.number',
+  'pull_requests.state',
+  'pull_requests.draft',
+  'pull_requests.provider',
+  'pull_requests.created_at as createdAt',
+  'pull_requests.updated_at as updatedAt',
+  'projects.name as projectName',
+  'specs.title as specTitle',
+] as const;
 
-export async function listPullRequests(db: DB, scope: OrgScope, input: { projectId?: string; runId?: string } = {}) {
-  return db
-    .selectFrom('pull_requests')
-    .select(LIST_COLUMNS)
-    .where('org_id', '=', scope.orgId)
-    .$if(Boolean(input.projectId), (q) => q.where('project_id', '=', input.projectId!))
-    .$if(Boolean(input.runId), (q) => q.where('run_id', '=', input.runId!))
-    .orderBy('created_at', 'desc')
-    .limit(200)
-    .execute();
+/** The report's verdict as the lists show it: approved or not, and how many criteria have no evidence. */
+export type PullVerdict = { status: string | null; capHit: boolean; criteria: number; withoutEvidence: number };
+
+/** The report down to its acceptance criteria (the verdict is read from there; the rest can be long). */
+function reportHead(body: string): string {
+  const heading = /^#{2,3} Acceptance criteria[ \t]*$/m.exec(body);
+  if (!heading) return body.slice(0, 4000);
+  const after = heading.index + heading[0].length;
+  const next = body.slice(after).search(/^#{2,3} /m);
+  return next < 0 ? body : body.slice(0, after + next);
 }
 
+export function pullVerdict(body: string): PullVerdict {
+  const s = summariseReport(reportHead(body));
+  return { status: s.status, capHit: s.capHit, criteria: s.criteria.length, withoutEvidence: s.withoutEvidence.length };
+}
+
+function withNames<QB extends SelectQueryBuilder<Database, 'pull_requests', object>>(q: QB, orgId: string) {
+  return q
+    .innerJoin('projects', (j) => j.onRef('projects.id', '=', 'pull_requests.project_id').on('projects.org_id', '=', orgId))
+    .leftJoin('runs', (j) => j.onRef('runs.id', '=', 'pull_requests.run_id').on('runs.org_id', '=', orgId))
+    .leftJoin('specs', (j) => j.onRef('specs.id', '=', 'runs.spec_id').on('specs.org_id', '=', orgId));
+}
+
+/** Pull requests of the organisation (optionally of one project or run), newest first, with project, spec and verdict. */
+export async function listPullRequests(db: DB, scope: OrgScope, input: { projectId?: string; runId?: string } = {}) {
+  const rows = await withNames(db.selectFrom('pull_requests'), scope.orgId)
+    .select([...LIST_COLUMNS, 'pull_requests.body'])
+    .where('pull_requests.org_id', '=', scope.orgId)
+    .$if(Boolean(input.projectId), (q) => q.where('pull_requests.project_id', '=', input.projectId!))
+    .$if(Boolean(input.runId), (q) => q.where('pull_requests.run_id', '=', input.runId!))
+    .orderBy('pull_requests.created_at', 'desc')
+    .limit(200)
+    .execute();
+  return rows.map(({ body, ...row }) => ({ ...row, verdict: pullVerdict(body) }));
+}
+
+/**
+ * Where a pull request's branch is: on GitHub; in the team's local repository (checked now: is
+ * the branch there, at which commit, merged into the base yet); or pushed to another remote.
+ */
+export type PullLocation =
+  | { kind: 'github'; url: string | null }
+  | { kind: 'local'; path: string; branchSha: string | null; merged: boolean }
+  | { kind: 'local-unavailable'; message: string }
+  | { kind: 'remote'; url: string };
+
+async function locate(db: DB, scope: OrgScope, pr: { provider: string; url: string | null; branch: string; base: string }, repository: string): Promise<PullLocation> {
+  if (pr.provider === 'github') return { kind: 'github', url: pr.url };
+  if (localSourcePath(repository) === null) return { kind: 'remote', url: repository };
+  let localPath: string | null;
+  try {
+    // Checked as every reader checks it (no projectId: reading a page records nothing).
+    ({ localPath } = await repositorySourceFor(db, { orgId: scope.orgId, repository }));
+  } catch (err) {
+    return { kind: 'local-unavailable', message: err instanceof AppError ? err.message : 'The repository cannot be read.' };
+  }
+  if (!localPath) return { kind: 'remote', url: repository };
+  try {
+    const state = await localBranchState(localPath, pr.branch, pr.base);
+    return { kind: 'local', path: localPath, branchSha: state.sha, merged: state.merged };
+  } catch {
+    return { kind: 'local-unavailable', message: `${localPath} could not be read as a git repository.` };
+  }
+}
+
+/** One pull request with its report (and the report's reading), diff, project, spec and where its branch is. */
 export async function getPullRequest(db: DB, scope: OrgScope, pullRequestId: string) {
-  const row = await db
-    .selectFrom('pull_requests')
-    .select([...LIST_COLUMNS, 'body', 'diff', 'labels'])
-    .where('org_id', '=', scope.orgId)
-    .where('id', '=', pullRequestId)
+  const row = await withNames(db.selectFrom('pull_requests'), scope.orgId)
+    .select([...LIST_COLUMNS, 'pull_requests.body', 'pull_requests.diff', 'pull_requests.labels', 'projects.repository'])
+    .where('pull_requests.org_id', '=', scope.orgId)
+    .where('pull_requests.id', '=', pullRequestId)
     .executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', 'Pull request not found');
-  return row;
+  const { repository, ...pr } = row;
+  return { ...pr, report: summariseReport(pr.body), location: await locate(db, scope, pr, repository) };
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { DB } from '../db/client';
 import type { RunStatus, TaskStatus } from '../db/schema';
 import { AppError } from '../errors/app-error';
@@ -214,15 +215,24 @@ async function getRunRow(db: DB, scope: OrgScope, runId: string) {
   return row;
 }
 
-/** A run with its tasks grouped per wave and a count per status. */
+/** What a run is called where people see it: its spec's title and its project's name. */
+async function runNames(db: DB, scope: OrgScope, run: { specId: string | null; projectId: string }) {
+  const project = await db.selectFrom('projects').select(['name', 'repository']).where('org_id', '=', scope.orgId).where('id', '=', run.projectId).executeTakeFirst();
+  const spec = run.specId ? await db.selectFrom('specs').select('title').where('org_id', '=', scope.orgId).where('id', '=', run.specId).executeTakeFirst() : undefined;
+  return { specTitle: spec?.title ?? null, projectName: project?.name ?? null, repository: project?.repository ?? null };
+}
+
+/** A run with its spec's title, its project's name, its tasks grouped per wave and a count per status. */
 export async function getRun(db: DB, scope: OrgScope, runId: string) {
   const run = await getRunRow(db, scope, runId);
+  const names = await runNames(db, scope, run);
   const tasks = await db
     .selectFrom('tasks')
     .select([
       'id',
       'key',
       'title',
+      'description',
       'files',
       'depends_on as dependsOn',
       'wait_for_merge as waitForMerge',
@@ -248,19 +258,38 @@ export async function getRun(db: DB, scope: OrgScope, runId: string) {
   for (const t of tasks) (waves[t.wave] ??= []).push(t);
   const counts: Partial<Record<TaskStatus, number>> = {};
   for (const t of tasks) counts[t.status] = (counts[t.status] ?? 0) + 1;
-  return { ...run, waves: waves.map((w) => w ?? []), counts };
+  return { ...run, ...names, waves: waves.map((w) => w ?? []), counts };
 }
 
-export async function listRuns(db: DB, scope: OrgScope, input: { projectId?: string; specId?: string; status?: RunStatus } = {}) {
+/** Runs listed with what names them (spec title, project name) and their tasks' progress, newest first. */
+export async function listRuns(db: DB, scope: OrgScope, input: { projectId?: string; specId?: string; status?: RunStatus; limit?: number } = {}) {
   return db
     .selectFrom('runs')
-    .select(['id', 'project_id as projectId', 'spec_id as specId', 'status', 'model', 'cost_usd as costUsd', 'error', 'created_at as createdAt', 'finished_at as finishedAt'])
-    .where('org_id', '=', scope.orgId)
-    .$if(Boolean(input.projectId), (q) => q.where('project_id', '=', input.projectId!))
-    .$if(Boolean(input.specId), (q) => q.where('spec_id', '=', input.specId!))
-    .$if(Boolean(input.status), (q) => q.where('status', '=', input.status!))
-    .orderBy('created_at', 'desc')
-    .limit(200)
+    .innerJoin('projects', (j) => j.onRef('projects.id', '=', 'runs.project_id').on('projects.org_id', '=', scope.orgId))
+    .leftJoin('specs', (j) => j.onRef('specs.id', '=', 'runs.spec_id').on('specs.org_id', '=', scope.orgId))
+    .select([
+      'runs.id',
+      'runs.project_id as projectId',
+      'runs.spec_id as specId',
+      'runs.status',
+      'runs.model',
+      'runs.cost_usd as costUsd',
+      sql<number>`(runs.input_tokens + runs.output_tokens)::float`.as('tokens'),
+      'runs.error',
+      'runs.created_at as createdAt',
+      'runs.started_at as startedAt',
+      'runs.finished_at as finishedAt',
+      'projects.name as projectName',
+      'specs.title as specTitle',
+      sql<number>`(select count(*)::int from tasks t where t.org_id = runs.org_id and t.run_id = runs.id)`.as('tasks'),
+      sql<number>`(select count(*)::int from tasks t where t.org_id = runs.org_id and t.run_id = runs.id and t.status = 'succeeded')`.as('tasksSucceeded'),
+    ])
+    .where('runs.org_id', '=', scope.orgId)
+    .$if(Boolean(input.projectId), (q) => q.where('runs.project_id', '=', input.projectId!))
+    .$if(Boolean(input.specId), (q) => q.where('runs.spec_id', '=', input.specId!))
+    .$if(Boolean(input.status), (q) => q.where('runs.status', '=', input.status!))
+    .orderBy('runs.created_at', 'desc')
+    .limit(Math.min(Math.max(input.limit ?? 200, 1), 200))
     .execute();
 }
 

@@ -4,6 +4,7 @@ import { ZPlanTask } from '../../planner/validate-plan';
 import { RUN_STATUSES } from '../../db/schema';
 import { cancelRun, createRun, getRun, listRuns, previewRun, startRun } from '../../services/runs';
 import { getPullRequest, listPullRequests } from '../../services/pull-requests';
+import { closePullRequest, mergePullRequest, reopenPullRequest } from '../../services/pull-request-actions';
 import { listPullScreenshots } from '../../services/screenshots';
 import { dataDir } from '../../config';
 
@@ -13,7 +14,7 @@ const ZRunPlanInput = z.object({ specId: ZId, tasks: z.array(ZPlanTask).min(1, '
 
 export const runRouter = router({
   list: orgProcedure
-    .input(z.object({ projectId: ZId.optional(), specId: ZId.optional(), status: z.enum(RUN_STATUSES).optional() }))
+    .input(z.object({ projectId: ZId.optional(), specId: ZId.optional(), status: z.enum(RUN_STATUSES).optional(), limit: z.number().int().min(1).max(200).optional() }))
     .query(({ ctx, input }) => listRuns(ctx.db, ctx.scope, input)),
   /** Status with tasks per wave. */
   get: orgProcedure.input(z.object({ runId: ZId })).query(({ ctx, input }) => getRun(ctx.db, ctx.scope, input.runId)),
@@ -26,6 +27,10 @@ export const runRouter = router({
     .input(z.object({ projectId: ZId.optional(), runId: ZId.optional() }))
     .query(({ ctx, input }) => listPullRequests(ctx.db, ctx.scope, input)),
   pullRequest: orgProcedure.input(z.object({ pullRequestId: ZId })).query(({ ctx, input }) => getPullRequest(ctx.db, ctx.scope, input.pullRequestId)),
+  /** Merges a local pull request into its base branch in the repository on this server (a real git merge; refused on a conflict). */
+  mergePullRequest: orgProcedure.input(z.object({ pullRequestId: ZId })).mutation(({ ctx, input }) => mergePullRequest(ctx.db, ctx.scope, input)),
+  closePullRequest: orgProcedure.input(z.object({ pullRequestId: ZId })).mutation(({ ctx, input }) => closePullRequest(ctx.db, ctx.scope, input)),
+  reopenPullRequest: orgProcedure.input(z.object({ pullRequestId: ZId })).mutation(({ ctx, input }) => reopenPullRequest(ctx.db, ctx.scope, input)),
   pullScreenshots: orgProcedure
     .input(z.object({ pullRequestId: ZId }))
     .query(({ ctx, input }) => listPullScreenshots(ctx.db, ctx.scope, { pullRequestId: input.pullRequestId, dataDir: dataDir() })),
