@@ -6,7 +6,7 @@ import { runAgent } from '../agent/run-agent';
 import { fakeModel, makeWorkspace } from '../../test/agent/test-support';
 import type { RealtimeEvent } from '../realtime/events';
 import { toolsForRole } from '../tools/registry';
-import { createStreamRelay, RELAY_CONTEXT_LINES, RELAY_WHOLE_FILE_MAX_CHARS } from './stream-relay';
+import { createStreamRelay, RELAY_CONTEXT_LINES, RELAY_OUTPUT_MAX_CHARS, RELAY_WHOLE_FILE_MAX_CHARS } from './stream-relay';
 
 let llm: FakeLlm | undefined;
 afterEach(async () => {
@@ -55,5 +55,26 @@ describe('stream relay', () => {
     expect(region.before).toContain('h2500 = 2500;');
     expect(region.after).toContain('h2500 = -1;');
     expect(region.after.split('\n')[0]).toContain(`h${2500 - RELAY_CONTEXT_LINES} =`);
+  });
+
+  it('a command carries its exit code, and a long output keeps its end (where a failure is explained)', () => {
+    const sent: RealtimeEvent[] = [];
+    const relay = createStreamRelay({ runId: 'r1', taskId: 't1' }, (e) => sent.push(e));
+    const noise = 'ok - a passing test with a long enough name\n'.repeat(400);
+    const output = `$ npm test\nexit code 1\n${noise}not ok 401 - the one that fails\n# fail 1\n`;
+    relay.onAgentEvent('qa', 1, { type: 'tool-call', turn: 1, call: { id: 'c1', toolName: 'run_command', args: { command: 'npm test' } } } as never);
+    relay.onAgentEvent('qa', 1, { type: 'tool-result', turn: 1, callId: 'c1', toolName: 'run_command', output, isError: true, meta: { exitCode: 1, command: 'npm test', durationMs: 5, timedOut: false } });
+    relay.onAgentEvent('qa', 1, { type: 'tool-call', turn: 2, call: { id: 'c2', toolName: 'run_command', args: { command: 'npm start' } } } as never);
+    relay.onAgentEvent('qa', 1, { type: 'tool-result', turn: 2, callId: 'c2', toolName: 'run_command', output: '$ npm start\ntimed out after 5s\n', isError: true, meta: { exitCode: 143, command: 'npm start', durationMs: 5000, timedOut: true } });
+    const [test, start] = sent.filter((e) => e.type === 'agent.tool');
+    expect(output.length).toBeGreaterThan(RELAY_OUTPUT_MAX_CHARS);
+    expect(test).toMatchObject({ exitCode: 1, args: { command: 'npm test' } });
+    const shown = test.type === 'agent.tool' ? test.output : '';
+    expect(shown.startsWith('$ npm test\nexit code 1\n')).toBe(true);
+    expect(shown).toContain('not ok 401 - the one that fails\n# fail 1');
+    expect(shown).toMatch(/characters not shown/);
+    expect(shown.length).toBeLessThan(RELAY_OUTPUT_MAX_CHARS + 100);
+    // A command killed at its timeout has no exit code of its own.
+    expect(start).not.toHaveProperty('exitCode');
   });
 });

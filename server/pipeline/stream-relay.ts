@@ -9,6 +9,24 @@ export const RELAY_WHOLE_FILE_MAX_CHARS = 200_000;
 /** Unchanged lines kept around the changed region of a large file. */
 export const RELAY_CONTEXT_LINES = 20;
 
+/** A tool result's text is sent up to this many characters: its start and, mostly, its end (where a failing command says why). */
+export const RELAY_OUTPUT_MAX_CHARS = 8000;
+const RELAY_OUTPUT_TAIL_SHARE = 0.6;
+
+/** Keeps the beginning and the end of a long result, marking what was left out. */
+export function relayOutput(output: string): string {
+  if (output.length <= RELAY_OUTPUT_MAX_CHARS) return output;
+  const tail = Math.floor(RELAY_OUTPUT_MAX_CHARS * RELAY_OUTPUT_TAIL_SHARE);
+  const head = RELAY_OUTPUT_MAX_CHARS - tail;
+  return `${output.slice(0, head)}\n… [${output.length - RELAY_OUTPUT_MAX_CHARS} characters not shown] …\n${output.slice(output.length - tail)}`;
+}
+
+/** A command's exit code from its result metadata (`run_command` sets `meta.exitCode`), when it exited on its own. */
+function exitCodeOf(meta: unknown): number | undefined {
+  const m = meta as { exitCode?: unknown; timedOut?: unknown } | null | undefined;
+  return typeof m?.exitCode === 'number' && m.timedOut !== true ? m.exitCode : undefined;
+}
+
 /** The structured diffs an edit tool put in its result metadata (`meta.diffs`), if any. */
 function diffsOf(meta: unknown): FileDiff[] {
   const diffs = (meta as { diffs?: unknown } | null | undefined)?.diffs;
@@ -65,6 +83,7 @@ export function createStreamRelay(ids: { runId: string; taskId: string }, send: 
           const call = calls.get(e.callId);
           calls.delete(e.callId);
           const diffs = e.isError ? [] : diffsOf(e.meta).map(viewerDiff);
+          const exitCode = exitCodeOf(e.meta);
           send({
             type: 'agent.tool',
             ...ids,
@@ -73,8 +92,9 @@ export function createStreamRelay(ids: { runId: string; taskId: string }, send: 
             callId: e.callId,
             toolName: e.toolName,
             args: call?.args ?? null,
-            output: e.output.length > 8000 ? `${e.output.slice(0, 8000)}…` : e.output,
+            output: relayOutput(e.output),
             isError: e.isError,
+            ...(exitCode !== undefined ? { exitCode } : {}),
             ...(diffs.length ? { diffs } : {}),
           });
           break;

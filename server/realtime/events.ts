@@ -23,6 +23,8 @@ export type RealtimeEvent =
       args: unknown;
       output: string;
       isError?: boolean;
+      /** For commands: the exit code (absent when the command timed out or was killed). */
+      exitCode?: number;
       /** For edits: the file before and after, for the diff viewer. */
       diffs?: Array<{ path: string; before: string; after: string }>;
     }
