@@ -30,7 +30,7 @@ export function formatSlack(notice: Notice): SlackMessage {
       };
     }
     case 'run.started': {
-      const tasks = notice.taskCount !== undefined ? `, ${notice.taskCount} tasks` : '';
+      const tasks = notice.taskCount !== undefined ? `, ${notice.taskCount} ${notice.taskCount === 1 ? 'task' : 'tasks'}` : '';
       return {
         text: `Run started: ${notice.specTitle}${tasks}`,
         blocks: [section(`:rocket: Run started for *${link(notice.url, notice.specTitle)}*${tasks}`)],

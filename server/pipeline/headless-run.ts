@@ -337,13 +337,13 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
       const out = (t.output ?? {}) as Partial<PipelineTaskOutput>;
       if (t.status === 'succeeded' || (t.status === 'failed' && out.cycles !== undefined)) {
         const pr = out.pullRequestId && t.branch ? `pull request on ${t.branch} (${files.pathFor(repoId, t.branch)})` : 'no changes, no pull request';
-        line(`  task ${t.key}: ${out.approved ? 'approved' : 'failed'} after ${out.cycles} cycles; ${pr}`);
+        line(`  task ${t.key}: ${out.approved ? 'approved' : 'failed'} after ${out.cycles} ${out.cycles === 1 ? 'cycle' : 'cycles'}; ${pr}`);
       } else if (FINISHED.has(t.status)) {
         line(`  task ${t.key} ${t.status}: ${t.error ?? ''}`);
       } else if (t.status === 'queued') {
         line(`  task ${t.key} will be retried: ${t.error ?? ''}`);
       }
-      if (out.remediation) line(`  task ${t.key}: ${out.remediation} findings outside its scope → remediation task ${t.key}-fix`);
+      if (out.remediation) line(`  task ${t.key}: ${out.remediation} ${out.remediation === 1 ? 'finding' : 'findings'} outside its scope → remediation task ${t.key}-fix`);
       if (out.remediationWithheld) line(`  task ${t.key}: ${out.remediationWithheld} out-of-task findings stay in its report (remediation depth ${MAX_REMEDIATION_DEPTH} reached)`);
     }
   } finally {

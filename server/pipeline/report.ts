@@ -42,7 +42,7 @@ function criterionEvidence(result: PipelineResult, index: number, links?: Report
 function roleLine(role: PipelineRole, o: RoleOutcome | undefined): string {
   if (!o) return `- ${role}: did not run`;
   const verdict = o.finish?.verdict ? ` — **${o.finish.verdict}**` : '';
-  return `- ${role}${verdict}: ${o.finish?.summary ?? o.reason ?? o.status} (${o.turns} turns)`;
+  return `- ${role}${verdict}: ${o.finish?.summary ?? o.reason ?? o.status} (${o.turns} ${o.turns === 1 ? 'turn' : 'turns'})`;
 }
 
 /**

@@ -198,7 +198,8 @@ export async function run(argv: string[]): Promise<number> {
       log,
     });
     const { summary } = result;
-    log(`${summary.status}: ${summary.tasks.length} tasks, ${summary.pullRequests.length} pull requests, $${summary.costUsd.toFixed(4)}${summary.reason ? ` (${summary.reason})` : ''}`);
+    const n = (k: number, one: string) => `${k} ${one}${k === 1 ? '' : 's'}`;
+    log(`${summary.status}: ${n(summary.tasks.length, 'task')}, ${n(summary.pullRequests.length, 'pull request')}, $${summary.costUsd.toFixed(4)}${summary.reason ? ` (${summary.reason})` : ''}`);
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return summary.status === 'succeeded' ? 0 : result.interrupted ? 130 : 1;
   } catch (err) {
