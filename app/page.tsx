@@ -1,4 +1,7 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
+
+export const metadata: Metadata = { title: 'Nightshift — specs in, pull requests out' };
 
 export default function Landing() {
   return (

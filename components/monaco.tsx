@@ -9,5 +9,5 @@ export function CodeEditor(props: EditorProps) {
 }
 
 export function DiffViewer(props: DiffEditorProps) {
-  return <DiffEditor theme="vs" options={{ readOnly: true, renderSideBySide: true, minimap: { enabled: false }, ...props.options }} {...props} />;
+  return <DiffEditor theme="vs" options={{ readOnly: true, renderSideBySide: true, useInlineViewWhenSpaceIsLimited: true, automaticLayout: true, minimap: { enabled: false }, ...props.options }} {...props} />;
 }

@@ -77,7 +77,7 @@ test('from a new account to a reviewed pull request', async ({ page }) => {
   await expect(page.getByRole('heading', { name: /^Plan · Greeting/ })).toBeVisible();
   await page.getByRole('button', { name: 'Plan with agents' }).click();
   await expect(page.getByRole('button', { name: 'Start run' })).toBeVisible({ timeout: 90_000 });
-  await expect(page.getByRole('img', { name: /Plan: 1 waves, 1 tasks, 0 predicted conflicts/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: /Plan: 1 wave, 1 task, 0 predicted conflicts/ })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Forecast' })).toContainText('T1');
   await page.screenshot({ path: path.join(SHOTS, 'journey-2-plan-preview.png'), fullPage: true });
   await page.getByRole('button', { name: 'Start run' }).click();
@@ -87,7 +87,7 @@ test('from a new account to a reviewed pull request', async ({ page }) => {
   await expect(stream.getByRole('listitem', { name: 'Tool call apply_code_changes' })).toBeVisible({ timeout: 120_000 });
   await expect(stream.getByRole('listitem', { name: 'Tool call run_command' }).first()).toBeVisible();
   await expect(page.getByRole('status', { name: 'Run status' })).toHaveText('succeeded', { timeout: 120_000 });
-  await expect(stream).toContainText('reviewer verdict: approve');
+  await expect(stream.getByRole('listitem', { name: 'Reviewer verdict: approved' })).toBeVisible();
   await page.screenshot({ path: path.join(SHOTS, 'journey-3-run.png'), fullPage: true });
 
   // The pull request with its verification report and diff.

@@ -1,10 +1,12 @@
 'use client';
 import { useState, type FormEvent } from 'react';
 import { useRouter } from 'next/navigation';
-import { trpc } from '../../components/trpc';
-import { Button, ErrorMessage, Field } from '../../components/ui/form';
+import { trpc } from '@/components/trpc';
+import { Button, ErrorMessage, Field } from '@/components/ui/form';
+import { usePageTitle } from '@/components/ui/page-header';
 
 export default function OnboardingPage() {
+  usePageTitle(['New organization']);
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const create = trpc.org.create.useMutation();

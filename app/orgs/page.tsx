@@ -2,11 +2,13 @@
 import { useEffect } from 'react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { trpc } from '../../components/trpc';
-import { Loading } from '../../components/ui/form';
+import { trpc } from '@/components/trpc';
+import { Loading } from '@/components/ui/form';
+import { usePageTitle } from '@/components/ui/page-header';
 
 /** After sign-in: the only organisation opens directly; several are listed; none → onboarding. */
 export default function OrgsPage() {
+  usePageTitle(['Organizations']);
   const router = useRouter();
   const orgs = trpc.org.list.useQuery();
   useEffect(() => {

@@ -3,9 +3,11 @@ import { useEffect, useState, type FormEvent } from 'react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { getProviders, signIn } from 'next-auth/react';
-import { Button, ErrorMessage, Field } from '../../components/ui/form';
+import { Button, ErrorMessage, Field } from '@/components/ui/form';
+import { usePageTitle } from '@/components/ui/page-header';
 
 export default function SignInPage() {
+  usePageTitle(['Sign in']);
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);

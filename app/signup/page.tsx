@@ -3,10 +3,12 @@ import { useState, type FormEvent } from 'react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { signIn } from 'next-auth/react';
-import { trpc } from '../../components/trpc';
-import { Button, ErrorMessage, Field } from '../../components/ui/form';
+import { trpc } from '@/components/trpc';
+import { Button, ErrorMessage, Field } from '@/components/ui/form';
+import { usePageTitle } from '@/components/ui/page-header';
 
 export default function SignUpPage() {
+  usePageTitle(['Create account']);
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const signUp = trpc.auth.signUp.useMutation();

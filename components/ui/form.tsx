@@ -61,7 +61,7 @@ export function Card({ title, children, actions }: { title?: string; children: R
   return (
     <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm" aria-label={title}>
       {(title || actions) && (
-        <div className="mb-4 flex items-center justify-between gap-4">
+        <div className="mb-4 flex flex-wrap items-center justify-between gap-x-4 gap-y-2">
           {title && <h2 className="text-lg font-semibold">{title}</h2>}
           {actions}
         </div>

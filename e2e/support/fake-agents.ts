@@ -30,6 +30,18 @@ function calledBefore(messages: Msg[], name: string): boolean {
 }
 
 export const GREET_SOURCE = `export function greet(name) {\n  if (!name) throw new Error('name is required');\n  return \`Hello, \${name}!\`;\n}\n`;
+/** The first, wrong version the developer writes when QA is to fail once (no "!"). */
+export const GREET_SOURCE_WRONG = `export function greet(name) {\n  if (!name) throw new Error('name is required');\n  return \`Hello, \${name}\`;\n}\n`;
+/**
+ * A spec carrying one of these markers is built the long way. `qa-fails-once`: the developer's
+ * first version fails its test, QA fails it (exit 1, one failing test), the developer fixes it in
+ * cycle 2 and QA passes. `qa-never-passes`: the developer never fixes it, QA fails every cycle
+ * and the task stops at the cap of QA cycles with a draft pull request.
+ */
+export const QA_FAILS_ONCE = 'nightshift-e2e: qa-fails-once';
+export const QA_NEVER_PASSES = 'nightshift-e2e: qa-never-passes';
+const SCENARIO_TAGS = { [QA_FAILS_ONCE]: '[e2e: QA fails once]', [QA_NEVER_PASSES]: '[e2e: QA never passes]' } as const;
+
 export const GREET_TEST = `import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { greet } from '../src/greet.js';\n\ntest('greets by name', () => {\n  assert.equal(greet('Ada'), 'Hello, Ada!');\n});\n`;
 
 export function agentTurn(body: Body): Turn {
@@ -37,18 +49,50 @@ export function agentTurn(body: Body): Turn {
   const offered = new Set((body.tools ?? []).map((t) => t.function?.name));
   const system = messages.filter((m) => m.role === 'system').map((m) => text(m.content)).join('\n');
   const role = /Role: (\w+)/.exec(system)?.[1] ?? 'developer';
+  const conversation = messages.map((m) => text(m.content)).join('\n');
+  // The planner reads the marker in the spec; the task's description carries the tag to the roles.
+  const scenario = (Object.keys(SCENARIO_TAGS) as Array<keyof typeof SCENARIO_TAGS>).find((m) => conversation.includes(SCENARIO_TAGS[m]) || (role === 'planner' && conversation.includes(m)));
+  const loop = scenario !== undefined;
+  const neverPasses = scenario === QA_NEVER_PASSES;
+  /** The developer on a rework cycle, QA on a later pass (role-runner.ts words these). */
+  const rework = /fix these findings from QA or review|Your findings from the previous pass/.test(conversation);
   const call = (name: string, args: Record<string, unknown>, say?: string): Turn => ({ text: say, toolCalls: [{ name, args }] });
   switch (role) {
     case 'planner':
       if (!calledBefore(messages, 'list_files')) return call('list_files', { path: '.' }, 'Looking at the repository first.');
       if (!calledBefore(messages, 'submit_plan'))
         return call('submit_plan', {
-          tasks: [{ id: 'T1', title: 'Add a greet function', description: 'Create src/greet.js exporting greet(name) with a test.', files: ['src/greet.js', 'test/greet.test.js'], dependsOn: [] }],
+          tasks: [
+            {
+              id: 'T1',
+              title: 'Add a greet function',
+              description: `Create src/greet.js exporting greet(name) with a test.${scenario ? ` ${SCENARIO_TAGS[scenario]}` : ''}`,
+              files: ['src/greet.js', 'test/greet.test.js'],
+              dependsOn: [],
+            },
+          ],
         });
       return call('finish', { summary: 'One task: add greet() with its test.' });
     case 'architect':
       return call('finish', { summary: 'Create src/greet.js exporting greet(name) that returns "Hello, <name>!" and throws without a name; add test/greet.test.js run by node --test.' });
     case 'developer':
+      if (loop && !rework) {
+        // Cycle 1 of the long way: a wrong greeting, a failing test run, a confident finish.
+        if (!calledBefore(messages, 'apply_code_changes'))
+          return call('apply_code_changes', { changes: [{ path: 'src/greet.js', mode: 'create', content: GREET_SOURCE_WRONG }, { path: 'test/greet.test.js', mode: 'create', content: GREET_TEST }] }, 'Writing greet() and its test.');
+        if (!calledBefore(messages, 'run_command')) return call('run_command', { command: 'node --test' });
+        return call('finish', { summary: 'Added greet() in src/greet.js with a test.' });
+      }
+      if (loop && rework) {
+        if (neverPasses) {
+          if (!calledBefore(messages, 'run_command')) return call('run_command', { command: 'node --test' }, 'Checking the failure again.');
+          return call('finish', { summary: 'I believe the greeting is right as it is.' });
+        }
+        if (!calledBefore(messages, 'apply_code_changes'))
+          return call('apply_code_changes', { changes: [{ path: 'src/greet.js', mode: 'replace', search: 'return `Hello, ${name}`;', replace: 'return `Hello, ${name}!`;' }] }, 'QA is right: the greeting lacks its "!".');
+        if (!calledBefore(messages, 'run_command')) return call('run_command', { command: 'node --test' });
+        return call('finish', { summary: 'Fixed the greeting; node --test passes.' });
+      }
       if (!calledBefore(messages, 'apply_code_changes'))
         return {
           reasoning: 'The design is clear: one module and one test.',
@@ -67,6 +111,13 @@ export function agentTurn(body: Body): Turn {
       if (offered.has('browser_open') && !calledBefore(messages, 'browser_open')) return call('browser_open', { url: '/' }, 'Opening the app.');
       if (offered.has('browser_screenshot') && !calledBefore(messages, 'browser_screenshot')) return call('browser_screenshot', { name: 'home' });
       if (!calledBefore(messages, 'run_command')) return call('run_command', { command: 'node --test' }, 'Running the test suite.');
+      if (loop && (!rework || neverPasses))
+        return call('finish', {
+          summary: 'node --test fails: greet("Ada") returns "Hello, Ada" without the "!".',
+          verdict: 'fail',
+          findings: [{ message: 'greet("Ada") returns "Hello, Ada" — the spec wants "Hello, Ada!"', category: 'bug', file: 'src/greet.js' }],
+          criteria: [{ criterion: 1, met: false, evidence: [{ command: 'node --test', exit_code: 1, shows: 'greets by name — not ok' }] }],
+        });
       // Every criterion cites the command that really ran (the harness checks it against the recording).
       return call('finish', {
         summary: 'node --test passes; greet returns the greeting.',

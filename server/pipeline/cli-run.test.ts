@@ -123,7 +123,7 @@ describe('nightshift run (CLI) against the fake LLM server', () => {
     expect(report).toMatch(new RegExp(`- cycle 1: ${link(1)}\n- cycle 2: ${link(0)}\n- cycle 3: ${link(0)}\n`));
     expect(report).toContain('### Roles and QA cycles (3)');
     expect(report).toMatch(/- architect: Approach: add applyDiscount next to subtotal/);
-    expect(report).toMatch(/\*\*Cycle 1\*\*\n- developer: cycle 1: added applyDiscount[^\n]*\n- qa — \*\*fail\*\*: [^\n]*\n {2}- F1 \[bug\] applyDiscount\(100, 150\) returns -50/);
+    expect(report).toMatch(/\*\*Cycle 1\*\*\n\n- developer: cycle 1: added applyDiscount[^\n]*\n- qa — \*\*fail\*\*: [^\n]*\n {2}- F1 \[bug\] applyDiscount\(100, 150\) returns -50/);
     expect(report).toMatch(/\*\*Cycle 2\*\*[\s\S]*- qa — \*\*pass\*\*[\s\S]*- reviewer — \*\*request_changes\*\*: Correct, but the bounds are magic numbers\.[^\n]*\n {2}- steelman: The change is small and correct[^\n]*\n {2}- R1 \[lint\] Name the bounds/);
     expect(report).toMatch(/\*\*Cycle 3\*\*[\s\S]*- reviewer — \*\*approve\*\*: Approved[^\n]*\n {2}- steelman: Every criterion/);
     for (const role of ['architect', 'developer', 'qa', 'reviewer']) {

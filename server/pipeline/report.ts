@@ -133,7 +133,8 @@ export function verificationReport(input: {
   out.push(`### Roles and QA cycles (${result.cycles.length})`);
   out.push(roleLine('architect', result.architect));
   for (const c of result.cycles) {
-    out.push(`**Cycle ${c.cycle}**`);
+    // Blank lines around it: otherwise Markdown reads it as part of the list item above.
+    out.push('', `**Cycle ${c.cycle}**`, '');
     out.push(roleLine('developer', c.developer));
     for (const k of c.contested) out.push(`  - contested ${k.findingId}: ${k.evidence}${c.withdrawn.includes(k.findingId) ? ' — withdrawn by QA' : ' — upheld by QA'}`);
     out.push(roleLine('qa', c.qa));

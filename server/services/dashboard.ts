@@ -4,13 +4,13 @@ import type { OrgScope } from './scope';
 
 export const DASHBOARD_DAYS = 30;
 
-/** The organisation's dashboard: runs per day, success rate, tokens and cost, queue depth, failing tasks. */
+/** The organisation's dashboard: runs per day (UTC days), success rate, tokens and cost, queue depth, failing tasks. */
 export async function dashboardStats(db: DB, scope: OrgScope) {
   const since = new Date(Date.now() - DASHBOARD_DAYS * 86_400_000);
   const perDay = await db
     .selectFrom('runs')
     .select([
-      sql<string>`to_char(date_trunc('day', created_at), 'YYYY-MM-DD')`.as('day'),
+      sql<string>`to_char(date_trunc('day', created_at at time zone 'UTC'), 'YYYY-MM-DD')`.as('day'),
       sql<number>`count(*)::int`.as('runs'),
       sql<number>`count(*) filter (where status = 'succeeded')::int`.as('succeeded'),
       sql<number>`count(*) filter (where status = 'failed')::int`.as('failed'),
@@ -19,8 +19,8 @@ export async function dashboardStats(db: DB, scope: OrgScope) {
     ])
     .where('org_id', '=', scope.orgId)
     .where('created_at', '>=', since)
-    .groupBy(sql`date_trunc('day', created_at)`)
-    .orderBy(sql`date_trunc('day', created_at)`)
+    .groupBy(sql`date_trunc('day', created_at at time zone 'UTC')`)
+    .orderBy(sql`date_trunc('day', created_at at time zone 'UTC')`)
     .execute();
   const queue = await db
     .selectFrom('tasks')

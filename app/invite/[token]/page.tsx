@@ -5,9 +5,11 @@ import { useRouter } from 'next/navigation';
 import { useSession } from 'next-auth/react';
 import { trpc } from '@/components/trpc';
 import { Button, ErrorMessage, Loading } from '@/components/ui/form';
+import { usePageTitle } from '@/components/ui/page-header';
 
 export default function InvitePage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = use(params);
+  usePageTitle(['Invitation']);
   const router = useRouter();
   const session = useSession();
   const preview = trpc.invitation.preview.useQuery({ token });

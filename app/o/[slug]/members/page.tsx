@@ -3,11 +3,13 @@ import { useState, type FormEvent } from 'react';
 import { trpc } from '@/components/trpc';
 import { useOrg } from '@/components/org-context';
 import { Button, Card, ErrorMessage, Field, Loading } from '@/components/ui/form';
+import { usePageTitle } from '@/components/ui/page-header';
 
 export default function MembersPage() {
   const org = useOrg();
   const utils = trpc.useUtils();
   const isAdmin = org.role === 'owner' || org.role === 'admin';
+  usePageTitle(['Members', org.name]);
   const members = trpc.member.list.useQuery({ orgId: org.id });
   const invitations = trpc.invitation.list.useQuery({ orgId: org.id }, { enabled: isAdmin });
   const invite = trpc.invitation.create.useMutation({ onSuccess: () => utils.invitation.list.invalidate({ orgId: org.id }) });

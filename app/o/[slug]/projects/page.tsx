@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { trpc } from '@/components/trpc';
 import { useOrg } from '@/components/org-context';
 import { Button, Card, Empty, ErrorMessage, Field, Loading } from '@/components/ui/form';
+import { Breadcrumbs, usePageTitle } from '@/components/ui/page-header';
 
 export default function ProjectsPage() {
   const org = useOrg();
@@ -13,6 +14,7 @@ export default function ProjectsPage() {
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const canCreate = org.role !== 'viewer';
+  usePageTitle(['Projects', org.name]);
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -33,6 +35,7 @@ export default function ProjectsPage() {
 
   return (
     <div className="flex flex-col gap-6">
+      <Breadcrumbs items={[{ label: org.name, href: `/o/${org.slug}/dashboard` }, { label: 'Projects' }]} />
       <div className="flex items-center justify-between">
         <h1 className="text-2xl font-semibold">Projects</h1>
         {canCreate && !open && <Button onClick={() => setOpen(true)}>New project</Button>}

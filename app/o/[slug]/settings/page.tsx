@@ -8,11 +8,13 @@ import { AgentSettings } from '@/components/settings/agent-settings';
 import { PackageRegistries } from '@/components/settings/registries';
 import { AccountSettings } from '@/components/settings/account';
 import { RecordingRetention } from '@/components/settings/recordings';
+import { usePageTitle } from '@/components/ui/page-header';
 
 export default function SettingsPage() {
   const org = useOrg();
   const utils = trpc.useUtils();
   const isAdmin = org.role === 'owner' || org.role === 'admin';
+  usePageTitle(['Settings', org.name]);
   const secrets = trpc.secret.list.useQuery({ orgId: org.id }, { enabled: isAdmin });
   const tokens = trpc.apiToken.list.useQuery({ orgId: org.id }, { enabled: isAdmin });
   const setSecret = trpc.secret.set.useMutation({ onSuccess: () => utils.secret.list.invalidate({ orgId: org.id }) });

@@ -8,6 +8,8 @@ import { Button, Card, Empty, ErrorMessage, Loading } from '@/components/ui/form
 import { ProjectMcpAccess, ProjectWebTester } from '@/components/project/project-settings';
 import { EnvironmentCard } from '@/components/project/environment-card';
 import { ProjectPatterns } from '@/components/project/patterns';
+import { RunsList } from '@/components/run/runs-list';
+import { Breadcrumbs, usePageTitle } from '@/components/ui/page-header';
 
 export default function ProjectPage({ params }: { params: Promise<{ projectId: string }> }) {
   const { projectId } = use(params);
@@ -19,6 +21,7 @@ export default function ProjectPage({ params }: { params: Promise<{ projectId: s
   const base = `/o/${org.slug}/projects/${projectId}`;
   const ask = trpc.chat.ask.useMutation();
   const [question, setQuestion] = useState('');
+  usePageTitle(['Project', project.data?.name, org.name]);
   const onAsk = (e: FormEvent) => {
     e.preventDefault();
     if (question.trim()) ask.mutate({ orgId: org.id, projectId, question });
@@ -26,11 +29,18 @@ export default function ProjectPage({ params }: { params: Promise<{ projectId: s
   if (project.isLoading) return <Loading />;
   if (project.error) return <ErrorMessage>{project.error.message}</ErrorMessage>;
   return (
-    <div className="flex flex-col gap-6">
-      <div className="flex items-center justify-between">
-        <div>
-          <h1 className="text-2xl font-semibold">{project.data!.name}</h1>
-          <p className="font-mono text-xs text-slate-600">
+    <div className="flex min-w-0 flex-col gap-6">
+      <Breadcrumbs
+        items={[
+          { label: org.name, href: `/o/${org.slug}/dashboard` },
+          { label: 'Projects', href: `/o/${org.slug}/projects` },
+          { label: project.data!.name },
+        ]}
+      />
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <div className="min-w-0">
+          <h1 className="break-words text-2xl font-semibold">{project.data!.name}</h1>
+          <p className="break-all font-mono text-xs text-slate-600">
             {project.data!.repository} · {project.data!.defaultBranch}
           </p>
         </div>
@@ -57,18 +67,7 @@ export default function ProjectPage({ params }: { params: Promise<{ projectId: s
         </ul>
       </Card>
       <Card title="Runs">
-        {runs.isLoading && <Loading />}
-        {runs.data?.length === 0 && <Empty>No runs yet.</Empty>}
-        <ul aria-label="Runs" className="divide-y">
-          {runs.data?.map((r) => (
-            <li key={r.id} className="flex items-center justify-between py-2">
-              <Link className="text-indigo-700 underline" href={`/o/${org.slug}/runs/${r.id}`}>
-                Run {r.id.slice(0, 8)}
-              </Link>
-              <span className="text-sm text-slate-600">{r.status}</span>
-            </li>
-          ))}
-        </ul>
+        <RunsList orgSlug={org.slug} runs={runs.data} loading={runs.isLoading} showProject={false} label="Runs" emptyText="No runs yet. Plan an accepted spec to start one." />
       </Card>
       {org.role !== 'viewer' && (
         <Card title="Ask about this repository">

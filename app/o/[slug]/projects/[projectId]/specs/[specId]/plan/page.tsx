@@ -6,6 +6,8 @@ import { trpc } from '@/components/trpc';
 import { useOrg } from '@/components/org-context';
 import { useOrgEvents } from '@/components/run/use-org-events';
 import { Button, Card, ErrorMessage, Field, Loading } from '@/components/ui/form';
+import { Breadcrumbs, usePageTitle } from '@/components/ui/page-header';
+import { RunsList } from '@/components/run/runs-list';
 
 /** Planning an accepted spec: the planner agent proposes tasks; the run waits for "Start run". */
 export default function PlanSpecPage({ params }: { params: Promise<{ projectId: string; specId: string }> }) {
@@ -13,6 +15,8 @@ export default function PlanSpecPage({ params }: { params: Promise<{ projectId: 
   const org = useOrg();
   const router = useRouter();
   const spec = trpc.spec.get.useQuery({ orgId: org.id, specId });
+  const project = trpc.project.get.useQuery({ orgId: org.id, projectId });
+  usePageTitle(['Plan', spec.data?.title, org.name]);
   const defaults = trpc.planning.defaultModel.useQuery({ orgId: org.id });
   const [planning, setPlanning] = useState(false);
   const runs = trpc.run.list.useQuery({ orgId: org.id, specId }, { refetchInterval: planning ? 1500 : false });
@@ -49,6 +53,15 @@ export default function PlanSpecPage({ params }: { params: Promise<{ projectId: 
 
   return (
     <div className="flex flex-col gap-6">
+      <Breadcrumbs
+        items={[
+          { label: org.name, href: `/o/${org.slug}/dashboard` },
+          { label: 'Projects', href: `/o/${org.slug}/projects` },
+          { label: project.data?.name ?? 'Project', href: `/o/${org.slug}/projects/${projectId}` },
+          { label: s.title, href: `/o/${org.slug}/projects/${projectId}/specs/${specId}` },
+          { label: 'Plan' },
+        ]}
+      />
       <h1 className="text-2xl font-semibold">Plan · {s.title}</h1>
       {s.status !== 'accepted' ? (
         <ErrorMessage>
@@ -75,16 +88,7 @@ export default function PlanSpecPage({ params }: { params: Promise<{ projectId: 
       )}
       {!!runs.data?.length && (
         <Card title="Runs of this spec">
-          <ul>
-            {runs.data.map((r) => (
-              <li key={r.id}>
-                <Link className="text-indigo-700 underline" href={`/o/${org.slug}/runs/${r.id}`}>
-                  Run {r.id.slice(0, 8)}
-                </Link>{' '}
-                — {r.status}
-              </li>
-            ))}
-          </ul>
+          <RunsList orgSlug={org.slug} runs={runs.data} showProject={false} label="Runs of this spec" />
         </Card>
       )}
     </div>
