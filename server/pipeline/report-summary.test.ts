@@ -15,7 +15,7 @@ function result(over: Partial<PipelineResult> = {}): PipelineResult {
       {
         cycle: 1,
         developer: outcome({ finish: { summary: 'done' }, turns: 3 }),
-        qa: outcome({ finish: { summary: 'ok', verdict: 'pass', criteria: [{ criterion: 1, met: true, evidence: '`node --test`: greets by name — ok' }] }, commands: [{ command: 'node --test', exitCode: 0 }] }),
+        qa: outcome({ finish: { summary: 'ok', verdict: 'pass', criteria: [{ criterion: 1, met: true, evidence: 'node --test', proof: [{ kind: 'command', command: 'node --test', exitCode: 0, seq: 7, shows: 'greets by name — ok' }] }] }, commands: [{ command: 'node --test', exitCode: 0, seq: 7 }] }),
         reviewer: outcome({ finish: { summary: 'fine', verdict: 'approve' } }),
         contested: [],
         withdrawn: [],
@@ -38,21 +38,24 @@ describe('reading a verification report', () => {
     expect(s.status).toBe('approved');
     expect(s.capHit).toBe(false);
     expect(s.criteria).toEqual([
-      { number: 1, text: '`greet("Ada")` returns `Hello, Ada!`', met: true, evidence: ['QA (cycle 1): met — `node --test`: greets by name — ok'] },
+      { number: 1, text: '`greet("Ada")` returns `Hello, Ada!`', met: true, evidence: ['QA (cycle 1): met — `node --test` → exit 0 (recorded command #7) — greets by name — ok'] },
       { number: 2, text: 'greet() without a name throws', met: null, evidence: [] },
       { number: 3, text: 'The README documents greet', met: null, evidence: [] },
     ]);
     expect(s.withoutEvidence).toEqual([2, 3]);
   });
 
-  it('the QA cycle cap: from the status reason', () => {
+  it("the QA cycle cap: from the report's notice, and from the status reason of a report without one", () => {
     const md = verificationReport({
       task: { key: 'T1', title: 'x' },
       acceptanceCriteria: CRITERIA.slice(0, 1),
-      result: result({ status: 'failed', reason: 'QA and review did not converge in 3 cycles' }),
+      result: result({ status: 'failed', reason: 'QA and review did not converge in 3 cycles', capHit: { maxQaCycles: 3 } }),
     });
-    const s = summariseReport(md);
-    expect(s).toMatchObject({ status: 'failed', reason: 'QA and review did not converge in 3 cycles', capHit: true, withoutEvidence: [] });
+    expect(md).toContain('> ⚠️ **The cap of 3 QA cycles was hit**');
+    expect(summariseReport(md)).toMatchObject({ status: 'failed', reason: 'QA and review did not converge in 3 cycles', capHit: true, withoutEvidence: [] });
+    // Reports written before the notice existed say it in the status line only.
+    const older = '## Verification report — x\n\nStatus: **failed** (QA and review did not converge in 3 cycles) · task `T1`\n\n### Acceptance criteria\n1. ⚪ greets\n   - no evidence recorded\n';
+    expect(summariseReport(older)).toMatchObject({ capHit: true, withoutEvidence: [1] });
   });
 
   it('a report whose evidence is checked against a recording (links, "no recorded evidence", the cap notice)', () => {
