@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useMemo } from 'react';
-import { Background, Controls, MarkerType, ReactFlow, useReactFlow, useStore, type Edge, type Node } from '@xyflow/react';
+import { Background, Controls, MarkerType, ReactFlow, useNodesInitialized, useReactFlow, useStore, type Edge, type Node } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 
 export type PlanGraphInput = {
@@ -23,13 +23,14 @@ const STATUS_FILL: Record<string, string> = { succeeded: '#ecfdf5', running: '#e
 
 const FIT = { maxZoom: MAX_ZOOM, padding: 0.2 } as const;
 
-/** Fits the plan again when the graph's width changes (a phone turned, a window resized). */
+/** Fits the plan once its nodes are measured, and again when the graph's width changes (a phone turned, a window resized). */
 function RefitOnResize() {
   const { fitView } = useReactFlow();
   const width = useStore((s) => s.width);
+  const measured = useNodesInitialized();
   useEffect(() => {
-    if (width > 0) void fitView(FIT);
-  }, [width, fitView]);
+    if (width > 0 && measured) void fitView(FIT);
+  }, [width, measured, fitView]);
   return null;
 }
 

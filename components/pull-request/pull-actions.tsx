@@ -62,6 +62,8 @@ export function PullActions(props: {
   onReopen: () => Promise<unknown>;
   error: string | null;
   done: string | null;
+  /** The report does not show the change verified (QA cap, criteria without evidence): merging takes a deliberate step. */
+  unverified?: boolean;
 }) {
   const [confirming, setConfirming] = useState(false);
   const { location, state } = props;
@@ -71,7 +73,7 @@ export function PullActions(props: {
     <div className="flex flex-col gap-3">
       <div className="flex flex-wrap items-center gap-3">
         {props.canAct && mergeable && !confirming && (
-          <Button type="button" onClick={() => setConfirming(true)}>
+          <Button type="button" variant={props.unverified ? 'secondary' : 'primary'} onClick={() => setConfirming(true)}>
             Merge into {props.base}
           </Button>
         )}
@@ -97,6 +99,7 @@ export function PullActions(props: {
             Merge <code className="font-mono">{props.branch}</code> into <code className="font-mono">{props.base}</code> in <code className="break-all font-mono">{location.path}</code> with a merge commit in your name. If{' '}
             <code className="font-mono">{props.base}</code> is checked out there, its files are updated — only when it has no uncommitted changes. A conflict changes nothing.
           </p>
+          {props.unverified && <p className="font-medium text-amber-900">This change is not verified (see the warning above): merge it only if you checked it yourself.</p>}
           <div className="flex flex-wrap gap-3">
             <Button
               type="button"

@@ -1,4 +1,5 @@
 'use client';
+import { useMemo } from 'react';
 import { PlanGraph, type PlanGraphInput } from '../plan-graph';
 
 type TaskRow = { key: string; title: string; description?: string; files: unknown; status?: string };
@@ -39,14 +40,20 @@ export function PlanPreview({
   model?: string;
   actual?: { tokens: number; costUsd: number; finished: boolean };
 }) {
-  const graph: PlanGraphInput = {
-    waves: (plan.waves as string[][]) ?? [],
-    edges: (plan.edges as PlanGraphInput['edges']) ?? [],
-    conflicts: (plan.conflicts as PlanGraphInput['conflicts']) ?? [],
-    titles: Object.fromEntries(tasks.map((t) => [t.key, t.title])),
-    forecast: Object.fromEntries((forecast?.tasks ?? []).map((t) => [t.id, t])),
-    ...(actual ? { statuses: Object.fromEntries(tasks.filter((t) => t.status).map((t) => [t.key, t.status!])) } : {}),
-  };
+  // The graph keeps its identity while what it shows is the same (live events re-render the page often).
+  const statusKey = actual ? tasks.map((t) => `${t.key}:${t.status ?? ''}`).join('|') : '';
+  const graph: PlanGraphInput = useMemo(
+    () => ({
+      waves: (plan.waves as string[][]) ?? [],
+      edges: (plan.edges as PlanGraphInput['edges']) ?? [],
+      conflicts: (plan.conflicts as PlanGraphInput['conflicts']) ?? [],
+      titles: Object.fromEntries(tasks.map((t) => [t.key, t.title])),
+      forecast: Object.fromEntries((forecast?.tasks ?? []).map((t) => [t.id, t])),
+      ...(actual ? { statuses: Object.fromEntries(tasks.filter((t) => t.status).map((t) => [t.key, t.status!])) } : {}),
+    }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [plan, forecast, statusKey, tasks.length],
+  );
   const totals = forecast?.totals;
   const priceUnknown = totals ? totals.costUsd === null : false;
   const notes = (forecast?.warnings ?? []).filter((w) => !PRICE_WARNING.test(w));

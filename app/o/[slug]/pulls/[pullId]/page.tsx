@@ -172,6 +172,7 @@ export default function PullRequestPage({ params }: { params: Promise<{ pullId: 
             onClose={() => close.mutateAsync({ orgId: org.id, pullRequestId: pullId }).catch(() => undefined)}
             onReopen={() => reopen.mutateAsync({ orgId: org.id, pullRequestId: pullId }).catch(() => undefined)}
             error={merge.error?.message ?? close.error?.message ?? reopen.error?.message ?? null}
+            unverified={report.capHit || missing.length > 0 || (report.status !== null && report.status !== 'approved')}
             done={done}
           />
           <CopyCommand label="Check the branch out" command={checkoutCommand(location, p.branch)} />
