@@ -4,6 +4,7 @@ import { useSearchParams } from 'next/navigation';
 import { trpc } from '@/components/trpc';
 import { useOrg } from '@/components/org-context';
 import { Card, Empty, ErrorMessage, Loading } from '@/components/ui/form';
+import { usePageTitle } from '@/components/ui/page-header';
 import { StartEval } from '@/components/evals/start-eval';
 import { EvalComparison, pct, secs, usd } from '@/components/evals/eval-comparison';
 
@@ -21,6 +22,7 @@ export default function EvalsPage() {
 
 function Evals() {
   const org = useOrg();
+  usePageTitle(['Evals', org.name]);
   const asked = useSearchParams().get('run');
   const suites = trpc.evals.suites.useQuery({ orgId: org.id });
   const runs = trpc.evals.list.useQuery({ orgId: org.id }, { refetchInterval: (q) => (q.state.data?.some((r) => ACTIVE.has(r.status)) ? 3_000 : 30_000) });
