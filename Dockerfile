@@ -6,7 +6,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN node bin/nightshift.js build
+# The web pods of deploy/k8s run as `node` (uid 1000): Next.js writes its cache under .next.
+RUN node bin/nightshift.js build && chown -R node:node .next
 ENV NODE_ENV=production NIGHTSHIFT_DATA_DIR=/data PORT=3000
 VOLUME /data
 EXPOSE 3000
