@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { call, roleOf, teamScript } from '../../test/pipeline/run-test-support';
+import { call, exec, roleOf, teamScript } from '../../test/pipeline/run-test-support';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +142,19 @@ describe.skipIf(skip)('nightshift eval (bwrap, fake LLM, real Postgres)', () => 
     expect(back.code, back.stdout).toBe(0);
     expect(lastJson(back.stdout)).toMatchObject({ regressions: [], improvements: ['clamp'], passRateDelta: 0.5 });
     expect(existsSync(join(dataDir, 'evals'))).toBe(true);
+
+    // ---- the attempt that went wrong replays from its recording, with the model server stopped ----
+    await llm.close();
+    llm = undefined;
+    const replay = await runCli(['replay', '--run', byId.clamp.runId], env());
+    expect(replay.code, replay.stderr).toBe(0);
+    const replayed = lastJson(replay.stdout);
+    expect(replayed).toMatchObject({ runId: byId.clamp.runId, matched: 1, replayed: 1 });
+    expect(replayed.tasks[0]).toMatchObject({ key: 'T1', status: 'matched', modelCalls: 6, recordedModelCalls: 6 });
+    // …ending on the tree the eval judged (the wrong clamp), read from the eval's own repository.
+    const clampRun = await t.db.selectFrom('runs').innerJoin('projects', 'projects.id', 'runs.project_id').select('projects.repository').where('runs.id', '=', byId.clamp.runId).executeTakeFirstOrThrow();
+    const judgedTree = (await exec('git', ['rev-parse', `${byId.clamp.branch}^{tree}`], { cwd: clampRun.repository })).stdout.trim();
+    expect(replayed.tasks[0].tree).toBe(judgedTree);
   }, 300_000);
 
   it('--mode pipeline runs the four roles on each task (no pull request) and judges the result the same way', async () => {

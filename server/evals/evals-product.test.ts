@@ -6,9 +6,10 @@
  * which the notify job delivers. The page's procedures list and compare the runs, within the
  * organisation only.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bwrapAvailable } from '../../sandbox/bwrap-driver';
@@ -32,6 +33,18 @@ import { createUser } from '../services/users';
 
 const skip = !bwrapAvailable() || detectCgroups().version === 0;
 const createCaller = createCallerFactory(evalsRouter);
+const ROOT = resolve(__dirname, '../..');
+
+function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/nightshift.js'), ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+  });
+}
 
 describe.skipIf(skip)('evals in the product (real Postgres, pg-boss, bwrap, fake LLM, local Slack)', () => {
   let t: TestDatabase;
@@ -147,6 +160,21 @@ describe.skipIf(skip)('evals in the product (real Postgres, pg-boss, bwrap, fake
     // The organisation's key reached the model; nothing of it is stored in a result.
     expect(llm!.received.every((r) => r.headers.authorization === 'Bearer sk-org-eval-key')).toBe(true);
     expect(JSON.stringify(await t.db.selectFrom('eval_results').selectAll().execute())).not.toContain('sk-org-eval-key');
+    // Each attempt is recorded (a server run like any other), and the key is in no record.
+    const recordedTasks = await t.db.selectFrom('task_recordings').select(['run_id', 'org_id']).where('run_id', 'in', runIds).execute();
+    expect(recordedTasks.map((r) => r.run_id).sort()).toEqual([...runIds].sort());
+    expect(new Set(recordedTasks.map((r) => r.org_id))).toEqual(new Set([orgId]));
+    const records = JSON.stringify([await t.db.selectFrom('recording_entries').select('data').execute(), await t.db.selectFrom('recording_blobs').select('text').execute()]);
+    expect(records).toContain('src/clamp.js');
+    expect(records).not.toContain('sk-org-eval-key');
+
+    // ---- the regressed attempt of this server run replays from the command line, no model contacted ----
+    await llm!.close();
+    llm = undefined;
+    const regressed = detail[1].tasks.find((x) => x.id === 'clamp')!;
+    const replay = await runCli(['replay', '--run', regressed.runId!], { DATABASE_URL: t.url, NIGHTSHIFT_DATA_DIR: join(root, 'data'), SANDBOX_DRIVER: 'bwrap' });
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(JSON.parse(replay.stdout.trim().split('\n').at(-1)!)).toMatchObject({ runId: regressed.runId, matched: 1, replayed: 1, tasks: [{ key: 'T1', status: 'matched', modelCalls: 6, recordedModelCalls: 6 }] });
 
     // ---- another organisation sees none of it ----
     const stranger = createCaller(as(ids.stranger!));
