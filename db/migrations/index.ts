@@ -17,6 +17,7 @@ import * as m0017 from './0017_evals';
 import * as m0017b from './0017_evals_owner';
 import * as m0016 from './0016_recordings';
 import * as m0018 from './0018_worker_processes';
+import * as m0020 from './0020_rsi';
 
 /**
  * Every migration, in order. A static list (rather than a folder scan) so migrations work the same
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '0017_evals_owner': m0017b,
   '0016_recordings': m0016,
   '0018_worker_processes': m0018,
+  '0020_rsi': m0020,
 };

@@ -25,6 +25,7 @@ const COMMANDS: Record<string, { load: () => Promise<CommandModule>; help: strin
   eval: { load: () => import('./commands/eval'), help: 'eval run --suite DIR|builtin --model provider:model | eval compare BASE.json NEW.json' },
   replay: { load: () => import('./commands/replay'), help: 'replay --run RUN_ID: run a recorded run again from its recording, compare trees' },
   viability: { load: () => import('./commands/viability'), help: 'viability scan --repo DIR [--json] | cleanup --repo DIR --out FILE.md' },
+  rsi: { load: () => import('./commands/rsi'), help: 'rsi report [--since 7d] [--json] | rsi run --once --model provider:model' },
 };
 
 /** Commands that run as long-lived server processes (logs on stdout). */

@@ -37,6 +37,8 @@ export interface OrgSettings {
   recordingRetentionDays?: number;
   /** The setup phase's registries (server/services/env-settings.ts). */
   registries?: OrgRegistrySettings;
+  /** The self-improvement loop (server/rsi/settings.ts holds the defaults and the checks). */
+  rsi?: Record<string, unknown>;
 }
 
 /** Where an organisation's dependency setups may reach, and with which credentials. */
@@ -660,11 +662,15 @@ export interface EvalRunsTable {
   /** The CLI or worker driving it (its liveness lock tells whether it still lives) (0017_evals_owner). */
   owner: string | null;
   started_by: string | null;
+  /** eval: the organisation's own; calibration: made by the self-improvement gate (0020). */
+  purpose: ColumnType<EvalRunPurpose, EvalRunPurpose | undefined, EvalRunPurpose>;
   created_at: TimestampDefault;
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
   updated_at: TimestampDefault;
 }
+
+export type EvalRunPurpose = 'eval' | 'calibration';
 
 /** One task attempt of an eval run: verified with the suite's hidden files. */
 export interface EvalResultsTable {
@@ -731,4 +737,118 @@ export interface Database {
   task_recordings: TaskRecordingsTable;
   recording_entries: RecordingEntriesTable;
   recording_blobs: RecordingBlobsTable;
+}
+
+// ── Self-improvement (db/migrations/0020_rsi.ts) ──
+
+export const RSI_TRIGGERS = ['schedule', 'cli', 'manual'] as const;
+export type RsiTrigger = (typeof RSI_TRIGGERS)[number];
+export type RsiReportStatus = 'queued' | 'running' | 'finished' | 'failed';
+export const RSI_PROPOSAL_KINDS = ['prompt', 'skill', 'doc', 'eval-challenge'] as const;
+export type RsiProposalKind = (typeof RSI_PROPOSAL_KINDS)[number];
+export const RSI_PROPOSAL_STATUSES = ['proposed', 'rejected', 'calibrating', 'awaiting-approval', 'adopted', 'reverted', 'dismissed', 'error'] as const;
+export type RsiProposalStatus = (typeof RSI_PROPOSAL_STATUSES)[number];
+export type RsiCalibrationStatus = 'running' | 'passed' | 'failed' | 'error';
+/** One place an observation showed, quoted. */
+export type RsiExample = { runId: string; taskId?: string | null; text: string };
+/** One search/replace of a proposal's patch. */
+export type RsiEdit = { search: string; replace: string };
+/** An eval task folder as a proposal carries it. */
+export type RsiChallenge = { id: string; title: string; prompt: string; verify: string; timeoutSec?: number; files: Array<{ path: string; content: string }>; hidden: Array<{ path: string; content: string }> };
+/** How an observed failing run went when re-run with a proposal. */
+export type RsiRerun = { runId: string; target: string; status: 'passed' | 'failed' | 'error' | 'skipped'; reason?: string; newRunId?: string | null };
+
+export interface RsiReportsTable {
+  id: Generated<string>;
+  org_id: string;
+  trigger: RsiTrigger;
+  status: ColumnType<RsiReportStatus, RsiReportStatus | undefined, RsiReportStatus>;
+  since: Timestamp;
+  until: Timestamp | null;
+  runs_mined: ColumnType<number, number | undefined, number>;
+  observations: ColumnType<number, number | undefined, number>;
+  proposals: ColumnType<number, number | undefined, number>;
+  model: string | null;
+  summary: string | null;
+  error: string | null;
+  job_id: string | null;
+  started_by: string | null;
+  created_at: TimestampDefault;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export interface RsiObservationsTable {
+  id: Generated<string>;
+  org_id: string;
+  report_id: string;
+  key: string;
+  kind: string;
+  pattern: string;
+  count: number;
+  failed_runs: ColumnType<number, number | undefined, number>;
+  runs: JsonDefault<string[]>;
+  example: Json<RsiExample>;
+  details: JsonDefault<Record<string, unknown>>;
+  created_at: TimestampDefault;
+}
+
+export interface RsiProposalsTable {
+  id: Generated<string>;
+  org_id: string;
+  report_id: string | null;
+  kind: RsiProposalKind;
+  target: string;
+  title: string;
+  rationale: ColumnType<string, string | undefined, string>;
+  observation_ids: JsonDefault<string[]>;
+  edits: JsonDefault<RsiEdit[]>;
+  base_version: number | null;
+  before_text: string | null;
+  after_text: string | null;
+  challenge: Json<RsiChallenge> | null;
+  project_id: string | null;
+  status: RsiProposalStatus;
+  status_reason: string | null;
+  model: string | null;
+  adopted_ref: Json<Record<string, unknown>> | null;
+  adopted_at: Timestamp | null;
+  adopted_by: string | null;
+  reverted_at: Timestamp | null;
+  reverted_by: string | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface RsiCalibrationsTable {
+  id: Generated<string>;
+  org_id: string;
+  proposal_id: string;
+  status: ColumnType<RsiCalibrationStatus, RsiCalibrationStatus | undefined, RsiCalibrationStatus>;
+  suite: string;
+  model: string;
+  mode: string;
+  baseline_eval_run_id: string | null;
+  candidate_eval_run_id: string | null;
+  baseline_pass_rate: number | null;
+  candidate_pass_rate: number | null;
+  baseline_passed: number | null;
+  baseline_runs: number | null;
+  candidate_passed: number | null;
+  candidate_runs: number | null;
+  reruns: JsonDefault<RsiRerun[]>;
+  fixed: ColumnType<number, number | undefined, number>;
+  verdict: string | null;
+  error: string | null;
+  run_ids: JsonDefault<string[]>;
+  cost_usd: ColumnType<number, number | undefined, number>;
+  created_at: TimestampDefault;
+  finished_at: Timestamp | null;
+}
+
+export interface Database {
+  rsi_reports: RsiReportsTable;
+  rsi_observations: RsiObservationsTable;
+  rsi_proposals: RsiProposalsTable;
+  rsi_calibrations: RsiCalibrationsTable;
 }

@@ -8,6 +8,7 @@ import type { SandboxDriverName } from '../../sandbox/types';
 import type { Budgets } from '../agent/budgets';
 import type { DB } from '../db/client';
 import { createTaskEnvironment, type TaskEnvironment } from '../env/session-setup';
+import type { AgentSettingsOverlay } from '../pipeline/agent-setup';
 import { createPipelineExecutor, type PipelineTaskOutput } from '../pipeline/task-executor';
 import type { SessionEvent } from '../pipeline/task-session';
 import type { Publisher } from '../realtime/publish';
@@ -47,6 +48,13 @@ export type RunEvalOptions = {
   evalRunId?: string;
   runner: 'cli' | 'server';
   startedBy?: string | null;
+  /**
+   * calibration: a self-improvement gate's run (server/rsi): stored apart from the organisation's
+   * own evals (never the previous run a later eval is compared with), and run with `agentOverlay`.
+   */
+  purpose?: 'eval' | 'calibration';
+  /** Prompt and skill texts laid over the organisation's for this eval only. */
+  agentOverlay?: AgentSettingsOverlay;
   /** Progress lines (the CLI writes them to stderr). */
   log?: (line: string) => void;
   /** Each agent's progress, when wanted (`--verbose`). */
@@ -102,6 +110,7 @@ export async function runEval(opts: RunEvalOptions): Promise<RunEvalOutcome> {
     modelBaseUrl: opts.baseUrl,
     budgets: opts.budgets,
     pullRequests: false,
+    agentOverlay: opts.agentOverlay,
     // Only the repositories this eval made: never whatever a project row says meanwhile.
     repositorySource: async ({ projectId }) => {
       const repo = repos.get(projectId);
@@ -117,7 +126,7 @@ export async function runEval(opts: RunEvalOptions): Promise<RunEvalOutcome> {
   try {
     await settleAbandonedEvalRuns(db, opts.orgId);
     if (evalRunId) await startEvalRun(db, { orgId: opts.orgId, evalRunId, total, owner: runner.workerId });
-    else evalRunId = await createEvalRun(db, { orgId: opts.orgId, suite: suite.name, suiteSource: opts.suiteSource, model: opts.model, mode: opts.mode, repeat, total, runner: opts.runner, owner: runner.workerId, startedBy: opts.startedBy });
+    else evalRunId = await createEvalRun(db, { orgId: opts.orgId, suite: suite.name, suiteSource: opts.suiteSource, model: opts.model, mode: opts.mode, repeat, total, runner: opts.runner, owner: runner.workerId, startedBy: opts.startedBy, purpose: opts.purpose });
   } catch (err) {
     await runner.close();
     throw err;

@@ -66,6 +66,17 @@ export function formatDiscord(notice: Notice): DiscordMessage {
         ],
       });
     }
+    case 'improvement.adopted':
+      return message({
+        title: `Improvement adopted: ${notice.title}`,
+        url: notice.url,
+        color: DISCORD_COLORS.good,
+        description: clip(notice.verdict),
+        fields: [
+          { name: 'Change', value: notice.change, inline: true },
+          { name: 'Adopted by', value: notice.adoptedBy, inline: true },
+        ],
+      });
     case 'channel.test':
       return message({ title: `Nightshift is connected to ${notice.channelName}`, color: DISCORD_COLORS.info });
   }

@@ -69,6 +69,15 @@ export function formatSlack(notice: Notice): SlackMessage {
         ],
       };
     }
+    case 'improvement.adopted':
+      return {
+        text: `Improvement adopted: ${notice.title} (${notice.change})`,
+        blocks: [
+          section(`:seedling: Improvement adopted: *${link(notice.url, notice.title)}* — ${escapeSlack(notice.change)}`),
+          section(escapeSlack(clip(notice.verdict))),
+          context(`Adopted by ${escapeSlack(notice.adoptedBy)}; revert it on the Improvements page`),
+        ],
+      };
     case 'channel.test':
       return { text: `Nightshift is connected to ${notice.channelName}`, blocks: [section(`:wave: Nightshift is connected to *${escapeSlack(notice.channelName)}*.`)] };
   }

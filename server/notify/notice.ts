@@ -59,12 +59,23 @@ export const ZNotice = z.discriminatedUnion('kind', [
     regressions: z.array(z.string()).min(1),
     url: ZUrl,
   }),
+  z.object({
+    kind: z.literal('improvement.adopted'),
+    /** The proposal's title, and what it changed: "prompt roles/developer.md", "skill node-testing". */
+    title: z.string(),
+    change: z.string(),
+    /** Adopted by the calibration gate on its own, or approved by a person (their name). */
+    adoptedBy: z.string(),
+    /** The calibration's figures, as the Improvements page shows them. */
+    verdict: z.string(),
+    url: ZUrl,
+  }),
 ]);
 
 export type Notice = z.infer<typeof ZNotice>;
 export type NoticeKind = Notice['kind'];
 
-export const NOTICE_KINDS = ['spec.scored', 'run.started', 'task.failed', 'pull-request.opened', 'digest', 'channel.test', 'eval.regressed'] as const satisfies readonly NoticeKind[];
+export const NOTICE_KINDS = ['spec.scored', 'run.started', 'task.failed', 'pull-request.opened', 'digest', 'channel.test', 'eval.regressed', 'improvement.adopted'] as const satisfies readonly NoticeKind[];
 
 /** The run a notice belongs to, for threading; notices outside a run start no thread. */
 export function noticeRunId(notice: Notice): string | undefined {

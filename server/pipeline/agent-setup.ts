@@ -19,6 +19,17 @@ export type AgentSetup = {
 };
 
 /**
+ * Changes laid over an organisation's agent settings for one executor without saving them: a
+ * self-improvement calibration runs the eval suite with a proposed prompt or skill this way.
+ */
+export type AgentSettingsOverlay = {
+  /** Prompt path under prompts/ → the full file text to compose from instead. */
+  promptOverrides?: Record<string, string>;
+  /** Skill name → the SKILL.md text to use instead (a built-in skill keeps its resources). */
+  skills?: Record<string, string>;
+};
+
+/**
  * An organisation's agent settings as a task uses them: its skills (built-in minus the ones
  * switched off, plus enabled uploads), the model each role runs with (the org's default for the
  * role, else the task's model) and the folder its system prompts are composed from.
@@ -28,9 +39,10 @@ export type AgentSetup = {
 export async function orgAgentSetup(
   db: DB,
   orgId: string,
-  opts: { taskModel: string; env: Record<string, string>; dataDir: string; baseSkills?: SkillLibrary; baseUrl?: string },
+  opts: { taskModel: string; env: Record<string, string>; dataDir: string; baseSkills?: SkillLibrary; baseUrl?: string; overlay?: AgentSettingsOverlay },
 ): Promise<AgentSetup> {
-  const settings = await loadOrgAgentSettings(db, orgId, opts.baseSkills);
+  const settings = await loadOrgAgentSettings(db, orgId, opts.baseSkills, opts.overlay?.skills);
+  if (opts.overlay?.promptOverrides) settings.promptOverrides = { ...settings.promptOverrides, ...opts.overlay.promptOverrides };
   const modelNameForRole = (role: string) => resolveRoleModel(settings.defaultModels, role, opts.taskModel);
   return {
     skills: settings.skills,

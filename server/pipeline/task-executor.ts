@@ -24,7 +24,7 @@ import { loadSkillLibrary } from '../skills/library';
 import { createMcpTools } from '../tools/mcp-tools';
 import type { ExecutableTask, ExecutorContext, TaskExecutor, TaskResult } from '../../jobs/scheduler/types';
 import { acceptanceCriteriaOf } from './acceptance';
-import { orgAgentSetup } from './agent-setup';
+import { orgAgentSetup, type AgentSettingsOverlay } from './agent-setup';
 import { remediationTask } from './remediation';
 import { checkoutFiles, startTaskSandbox } from './session-resources';
 import { realtimeSessionPublisher } from './session-events';
@@ -87,6 +87,8 @@ export type PipelineExecutorDeps = {
    * for its organisation. The CLI passes the operator's own checkout.
    */
   repositorySource?: (context: { orgId: string; projectId: string; repository: string }) => Promise<RepositorySource>;
+  /** Prompt and skill texts laid over the organisation's for these tasks only (a calibration's candidate). */
+  agentOverlay?: AgentSettingsOverlay;
 };
 
 export type TaskRecordingExtras = {
@@ -132,7 +134,7 @@ export function createPipelineExecutor(deps: PipelineExecutorDeps): TaskExecutor
     const context = await loadTaskContext(db, { orgId: task.orgId, runId: task.runId, taskId: task.id });
     const criteria = acceptanceCriteriaOf(context.specMarkdown);
     const { env, secrets } = await orgProviderSettings(db, task.orgId);
-    const agentSetup = await orgAgentSetup(db, task.orgId, { taskModel: task.model, env, dataDir: deps.dataDir, baseSkills: skills, baseUrl: deps.modelBaseUrl });
+    const agentSetup = await orgAgentSetup(db, task.orgId, { taskModel: task.model, env, dataDir: deps.dataDir, baseSkills: skills, baseUrl: deps.modelBaseUrl, overlay: deps.agentOverlay });
     const allSecrets = [...secrets, ...secretValuesFromEnv()];
     const live = realtimeSessionPublisher({ runId: task.runId, taskId: task.id }, (e) => void ctx.publish(e).catch(() => undefined));
     // Log lines of the session carry the role it is in (the task's ids are bound by the caller).

@@ -5,7 +5,7 @@ import { AppError } from '../errors/app-error';
 import { MODEL_ROLES, modelNameProblem, type DefaultModels } from '../pipeline/role-models';
 import { checkPromptOverride, listPromptFiles, readBuiltInPrompt } from '../prompts/org-overrides';
 import { loadSkillLibrary, type SkillLibrary } from '../skills/library';
-import { orgSkillLibrary, parseUploadedSkill, type UploadedSkill } from '../skills/org-library';
+import { orgSkillLibrary, parseSkillOverride, parseUploadedSkill, type UploadedSkill } from '../skills/org-library';
 import { requireRole } from './orgs';
 import type { OrgScope } from './scope';
 
@@ -243,18 +243,82 @@ export type OrgAgentSettings = {
   promptOverrides: Record<string, string>;
 };
 
-/** Everything an organisation set for its agents, read in one place for a task or a plan. */
-export async function loadOrgAgentSettings(db: DB, orgId: string, base: SkillLibrary = loadSkillLibrary()): Promise<OrgAgentSettings> {
+/**
+ * Everything an organisation set for its agents, read in one place for a task or a plan.
+ * `skillTexts` replaces SKILL.md texts by skill name for this read only (a calibration's candidate).
+ */
+export async function loadOrgAgentSettings(db: DB, orgId: string, base: SkillLibrary = loadSkillLibrary(), skillTexts: Record<string, string> = {}): Promise<OrgAgentSettings> {
   const [org, skillRows, overrides] = await Promise.all([
     db.selectFrom('organizations').select('settings').where('id', '=', orgId).executeTakeFirst(),
     db.selectFrom('org_skills').select(['name', 'manifest', 'enabled']).where('org_id', '=', orgId).execute(),
     activeOverrides(db, orgId),
   ]);
-  const uploaded: UploadedSkill[] = skillRows.filter((r) => r.manifest !== null && r.enabled).map((r) => ({ name: r.name, manifest: r.manifest! }));
+  const manifests = new Map<string, string>();
+  for (const r of skillRows) if (r.manifest !== null && r.enabled) manifests.set(r.name, r.manifest);
+  for (const [name, manifest] of Object.entries(skillTexts)) manifests.set(name, manifest);
+  const uploaded: UploadedSkill[] = [...manifests].map(([name, manifest]) => ({ name, manifest }));
   const disabled = skillRows.filter((r) => !r.enabled).map((r) => r.name);
   return {
     defaultModels: defaultModelsOf(org?.settings),
     skills: orgSkillLibrary(base, { disabled, uploaded }),
     promptOverrides: Object.fromEntries([...overrides].map(([path, o]) => [path, o.content])),
   };
+}
+
+// ---- what the self-improvement loop reads and writes (server/rsi) ----------------------------
+
+/** The organisation's active override of a prompt file (its version and text), or null: the built-in file. */
+export async function activePromptOverride(db: DB, orgId: string, path: string): Promise<{ version: number; content: string } | null> {
+  const row = await db
+    .selectFrom('prompt_overrides')
+    .select(['version', 'content'])
+    .where('org_id', '=', orgId)
+    .where('prompt_path', '=', path)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row && row.content !== null ? { version: row.version, content: row.content } : null;
+}
+
+/** The newest version number of a prompt's overrides (a revert counts), or null when it has none. */
+export async function latestPromptVersion(db: DB, orgId: string, path: string): Promise<number | null> {
+  const row = await db.selectFrom('prompt_overrides').select('version').where('org_id', '=', orgId).where('prompt_path', '=', path).orderBy('version', 'desc').limit(1).executeTakeFirst();
+  return row?.version ?? null;
+}
+
+/** A skill's row in the organisation: its own SKILL.md text (null: the built-in one) and its switch. */
+export async function orgSkillRow(db: DB, orgId: string, name: string): Promise<{ manifest: string | null; enabled: boolean } | null> {
+  const row = await db.selectFrom('org_skills').select(['manifest', 'enabled']).where('org_id', '=', orgId).where('name', '=', name).executeTakeFirst();
+  return row ?? null;
+}
+
+/**
+ * Sets the SKILL.md text the organisation's agents use for a skill (admins): for a built-in skill
+ * an override of its text (null: back to the built-in text), for an uploaded skill its manifest.
+ * The switch is left as it is.
+ */
+export async function setSkillManifest(db: DB, scope: OrgScope, input: { name: string; manifest: string | null }, base: SkillLibrary = loadSkillLibrary()): Promise<void> {
+  requireRole(scope, 'admin');
+  const builtIn = base.skills.get(input.name);
+  if (!builtIn && input.manifest === null) throw new AppError('BAD_REQUEST', `"${input.name}" is an uploaded skill; it has no built-in text to go back to`);
+  if (input.manifest !== null) {
+    const parsed = builtIn ? parseSkillOverride(builtIn, input.manifest) : parseUploadedSkill(input.name, input.manifest);
+    if (!parsed.ok) throw new AppError('BAD_REQUEST', parsed.error);
+  }
+  if (builtIn) {
+    await db
+      .insertInto('org_skills')
+      .values({ org_id: scope.orgId, name: input.name, manifest: input.manifest, enabled: true, updated_by: scope.userId })
+      .onConflict((oc) => oc.columns(['org_id', 'name']).doUpdateSet({ manifest: input.manifest, updated_by: scope.userId, updated_at: new Date() }))
+      .execute();
+    return;
+  }
+  const res = await db
+    .updateTable('org_skills')
+    .set({ manifest: input.manifest, updated_by: scope.userId, updated_at: new Date() })
+    .where('org_id', '=', scope.orgId)
+    .where('name', '=', input.name)
+    .where('manifest', 'is not', null)
+    .executeTakeFirst();
+  if (!res.numUpdatedRows) throw new AppError('NOT_FOUND', `No skill named "${input.name}"`);
 }

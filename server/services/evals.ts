@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { DB } from '../db/client';
-import type { EvalRunStatus } from '../db/schema';
+import type { EvalRunPurpose, EvalRunStatus } from '../db/schema';
 import { AppError } from '../errors/app-error';
 import { compareEvals, type TaskChange } from '../evals/compare';
 import { roundUsd, summarize, type EvalMode, type EvalResult, type EvalTaskResult } from '../evals/result';
@@ -38,6 +38,8 @@ export type NewEvalRun = {
   owner?: string | null;
   startedBy?: string | null;
   status?: 'queued' | 'running';
+  /** calibration: made by the self-improvement gate (server/rsi), kept apart from the organisation's evals. */
+  purpose?: EvalRunPurpose;
 };
 
 export async function createEvalRun(db: DB, input: NewEvalRun): Promise<string> {
@@ -57,6 +59,7 @@ export async function createEvalRun(db: DB, input: NewEvalRun): Promise<string> 
       owner: input.owner ?? null,
       started_by: input.startedBy ?? null,
       started_at: running ? new Date() : null,
+      purpose: input.purpose ?? 'eval',
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -109,20 +112,26 @@ export type EvalRegression = { previous: { id: string; model: string; mode: stri
 export async function finishEvalRun(db: DB, input: { orgId: string; evalRunId: string; result: EvalResult }): Promise<EvalRegression> {
   const r = input.result;
   const versions = r.promptVersions ?? {};
-  const row = await db.selectFrom('eval_runs').select(['suite', 'created_at']).where('id', '=', input.evalRunId).where('org_id', '=', input.orgId).executeTakeFirst();
+  const row = await db.selectFrom('eval_runs').select(['suite', 'created_at', 'purpose']).where('id', '=', input.evalRunId).where('org_id', '=', input.orgId).executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', 'Eval run not found');
-  const prev = await db
-    .selectFrom('eval_runs')
-    .select(['id', 'model', 'mode', 'prompt_version', 'pass_rate'])
-    .where('org_id', '=', input.orgId)
-    .where('suite', '=', row.suite)
-    .where('status', '=', 'finished')
-    .where('id', '!=', input.evalRunId)
-    .where('created_at', '<=', row.created_at)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  // A calibration's runs are compared by the calibration itself (with and without the proposal);
+  // the organisation's own evals are compared only with each other.
+  const prev =
+    row.purpose === 'calibration'
+      ? undefined
+      : await db
+          .selectFrom('eval_runs')
+          .select(['id', 'model', 'mode', 'prompt_version', 'pass_rate'])
+          .where('org_id', '=', input.orgId)
+          .where('suite', '=', row.suite)
+          .where('status', '=', 'finished')
+          .where('purpose', '=', 'eval')
+          .where('id', '!=', input.evalRunId)
+          .where('created_at', '<=', row.created_at)
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(1)
+          .executeTakeFirst();
   const previous = prev ? await evalResultOf(db, input.orgId, prev.id) : null;
   const regressions = previous ? compareEvals(previous, r).regressions : [];
   await db
@@ -345,7 +354,8 @@ function toRow(r: EvalRunSelected, abandonedIds: Set<string>): EvalRunRow {
 
 /** The organisation's eval runs, newest first (with how many attempts each has finished). */
 export async function listEvalRuns(db: DB, scope: OrgScope, input: { suite?: string; limit?: number }): Promise<EvalRunRow[]> {
-  let q = evalRunsQuery(db, scope.orgId);
+  // Calibration runs are listed with their proposal on the Improvements page.
+  let q = evalRunsQuery(db, scope.orgId).where('eval_runs.purpose', '=', 'eval');
   if (input.suite) q = q.where('eval_runs.suite', '=', input.suite);
   const rows = await q
     .orderBy('eval_runs.created_at', 'desc')

@@ -147,3 +147,10 @@ export async function listSpecs(db: DB, scope: OrgScope, input: { projectId?: st
     .limit(500)
     .execute();
 }
+
+/** Deletes a spec that is still a draft; false when it is not (submitted, or gone). */
+export async function deleteDraftSpec(db: DB, scope: OrgScope, input: { specId: string }): Promise<boolean> {
+  requireRole(scope, 'member');
+  const r = await db.deleteFrom('specs').where('id', '=', input.specId).where('org_id', '=', scope.orgId).where('status', '=', 'draft').executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}

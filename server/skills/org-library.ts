@@ -28,17 +28,29 @@ export function parseUploadedSkill(name: string, manifest: string): { ok: true; 
 }
 
 /**
+ * A built-in skill with another SKILL.md text (an adopted self-improvement edit): the text is
+ * checked like an upload, and the skill keeps its folder, resources and scripts.
+ */
+export function parseSkillOverride(builtIn: Skill, manifest: string): { ok: true; skill: Skill } | { ok: false; error: string } {
+  const parsed = parseUploadedSkill(builtIn.name, manifest);
+  if (!parsed.ok) return parsed;
+  return { ok: true, skill: { ...parsed.skill, dir: builtIn.dir, resources: builtIn.resources, scripts: builtIn.scripts } };
+}
+
+/**
  * An organisation's view of the skill library: the built-in skills minus the ones it switched
- * off, plus its enabled uploaded skills. An uploaded manifest that no longer validates is left
- * out rather than failing the task that wanted the others.
+ * off (a built-in with a manifest of the organisation's own uses that text), plus its enabled
+ * uploaded skills. A manifest that no longer validates is left out (an override: the built-in
+ * text is used) rather than failing the task that wanted the others.
  */
 export function orgSkillLibrary(base: SkillLibrary, opts: { disabled: Iterable<string>; uploaded: UploadedSkill[] }): SkillLibrary {
   const off = new Set(opts.disabled);
   const skills = new Map<string, Skill>();
   for (const [name, skill] of base.skills) if (!off.has(name)) skills.set(name, skill);
   for (const u of opts.uploaded) {
-    if (off.has(u.name) || base.skills.has(u.name)) continue;
-    const parsed = parseUploadedSkill(u.name, u.manifest);
+    if (off.has(u.name)) continue;
+    const builtIn = base.skills.get(u.name);
+    const parsed = builtIn ? parseSkillOverride(builtIn, u.manifest) : parseUploadedSkill(u.name, u.manifest);
     if (parsed.ok) skills.set(u.name, parsed.skill);
   }
   return { skills, get: (name: string) => skills.get(name) };
