@@ -256,11 +256,14 @@ export async function loadOrgAgentSettings(db: DB, orgId: string, base: SkillLib
   const manifests = new Map<string, string>();
   for (const r of skillRows) if (r.manifest !== null && r.enabled) manifests.set(r.name, r.manifest);
   for (const [name, manifest] of Object.entries(skillTexts)) manifests.set(name, manifest);
-  const uploaded: UploadedSkill[] = [...manifests].map(([name, manifest]) => ({ name, manifest }));
+  const texts: UploadedSkill[] = [...manifests].map(([name, manifest]) => ({ name, manifest }));
+  // A manifest under a built-in skill's name is an override of its text; any other is an upload.
+  const uploaded = texts.filter((t) => !base.skills.has(t.name));
+  const skillOverrides = texts.filter((t) => base.skills.has(t.name));
   const disabled = skillRows.filter((r) => !r.enabled).map((r) => r.name);
   return {
     defaultModels: defaultModelsOf(org?.settings),
-    skills: orgSkillLibrary(base, { disabled, uploaded }),
+    skills: orgSkillLibrary(base, { disabled, uploaded, overrides: skillOverrides }),
     promptOverrides: Object.fromEntries([...overrides].map(([path, o]) => [path, o.content])),
   };
 }

@@ -31,3 +31,17 @@ describe("an organisation's skill library", () => {
     expect(base.get('node-testing')).toBeDefined();
   });
 });
+
+describe('a built-in skill with the organisation\'s own text (an adopted self-improvement edit)', () => {
+  it('replaces the text, keeps the folder and resources, and ignores an invalid or disabled override', () => {
+    const base = loadSkillLibrary();
+    const builtIn = base.get('node-testing')!;
+    const text = `---\nname: node-testing\ndescription: Tests, the organisation's way.\ncues: ['\\btests?\\b']\n---\nRun one file first.\n`;
+    const lib = orgSkillLibrary(base, { disabled: [], uploaded: [], overrides: [{ name: 'node-testing', manifest: text }] });
+    expect(lib.get('node-testing')).toMatchObject({ description: "Tests, the organisation's way.", body: 'Run one file first.', dir: builtIn.dir, resources: builtIn.resources, scripts: builtIn.scripts });
+    expect(orgSkillLibrary(base, { disabled: [], uploaded: [], overrides: [{ name: 'node-testing', manifest: 'no frontmatter' }] }).get('node-testing')).toBe(builtIn);
+    expect(orgSkillLibrary(base, { disabled: ['node-testing'], uploaded: [], overrides: [{ name: 'node-testing', manifest: text }] }).get('node-testing')).toBeUndefined();
+    // An override names a built-in skill; it adds nothing under another name.
+    expect(orgSkillLibrary(base, { disabled: [], uploaded: [], overrides: [{ name: 'up-one', manifest: manifest('up-one') }] }).get('up-one')).toBeUndefined();
+  });
+});

@@ -39,18 +39,24 @@ export function parseSkillOverride(builtIn: Skill, manifest: string): { ok: true
 
 /**
  * An organisation's view of the skill library: the built-in skills minus the ones it switched
- * off (a built-in with a manifest of the organisation's own uses that text), plus its enabled
- * uploaded skills. A manifest that no longer validates is left out (an override: the built-in
- * text is used) rather than failing the task that wanted the others.
+ * off, plus its enabled uploaded skills. An upload never shadows a built-in skill; a built-in's
+ * text is replaced only by an override (`overrides`: an adopted self-improvement edit), which keeps
+ * its folder, resources and scripts. A manifest that no longer validates is left out (an override:
+ * the built-in text is used) rather than failing the task that wanted the others.
  */
-export function orgSkillLibrary(base: SkillLibrary, opts: { disabled: Iterable<string>; uploaded: UploadedSkill[] }): SkillLibrary {
+export function orgSkillLibrary(base: SkillLibrary, opts: { disabled: Iterable<string>; uploaded: UploadedSkill[]; overrides?: UploadedSkill[] }): SkillLibrary {
   const off = new Set(opts.disabled);
   const skills = new Map<string, Skill>();
   for (const [name, skill] of base.skills) if (!off.has(name)) skills.set(name, skill);
+  for (const o of opts.overrides ?? []) {
+    const builtIn = base.skills.get(o.name);
+    if (!builtIn || off.has(o.name)) continue;
+    const parsed = parseSkillOverride(builtIn, o.manifest);
+    if (parsed.ok) skills.set(o.name, parsed.skill);
+  }
   for (const u of opts.uploaded) {
-    if (off.has(u.name)) continue;
-    const builtIn = base.skills.get(u.name);
-    const parsed = builtIn ? parseSkillOverride(builtIn, u.manifest) : parseUploadedSkill(u.name, u.manifest);
+    if (off.has(u.name) || base.skills.has(u.name)) continue;
+    const parsed = parseUploadedSkill(u.name, u.manifest);
     if (parsed.ok) skills.set(u.name, parsed.skill);
   }
   return { skills, get: (name: string) => skills.get(name) };
