@@ -117,6 +117,50 @@ export async function loadMiningFacts(db: DB, input: { orgId: string; since: Dat
     .execute();
   const evalFailures: EvalFailureFact[] = evalRows.map((r) => ({ runId: r.run_id!, suite: r.suite, task: r.task, status: r.status as 'failed' | 'error', reason: r.reason }));
 
+  // Recorded sandbox commands that failed and model calls that ended in an error (issue 15's
+  // recordings; absent for runs recorded before them, or pruned by retention).
+  const failedRunIds = new Set<string>([...runs.filter((r) => r.status === 'failed').map((r) => r.runId), ...tasks.filter((t) => t.status === 'failed' || t.status === 'dead').map((t) => t.runId), ...evalFailures.map((e) => e.runId)]);
+  const recordRows = await db
+    .selectFrom('recording_entries')
+    .innerJoin('task_recordings', 'task_recordings.task_id', 'recording_entries.task_id')
+    .select(['task_recordings.run_id', 'recording_entries.task_id', 'recording_entries.kind', 'recording_entries.role', 'recording_entries.data'])
+    .where('recording_entries.org_id', '=', orgId)
+    .where('task_recordings.org_id', '=', orgId)
+    .where('task_recordings.run_id', 'in', runIds)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('recording_entries.kind', '=', 'command'), sql<boolean>`((recording_entries.data->>'exitCode')::int <> 0 or (recording_entries.data->>'timedOut') = 'true' or (recording_entries.data->>'oom') = 'true')`]),
+        eb.and([eb('recording_entries.kind', '=', 'model'), sql<boolean>`jsonb_path_exists(recording_entries.data, '$.parts[*] ? (@.type == "error")')`]),
+      ]),
+    )
+    .orderBy('recording_entries.created_at', 'asc')
+    .limit(MAX_EVENTS)
+    .execute();
   const recorded: RecordedFailureFact[] = [];
+  for (const r of recordRows) {
+    const d = r.data as Record<string, unknown>;
+    if (r.kind === 'command') {
+      const exit = Number(d.exitCode);
+      const environmental = d.timedOut === true || d.oom === true || exit === 126 || exit === 127;
+      // A test that fails on the way to a fix is the work, not a failure cause: only commands of
+      // failed runs, and commands that could not run at all (not found, timed out, out of memory).
+      if (!environmental && !failedRunIds.has(r.run_id)) continue;
+      const why = d.timedOut === true ? 'timed out' : d.oom === true ? 'ran out of memory' : `exit ${exit}`;
+      const output = `${String(d.stderr ?? '')}\n${String(d.stdout ?? '')}`.trim();
+      recorded.push({ runId: r.run_id, taskId: r.task_id, role: r.role, kind: 'command', subject: String(d.command ?? '').slice(0, 200), text: `${why}: ${tellingTail(output)}` });
+    } else {
+      const parts = (d.parts ?? []) as Array<{ type?: string; message?: string; status?: number }>;
+      const err = parts.find((p) => p.type === 'error');
+      const model = String((d.digest as { model?: string } | undefined)?.model ?? 'model');
+      if (err) recorded.push({ runId: r.run_id, taskId: r.task_id, role: r.role, kind: 'model', subject: model, text: `${err.status ? `HTTP ${err.status}: ` : ''}${err.message ?? 'error'}` });
+    }
+  }
   return { runs, tasks, nudges, toolErrors, findings, evalFailures, recorded };
+}
+
+/** The last lines of a command's output that say something (a failing test, an error). */
+function tellingTail(output: string): string {
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const telling = lines.filter((l) => /error|fail|not found|cannot|denied|assert|expected/i.test(l));
+  return (telling.length ? telling.slice(0, 3) : lines.slice(-3)).join('\n').slice(0, 600);
 }
