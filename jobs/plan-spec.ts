@@ -7,6 +7,8 @@ import { createPgContextCache } from '../server/services/context-cache';
 import { createRun } from '../server/services/runs';
 import { loadSkillLibrary } from '../server/skills/library';
 import { planSpecWithAgent } from '../server/pipeline/plan-spec';
+import { gapFillingObjective, mergeGapFill, planFromImport } from '../server/specs/import-plan';
+import type { ImportedTask } from '../server/specs/speckit-convert';
 import { orgAgentSetup } from '../server/pipeline/agent-setup';
 import { orgProviderSettings } from '../server/services/secrets';
 import { githubAuthFromSettings } from '../server/github/github-auth';
@@ -28,12 +30,27 @@ export const planSpecJob = {
     const spec = await ctx.db
       .selectFrom('specs')
       .innerJoin('projects', 'projects.id', 'specs.project_id')
-      .select(['specs.id', 'specs.markdown', 'specs.status', 'projects.id as projectId', 'projects.repository', 'projects.default_branch as defaultBranch'])
+      .select(['specs.id', 'specs.markdown', 'specs.status', 'specs.imported_tasks as importedTasks', 'projects.id as projectId', 'projects.repository', 'projects.default_branch as defaultBranch'])
       .where('specs.id', '=', data.specId)
       .where('specs.org_id', '=', data.orgId)
       .executeTakeFirst();
     const fail = (error: string) => ctx.publish(data.orgId, { type: 'spec.planned', specId: data.specId, error });
     if (!spec || spec.status !== 'accepted') return fail('the spec is not accepted');
+    const scope = { orgId: data.orgId, userId: data.userId, role: 'member' as const };
+    // A Spec Kit import brings the team's plan: its open tasks are the run, and the planner agent
+    // only fills gaps (files of tasks that name none, parts no task covers).
+    const importPlan = Array.isArray(spec.importedTasks) && spec.importedTasks.length ? planFromImport(spec.importedTasks as ImportedTask[]) : null;
+    if (importPlan && importPlan.tasks.length === 0) return fail(`every imported task is already done (${importPlan.done.join(', ')}); there is nothing to run`);
+    if (importPlan && importPlan.gaps.length === 0) {
+      try {
+        const run = await createRun(ctx.db, scope, { specId: data.specId, tasks: importPlan.tasks, model: data.model, doneTasks: importPlan.done });
+        await ctx.publish(data.orgId, { type: 'spec.planned', specId: data.specId, runId: run.run.id });
+        return { runId: run.run.id, fromImport: true };
+      } catch (err) {
+        await fail((err as Error).message);
+        return { error: (err as Error).message };
+      }
+    }
     const { env, secrets } = await orgProviderSettings(ctx.db, data.orgId);
     // The organisation's skills and prompt overrides apply to the planner as to every role. The
     // payload's model is already the org's planner default when the caller named none
@@ -53,6 +70,7 @@ export const planSpecJob = {
       });
       const planned = await planSpecWithAgent({
         specMarkdown: spec.markdown,
+        ...(importPlan ? { objective: gapFillingObjective(spec.markdown, importPlan) } : {}),
         model: agentSetup.models.model,
         modelName: data.model,
         workspace: ws.worktree.path,
@@ -62,7 +80,8 @@ export const planSpecJob = {
         secrets: [...secrets, ...github.secrets],
       });
       if (!planned.ok) return fail(planned.error);
-      const run = await createRun(ctx.db, { orgId: data.orgId, userId: data.userId, role: 'member' }, { specId: data.specId, tasks: planned.tasks, model: data.model });
+      const tasks = importPlan ? mergeGapFill(importPlan, planned.tasks).tasks : planned.tasks;
+      const run = await createRun(ctx.db, scope, { specId: data.specId, tasks, model: data.model, ...(importPlan ? { doneTasks: importPlan.done } : {}) });
       await ctx.publish(data.orgId, { type: 'spec.planned', specId: data.specId, runId: run.run.id });
       return { runId: run.run.id };
     } catch (err) {

@@ -12,6 +12,7 @@ import * as m0009 from './0009_tenancy_boundaries';
 import * as m0009b from './0009_session_signal';
 import * as m0010 from './0010_auth_hardening';
 import * as m0011 from './0011_cli_runs';
+import * as m0012 from './0012_spec_imports';
 import * as m0014 from './0014_viability';
 import * as m0017 from './0017_evals';
 import * as m0017b from './0017_evals_owner';
@@ -36,6 +37,7 @@ export const migrations: Record<string, Migration> = {
   '0009_session_signal': m0009b,
   '0010_auth_hardening': m0010,
   '0011_cli_runs': m0011,
+  '0012_spec_imports': m0012,
   '0013_env_setups': m0013,
   '0014_viability': m0014,
   '0017_evals': m0017,

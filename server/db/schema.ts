@@ -290,6 +290,9 @@ export interface SpecsTable {
   submitted_at: Timestamp | null;
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
+  /** Tasks of a Spec Kit import (the team's plan); null for a spec written in the editor. */
+  imported_tasks: ColumnType<unknown[] | null, string | null | undefined, string | null>;
+  import_warnings: JsonDefault<string[]>;
 }
 
 export interface RunsTable {

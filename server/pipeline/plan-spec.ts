@@ -10,6 +10,8 @@ import { createSubmitPlanTool } from './submit-plan';
 /** The planner agent: reads the repository (read-only) and turns an accepted spec into tasks. */
 export async function planSpecWithAgent(opts: {
   specMarkdown: string;
+  /** Replaces the default objective (an imported plan asks the planner only to fill its gaps). */
+  objective?: string;
   model: LanguageModel;
   modelName: string;
   workspace: string;
@@ -24,7 +26,7 @@ export async function planSpecWithAgent(opts: {
   const holder: { tasks: SubmittedTask[] | null } = { tasks: null };
   const result = await runAgent({
     role: 'planner',
-    objective: `Plan this specification into tasks and submit them with submit_plan.\n\n${opts.specMarkdown}`,
+    objective: opts.objective ?? `Plan this specification into tasks and submit them with submit_plan.\n\n${opts.specMarkdown}`,
     model: opts.model,
     modelName: opts.modelName,
     tools: [...toolsForRole('planner', { skills: opts.skills }), createSubmitPlanTool(holder)],

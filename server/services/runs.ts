@@ -112,7 +112,7 @@ export async function previewRun(db: DB, scope: OrgScope, input: { specId: strin
  * planner agent): validated, planned into waves, forecast, stored with its tasks. It waits in
  * `queued` until started, so the preview can be read before any token is spent.
  */
-export async function createRun(db: DB, scope: OrgScope, input: { specId: string; tasks: unknown; model?: string }) {
+export async function createRun(db: DB, scope: OrgScope, input: { specId: string; tasks: unknown; model?: string; doneTasks?: string[] }) {
   requireRole(scope, 'member');
   const { specId, project } = await acceptedSpec(db, scope, input.specId);
   const tasks = validTasks(input.tasks);
@@ -132,7 +132,7 @@ export async function createRun(db: DB, scope: OrgScope, input: { specId: string
         project_id: project.id,
         spec_id: specId,
         model,
-        plan: JSON.stringify({ waves: preview.waves, edges: preview.edges, conflicts: preview.conflicts }),
+        plan: JSON.stringify({ waves: preview.waves, edges: preview.edges, conflicts: preview.conflicts, ...(input.doneTasks?.length ? { done: input.doneTasks } : {}) }),
         forecast: JSON.stringify({ tasks: preview.tasks, totals: preview.totals, warnings: preview.warnings }),
         created_by: scope.userId,
       })

@@ -1,6 +1,8 @@
 import type { DB } from '../db/client';
 import { AppError } from '../errors/app-error';
 import { scoreSpec, type SpecFinding } from '../specs/score';
+import { convertSpecKit, type SpecKitFile } from '../specs/speckit-convert';
+import { specTitleOf } from '../specs/title';
 import { DEFAULT_SPEC_THRESHOLD, requireRole } from './orgs';
 import type { OrgScope } from './scope';
 
@@ -20,6 +22,8 @@ const COLUMNS = [
   'submitted_at as submittedAt',
   'created_at as createdAt',
   'updated_at as updatedAt',
+  'imported_tasks as importedTasks',
+  'import_warnings as importWarnings',
 ] as const;
 
 /** The organisation's accept threshold (settings.specThreshold, default 70). */
@@ -39,7 +43,11 @@ async function scored(db: DB, orgId: string, markdown: string) {
   return { score: result.score, findings: result.findings, accepted: result.accepted, threshold: result.threshold };
 }
 
-export async function createSpec(db: DB, scope: OrgScope, input: { projectId: string; title: string; markdown: string }) {
+export async function createSpec(
+  db: DB,
+  scope: OrgScope,
+  input: { projectId: string; title: string; markdown: string; importedTasks?: unknown[]; importWarnings?: string[] },
+) {
   requireRole(scope, 'member');
   await ensureProject(db, scope.orgId, input.projectId);
   const s = await scored(db, scope.orgId, input.markdown);
@@ -48,15 +56,53 @@ export async function createSpec(db: DB, scope: OrgScope, input: { projectId: st
     .values({
       org_id: scope.orgId,
       project_id: input.projectId,
-      title: input.title.trim(),
+      // One title: the document's first `# ` heading when it has one, else the title given.
+      title: specTitleOf(input.markdown, input.title),
       markdown: input.markdown,
       score: s.score,
       findings: JSON.stringify(s.findings),
       created_by: scope.userId,
+      ...(input.importedTasks ? { imported_tasks: JSON.stringify(input.importedTasks) } : {}),
+      ...(input.importWarnings ? { import_warnings: JSON.stringify(input.importWarnings) } : {}),
     })
     .returning(COLUMNS)
     .executeTakeFirstOrThrow();
   return { ...row, threshold: s.threshold, accepted: s.accepted };
+}
+
+/**
+ * A spec from a Spec Kit folder the browser read: the whole folder becomes the spec's text and
+ * tasks.md its plan (kept on the spec; planning uses it). A dependency cycle is refused, naming it.
+ */
+export async function importSpecKitSpec(db: DB, scope: OrgScope, input: { projectId: string; files: SpecKitFile[] }) {
+  requireRole(scope, 'member');
+  if (!input.files.some((f) => f.path.split('/').pop() === 'spec.md')) {
+    throw new AppError('BAD_REQUEST', 'The folder has no spec.md; choose the Spec Kit feature folder (specs/NNN-name/) that holds spec.md');
+  }
+  const imported = convertSpecKit(stripFolderPrefix(input.files));
+  if (imported.cycle) throw new AppError('BAD_REQUEST', `tasks.md has a dependency cycle: ${imported.cycle.join(' → ')}. Break it and import again.`);
+  const spec = await createSpec(db, scope, {
+    projectId: input.projectId,
+    title: imported.title,
+    markdown: imported.markdown,
+    importedTasks: imported.tasks,
+    importWarnings: imported.warnings,
+  });
+  return {
+    ...spec,
+    tasks: imported.tasks.length,
+    doneTasks: imported.tasks.filter((t) => t.done).length,
+    clarifications: imported.clarifications.filter((c) => c.open).length,
+    documents: imported.documents.map((d) => d.path),
+    warnings: imported.warnings,
+  };
+}
+
+/** A browser's folder upload names files "004-tags/spec.md": the feature folder is the common root. */
+function stripFolderPrefix(files: SpecKitFile[]): SpecKitFile[] {
+  const specPath = files.map((f) => f.path).filter((p) => p.split('/').pop() === 'spec.md').sort((a, b) => a.length - b.length)[0];
+  const root = specPath.slice(0, specPath.length - 'spec.md'.length);
+  return files.filter((f) => f.path.startsWith(root)).map((f) => ({ path: f.path.slice(root.length), content: f.content }));
 }
 
 /** Saves a draft (a rejected spec edited goes back to draft); the score is recomputed on every save. */
@@ -68,10 +114,11 @@ export async function updateSpec(db: DB, scope: OrgScope, input: { specId: strin
   }
   const markdown = input.markdown ?? current.markdown;
   const s = await scored(db, scope.orgId, markdown);
+  const title = specTitleOf(markdown, input.title ?? current.title);
   const row = await db
     .updateTable('specs')
     .set({
-      ...(input.title ? { title: input.title.trim() } : {}),
+      title,
       markdown,
       score: s.score,
       findings: JSON.stringify(s.findings),

@@ -1,12 +1,19 @@
 import { z } from 'zod';
 import { ZText } from '../schemas';
 import { orgProcedure, router, ZId } from '../trpc';
-import { createSpec, getSpec, listSpecs, submitSpec, updateSpec } from '../../services/specs';
+import { createSpec, getSpec, importSpecKitSpec, listSpecs, submitSpec, updateSpec } from '../../services/specs';
 import { noticeSpecScored } from '../../../jobs/notice-bridge';
 
 /** Field schemas of specs, written once for routes and forms. */
 export const ZSpecTitle = ZText.trim().min(1, 'is required').max(200, 'must be at most 200 characters');
-export const ZSpecMarkdown = ZText.max(200_000, 'must be at most 200,000 characters');
+// Imported Spec Kit folders carry their plan, research, contracts and tasks: a few hundred KB is normal.
+export const ZSpecMarkdown = ZText.max(2_000_000, 'must be at most 2,000,000 characters');
+/** A Spec Kit feature folder as the browser read it (text files, paths relative to the chosen folder). */
+export const ZSpecKitFiles = z
+  .array(z.object({ path: ZText.min(1).max(500), content: ZText.max(2_000_000, 'a file must be at most 2,000,000 characters') }))
+  .min(1, 'choose a folder')
+  .max(200, 'a feature folder holds at most 200 files')
+  .refine((files) => files.reduce((n, f) => n + f.content.length, 0) <= 8_000_000, 'the folder must be at most 8,000,000 characters in total');
 
 export const specRouter = router({
   list: orgProcedure.input(z.object({ projectId: ZId.optional() })).query(({ ctx, input }) => listSpecs(ctx.db, ctx.scope, input)),
@@ -15,6 +22,10 @@ export const specRouter = router({
   create: orgProcedure
     .input(z.object({ projectId: ZId, title: ZSpecTitle, markdown: ZSpecMarkdown }))
     .mutation(({ ctx, input }) => createSpec(ctx.db, ctx.scope, input)),
+  /** Creates a draft from a Spec Kit folder: the folder's documents become the spec, tasks.md its plan. */
+  importSpecKit: orgProcedure
+    .input(z.object({ projectId: ZId, files: ZSpecKitFiles }))
+    .mutation(({ ctx, input }) => importSpecKitSpec(ctx.db, ctx.scope, input)),
   update: orgProcedure
     .input(z.object({ specId: ZId, title: ZSpecTitle.optional(), markdown: ZSpecMarkdown.optional() }))
     .mutation(({ ctx, input }) => updateSpec(ctx.db, ctx.scope, input)),
