@@ -5,7 +5,8 @@ import { loader, Editor, DiffEditor, type EditorProps, type DiffEditorProps } fr
 loader.config({ paths: { vs: '/monaco/vs' } });
 
 export function CodeEditor(props: EditorProps) {
-  return <Editor theme="vs" options={{ minimap: { enabled: false }, wordWrap: 'on', fontSize: 14, ...props.options }} {...props} />;
+  // The merged options come last: spreading props after them would drop the defaults (word wrap).
+  return <Editor theme="vs" {...props} options={{ minimap: { enabled: false }, wordWrap: 'on', fontSize: 14, ...props.options }} />;
 }
 
 export function DiffViewer(props: DiffEditorProps) {

@@ -74,7 +74,8 @@ test('from a new account to a reviewed pull request', async ({ page }) => {
   await page.getByRole('button', { name: 'Submit for planning' }).click();
 
   // Plan with the (fake) planner agent, then the preview before spending.
-  await expect(page.getByRole('heading', { name: /^Plan · Greeting/ })).toBeVisible();
+  // One title: the spec's first # heading is its title.
+  await expect(page.getByRole('heading', { name: /^Plan · Password reset by email/ })).toBeVisible();
   await page.getByRole('button', { name: 'Plan with agents' }).click();
   await expect(page.getByRole('button', { name: 'Start run' })).toBeVisible({ timeout: 90_000 });
   await expect(page.getByRole('img', { name: /Plan: 1 wave, 1 task, 0 predicted conflicts/ })).toBeVisible();

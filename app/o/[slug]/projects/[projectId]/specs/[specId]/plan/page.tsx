@@ -38,6 +38,8 @@ export default function PlanSpecPage({ params }: { params: Promise<{ projectId: 
   if (spec.isLoading) return <Loading />;
   if (spec.error) return <ErrorMessage>{spec.error.message}</ErrorMessage>;
   const s = spec.data!;
+  const imported = Array.isArray(s.importedTasks) ? (s.importedTasks as Array<{ done?: boolean }>) : null;
+  const importedDone = imported ? imported.filter((t) => t.done).length : 0;
 
   async function onPlan(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -69,9 +71,16 @@ export default function PlanSpecPage({ params }: { params: Promise<{ projectId: 
         </ErrorMessage>
       ) : (
         <Card title="Plan with agents">
-          <p className="mb-3 text-sm text-slate-600">
-            The planner agent reads the repository and splits the spec into tasks; Nightshift orders them into conflict-free waves and forecasts tokens and cost. Nothing runs until you press “Start run”.
-          </p>
+          {imported ? (
+            <p className="mb-3 text-sm text-slate-600">
+              This spec was imported from Spec Kit: its {imported.length - importedDone} open tasks ({importedDone} already done) are the plan, in the order tasks.md gives them.
+              The planner agent is only asked to fill gaps (files of tasks that name none). Nothing runs until you press “Start run”.
+            </p>
+          ) : (
+            <p className="mb-3 text-sm text-slate-600">
+              The planner agent reads the repository and splits the spec into tasks; Nightshift orders them into conflict-free waves and forecasts tokens and cost. Nothing runs until you press “Start run”.
+            </p>
+          )}
           <form onSubmit={onPlan} className="flex flex-wrap items-end gap-3">
             <Field label="Model" name="model" defaultValue={defaults.data?.model} key={defaults.data?.model} placeholder="provider:model" />
             <Button type="submit" disabled={plan.isPending || planning}>
