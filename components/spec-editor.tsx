@@ -167,6 +167,7 @@ export function SpecEditor(props: {
             aria-live="polite"
             aria-busy={score.pending}
             data-score-ms={score.ms ?? undefined}
+            data-scored-chars={score.pending ? undefined : (score.scoredChars ?? undefined)}
             className={`rounded-md px-3 py-1 font-mono text-lg font-semibold ${accepted ? 'bg-emerald-100 text-emerald-900' : 'bg-amber-100 text-amber-900'}`}
           >
             {result ? `${result.score}/100` : '…'}

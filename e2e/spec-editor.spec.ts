@@ -43,6 +43,9 @@ async function modelText(page: Page): Promise<string> {
 /** The editor's figures once the worker has answered for the current text. */
 async function editorFigures(page: Page, expected: Cli) {
   const score = page.getByRole('status', { name: 'Completeness score' });
+  // The worker has answered for exactly the text now in the editor.
+  const chars = (await modelText(page)).length;
+  await expect(score).toHaveAttribute('data-scored-chars', String(chars));
   await expect(score).toHaveAttribute('aria-busy', 'false');
   await expect(score).toHaveText(`${expected.score}/100`);
   const points: Record<string, string> = {};

@@ -12,9 +12,9 @@ type Pending = { resolve: (r: ScoreResponse) => void };
  * The completeness score of `text`, computed in a Web Worker by the same code as the CLI and the
  * server, so typing never waits for it (a 20 MB paste included). Only the latest answer is shown.
  */
-export function useSpecScore(text: string, threshold: number): { result: ScoreJson | null; pending: boolean; ms: number | null; worker: SpecWorker | null } {
+export function useSpecScore(text: string, threshold: number): { result: ScoreJson | null; pending: boolean; ms: number | null; scoredChars: number | null; worker: SpecWorker | null } {
   const worker = useSpecWorker();
-  const [state, setState] = useState<{ result: ScoreJson | null; pending: boolean; ms: number | null }>({ result: null, pending: true, ms: null });
+  const [state, setState] = useState<{ result: ScoreJson | null; pending: boolean; ms: number | null; scoredChars: number | null }>({ result: null, pending: true, ms: null, scoredChars: null });
   const latest = useRef(0);
   useEffect(() => {
     if (!worker) return;
@@ -23,7 +23,7 @@ export function useSpecScore(text: string, threshold: number): { result: ScoreJs
       const id = worker.nextId();
       latest.current = id;
       void worker.request({ kind: 'score', id, text, threshold }).then((r) => {
-        if (r.kind === 'score' && r.id === latest.current) setState({ result: r.result, pending: false, ms: r.ms });
+        if (r.kind === 'score' && r.id === latest.current) setState({ result: r.result, pending: false, ms: r.ms, scoredChars: text.length });
       });
     }, SCORE_DEBOUNCE_MS);
     return () => clearTimeout(timer);
