@@ -114,7 +114,8 @@ export function SpecEditor(props: {
     if (r.kind !== 'decode') return;
     if (!r.ok) setError(r.error);
     else {
-      setMarkdown(r.text);
+      // The editor keeps LF line ends (Monaco normalises them too): the text scored is the text shown.
+      setMarkdown(r.text.split('\r\n').join('\n'));
       setNotice(`Opened ${file.name} (${r.encoding}).`);
     }
   }

@@ -36,6 +36,8 @@ import type { ExecutableTask } from '../../jobs/scheduler/types';
 import { orgAgentSetup } from './agent-setup';
 import { FilePullRequestStore } from './file-pull-request-store';
 import { planSpecWithAgent } from './plan-spec';
+import { gapFillingObjective, mergeGapFill, planFromImport } from '../specs/import-plan';
+import type { ImportedTask } from '../specs/speckit-convert';
 import { MAX_REMEDIATION_DEPTH } from './remediation';
 import { describeAgentEvent, sessionLogLines } from './session-events';
 import { createPipelineExecutor, type PipelineTaskOutput } from './task-executor';
@@ -80,6 +82,8 @@ export type HeadlessRunOptions = {
   repo: string;
   /** A new run of this spec; or `resume`. */
   specMarkdown?: string;
+  /** The spec's own plan (a Spec Kit tasks.md): used instead of the planner, which only fills gaps. */
+  importedTasks?: ImportedTask[];
   /** Continue this interrupted CLI run of `repo` (`last`: the newest). */
   resume?: string;
   /** `provider:model` (a resumed run keeps its own unless this names another). */
@@ -296,8 +300,24 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
       const planner = setup.models.forRole('planner');
       const ws = await openTaskWorkspace({ dataDir: opts.dataDir, repoId: r.projectId, source: operatorRepositorySource(repo), task: { id: randomUUID(), slug: 'plan' }, base: r.base });
       try {
+        // An imported plan: the team's tasks are the plan; the planner runs only for its gaps.
+        const importPlan = opts.importedTasks ? planFromImport(opts.importedTasks) : null;
+        if (importPlan) {
+          if (importPlan.done.length) log(`already done in tasks.md, not planned: ${importPlan.done.join(', ')}`);
+          if (importPlan.tasks.length === 0) return { ok: false, error: 'every imported task is already done', costUsd: 0 };
+          if (importPlan.gaps.length === 0) {
+            log(`plan from tasks.md: ${importPlan.tasks.map((t) => t.id).join(', ')}`);
+            const waves = await planTasks(importPlan.tasks, { repoDir: ws.worktree.path });
+            if (!waves.ok) return { ok: false, error: waves.error.message, costUsd: 0 };
+            const byId = new Map(importPlan.tasks.map((t) => [t.id, t]));
+            await addCliPlan(db, { orgId: r.orgId, runId: r.id, waves: waves.waves, tasks: waves.waves.flatMap((ids, wave) => ids.map((id) => ({ ...byId.get(id)!, wave }))) });
+            return { ok: true };
+          }
+          log(`tasks.md names no files for ${importPlan.gaps.join(', ')}: asking the planner to fill them in`);
+        }
         const planned = await planSpecWithAgent({
           specMarkdown: r.markdown,
+          ...(importPlan ? { objective: gapFillingObjective(r.markdown, importPlan) } : {}),
           model: planner.model,
           modelName: planner.modelName,
           workspace: ws.worktree.path,
@@ -313,10 +333,11 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
         });
         if (!planned.ok) return { ok: false, error: planned.error, costUsd: 0 };
         await addCliRunCost(db, r.id, planned.costUsd);
-        log(`plan accepted: ${planned.tasks.map((t) => `${t.id} "${t.title}"`).join(', ')}`);
-        const waves = await planTasks(planned.tasks, { repoDir: ws.worktree.path });
+        const plannedTasks: SubmittedTask[] = importPlan ? mergeGapFill(importPlan, planned.tasks).tasks : planned.tasks;
+        log(`plan accepted: ${plannedTasks.map((t) => `${t.id} "${t.title}"`).join(', ')}`);
+        const waves = await planTasks(plannedTasks, { repoDir: ws.worktree.path });
         if (!waves.ok) return { ok: false, error: waves.error.message, costUsd: planned.costUsd };
-        const byId = new Map<string, SubmittedTask>(planned.tasks.map((t) => [t.id, t]));
+        const byId = new Map<string, SubmittedTask>(plannedTasks.map((t) => [t.id, t]));
         await addCliPlan(db, {
           orgId: r.orgId,
           runId: r.id,

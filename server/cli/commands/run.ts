@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDriver } from '@/sandbox/index';
@@ -8,11 +8,13 @@ import { parseModelName } from '../../llm/create-model';
 import { git } from '../../repos/git';
 import { MAX_QA_CYCLES } from '../../pipeline/types';
 import { scoreSpec } from '../../specs/score';
+import { importSpecKit, type ImportedTask } from '../../specs/speckit';
+import { readSpecFile } from './spec';
 
 /** The most tasks a run starts at once (server/pipeline/headless-run.ts holds the same limit). */
 const MAX_CONCURRENCY = 8;
 
-const USAGE = `usage: nightshift run --repo DIR --spec FILE.md --model provider:model [--base-url URL]
+const USAGE = `usage: nightshift run --repo DIR --spec FILE.md|SPECKIT_DIR --model provider:model [--base-url URL]
                      [--driver auto|bwrap|docker|none] [--max-cycles N] [--concurrency N] [--quiet]
                      [--web-start "npm run dev" --web-url http://127.0.0.1:3000] [--org SLUG] [--no-setup]
        nightshift run --repo DIR --resume RUN_ID|last [--base-url URL] [--driver …] [--quiet]
@@ -26,7 +28,9 @@ Your checkout (files, index, HEAD) is not touched. Waves run in order; within a 
 With --web-start and --web-url, QA gets the web tester: the command starts the app from the
 task's worktree inside the sandbox and a browser beside it drives the URL; screenshots go under
 $NIGHTSHIFT_DATA_DIR/screenshots/. Each task's dependencies are set up first (see nightshift env
-setup); --no-setup skips that.
+setup); --no-setup skips that. --spec may name a Spec Kit feature folder: its documents are the
+spec, and its tasks.md is the plan (done [x] tasks are not run again; the planner agent only fills
+gaps: files of tasks that name none, parts no task covers).
 
 The run is recorded in the data directory's database (its embedded PostgreSQL, started for the
 command when no server runs; or DATABASE_URL) like a run started in the web app, under the
@@ -129,11 +133,20 @@ export async function run(argv: string[]): Promise<number> {
     return fail(`${repo} is not a git repository`);
   }
   let specMarkdown: string | undefined;
+  let importedTasks: ImportedTask[] | undefined;
   if (!resume) {
-    try {
-      specMarkdown = readFileSync(resolve(values.spec!), 'utf8');
-    } catch (err) {
-      return fail(`cannot read --spec ${values.spec}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    // A Spec Kit folder: its documents are the spec and its tasks.md the plan.
+    if (existsSync(values.spec!) && statSync(values.spec!).isDirectory()) {
+      const imported = await importSpecKit(resolve(values.spec!));
+      if (!imported.ok) return fail(`--spec ${values.spec}: ${imported.error}`);
+      for (const w of imported.spec.warnings) process.stderr.write(`warning: ${w}\n`);
+      if (imported.spec.cycle) return fail(`--spec ${values.spec}: tasks.md has a dependency cycle: ${imported.spec.cycle.join(' → ')}`);
+      specMarkdown = imported.spec.markdown;
+      importedTasks = imported.spec.tasks.length ? imported.spec.tasks : undefined;
+    } else {
+      const read = await readSpecFile(values.spec!);
+      if (!read.ok) return fail(read.error.replace(/^cannot read /, 'cannot read --spec '));
+      specMarkdown = read.text;
     }
   }
 
@@ -183,6 +196,7 @@ export async function run(argv: string[]): Promise<number> {
       publish: createPublisher(rt.db, rt.pool),
       repo,
       specMarkdown,
+      ...(importedTasks ? { importedTasks } : {}),
       resume,
       modelName: values.model,
       baseUrl: values['base-url'],
