@@ -250,5 +250,7 @@ export function isAppendixHeading(text: string): boolean {
 
 /** True for a region that says nothing about the concerns (tables of contents, sign-off lists). */
 export function isMeta(region: Region | undefined): boolean {
-  return !!region && region.meta !== undefined && Object.keys(region).length === 1;
+  if (!region || region.meta === undefined) return false;
+  for (const k of Object.keys(region)) if (k !== 'meta' && k !== 'appendix') return false;
+  return true;
 }

@@ -95,7 +95,8 @@ export const OBSERVABLE = set(`
   highlight highlights highlighted select selects selected spawn spawns spawned execute executes executed run runs
   start starts started stop stops stopped invoke invokes invoked trigger triggers triggered commit commits committed
   occur occurs exist install installs installed build builds built pass passes passed deploy deploys deployed publish
-  publishes published prompt prompts prompted
+  publishes published prompt prompts prompted available unavailable accessible usable supported unsupported
+  exported re-exported reexported stabilized stabilised deprecated forbidden denied moved lints linted
 `);
 /** Numbers written as words ("exactly one commit", "at most three retries"). */
 export const NUMBER_WORDS = set(`zero one two three four five six seven eight nine ten eleven twelve twenty thirty fifty hundred thousand million half twice once`);

@@ -137,6 +137,7 @@ export function outline(text: string): Outline {
     const exact = kind === 'bold' || kind === 'plain' || kind === 'label' || kind === 'numbered';
     let hRegion = regionForHeading(text, exact && kind !== 'label');
     if (kind === 'atx' && isAppendixHeading(text)) hRegion = { ...(hRegion ?? { context: 1 }), appendix: 1 };
+    else if (hRegion && !hRegion.appendix && stack.some((x) => x.level < level && x.region?.appendix)) hRegion = { ...hRegion, appendix: 1 };
     const h: Heading = { text, line, level, kind, region: hRegion };
     if (kind === 'atx' || kind === 'setext' || kind === 'numbered') lastRealLevel = level;
     if (kind === 'atx' || kind === 'setext') lastAtxLevel = level;

@@ -13,6 +13,7 @@ export function scoreJson(result: SpecScore) {
     deductions: result.deductions.map((d) => ({ kind: d.key, label: d.label, points: d.points, count: d.count })),
     findings: result.findings.map((f) => ({
       section: f.section,
+      ...(f.concern ? { concern: f.concern } : {}),
       ...(f.line === undefined ? {} : { line: f.line }),
       severity: f.severity,
       ...(f.code ? { code: f.code } : {}),

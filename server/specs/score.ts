@@ -177,7 +177,7 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
     }
     // Vague words count where they make a requirement or a criterion uncheckable, not in
     // motivation or background prose.
-    if (!appendix && ((r.acceptance ?? 0) >= 0.5 || (r.tests ?? 0) > 0 || (r.scope ?? 0) > 0 || (s.modal && s.content >= 3))) {
+    if (!appendix && ((r.acceptance ?? 0) >= 0.5 || (r.tests ?? 0) > 0 || (r.scope ?? 0) > 0 || (s.modal && s.content >= 3 && (r.build ?? 0) >= 0.5))) {
       for (const w of s.vague) if (!s.filler && !s.emptyClaim) vagueWords.push({ item, word: w });
     }
 
@@ -325,7 +325,7 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
   byKey.scope.detail = `${countWhere(scope, (x) => x.v > 0)} exclusion${countWhere(scope, (x) => x.v > 0) === 1 ? '' : 's'}`;
   byKey.dependencies.detail = `${countWhere(deps, (x) => x.v >= 0.45)} named module${countWhere(deps, (x) => x.v >= 0.45) === 1 ? '' : 's'}, API${countWhere(deps, (x) => x.v >= 0.45) === 1 ? '' : 's'} or contract${countWhere(deps, (x) => x.v >= 0.45) === 1 ? '' : 's'}`;
   byKey.tests.detail = explicitTests >= TESTS_FROM_ACCEPTANCE * q.acceptance ? `${countWhere(tests, (x) => x.v >= 0.45)} concrete test expectation${countWhere(tests, (x) => x.v >= 0.45) === 1 ? '' : 's'}` : 'derived from the acceptance criteria; no test named explicitly';
-  byKey.ui.detail = uiDetail;
+  byKey.ui.detail = uiApplies || byKey.ui.points === byKey.ui.max ? uiDetail : `${uiDetail}; these points count once the spec says what to build and how to check it`;
   byKey.questions.detail = clarifications.length ? `${clarifications.length} open [NEEDS CLARIFICATION] marker${clarifications.length === 1 ? '' : 's'}` : openQuestions.length || tbd || unanswered.length ? `${openQuestions.length} open question${openQuestions.length === 1 ? '' : 's'}, ${tbd} TBD, ${unanswered.length} unanswered` : 'none open';
 
   const total = breakdown.reduce((sum, b) => sum + b.points, 0) - deductions.reduce((sum, d) => sum + d.points, 0);
