@@ -142,7 +142,8 @@ describe('tools scoped to the token organisation', () => {
     const draft = await call(client, 'create_spec', { projectId: A.projectId, title: 'Vague', markdown: vagueSpec, submit: true });
     expect(draft.isError).toBe(false);
     const d = draft.json();
-    expect(d).toMatchObject({ title: 'Vague', status: 'draft', score: expected.score, threshold: 70, meetsThreshold: false, submitted: false });
+    // One title per spec: the document's first # heading ("Better search") is the title.
+    expect(d).toMatchObject({ title: 'Better search', status: 'draft', score: expected.score, threshold: 70, meetsThreshold: false, submitted: false });
     expect(d.reason).toContain(`scores ${expected.score}/100`);
     const score = (await call(client, 'get_spec_score', { specId: d.specId })).json();
     expect(score).toMatchObject({ specId: d.specId, score: expected.score, status: 'draft' });

@@ -57,7 +57,8 @@ beforeAll(async () => {
   const inv = await createInvitation(t.db, scopeA, { email: 'carol@a.test', role: 'member' });
   // One of everything later capabilities added, so their procedures are probed with real ids of A.
   const good = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'specs', 'good-spec.md'), 'utf8');
-  const spec = await createSpec(t.db, scopeA, { projectId: project.id, title: `spec-${MARK}`, markdown: good });
+  // The spec's title is its first # heading: the marker goes there so titles are checked too.
+  const spec = await createSpec(t.db, scopeA, { projectId: project.id, title: `spec-${MARK}`, markdown: good.replace(/^# .*/, `# spec-${MARK}`) });
   await submitSpec(t.db, scopeA, { specId: spec.id });
   const { run } = await createRun(t.db, scopeA, { specId: spec.id, tasks: [{ id: 'T1', title: `task-${MARK}`, description: MARK, files: ['src/a.ts'], dependsOn: [] }] });
   const task = await t.db.selectFrom('tasks').select('id').where('run_id', '=', run.id).executeTakeFirstOrThrow();
