@@ -8,7 +8,8 @@ import { withNotices } from './notice-bridge';
 import { JOBS } from './registry';
 import { HEARTBEAT_JOB, recordHeartbeat } from './heartbeat';
 import type { JobContext } from './definition';
-import { startScheduler, type Scheduler } from './scheduler/scheduler';
+import { startScheduler, type DrainOutcome, type Scheduler } from './scheduler/scheduler';
+import { shutdownPlan } from './shutdown';
 import type { TaskExecutor } from './scheduler/types';
 import { createPipelineExecutor } from '../server/pipeline/task-executor';
 import { dataDir } from '../server/config';
@@ -21,7 +22,17 @@ import { PLAN_QUEUE, TASK_DEAD_LETTER_QUEUE, TASK_QUEUE, schedulerSettings } fro
 import { activeRunCount, newestHeartbeatAgeSeconds, startProcessHeartbeat } from './worker-processes';
 import { setMetricsSources } from '../server/observability/metrics';
 
-export type WorkerRuntime = { boss: PgBoss; workerId: string; scheduler: Scheduler | null; stop(): Promise<void> };
+export type WorkerRuntime = {
+  boss: PgBoss;
+  workerId: string;
+  scheduler: Scheduler | null;
+  /**
+   * Stops taking jobs; with `graceMs`, running tasks finish their turn in flight and are handed back
+   * at their checkpoint (see jobs/shutdown.ts), other jobs get what is left of the grace period.
+   * Without it, running tasks are aborted and handed back now.
+   */
+  stop(opts?: { graceMs?: number }): Promise<DrainOutcome | null>;
+};
 
 
 /**
@@ -111,10 +122,17 @@ async function startWorking(opts: Parameters<typeof startJobs>[0], boss: PgBoss,
     boss,
     workerId,
     scheduler,
-    async stop() {
-      await scheduler?.stop();
+    async stop(stopOpts = {}) {
+      const t0 = Date.now();
+      const grace = stopOpts.graceMs ?? 0;
+      // No new jobs of any kind from now on (planning, setups, evals, cron); running ones go on.
+      if (opts.work !== false) await Promise.all(JOBS.map((job) => boss.offWork(job.id).catch(() => {})));
+      const outcome = (await scheduler?.stop(shutdownPlan(grace))) ?? null;
       await heartbeat?.stop();
-      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      // Other jobs still running get what is left of the grace period; pg-boss fails (retries) any left after.
+      const left = grace > 0 ? grace - (Date.now() - t0) - 500 : 10_000;
+      await boss.stop({ graceful: true, wait: true, timeout: Math.max(1_000, left) });
+      return outcome;
     },
   };
 }

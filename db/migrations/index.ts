@@ -19,6 +19,7 @@ import * as m0017b from './0017_evals_owner';
 import * as m0016 from './0016_recordings';
 import * as m0018 from './0018_worker_processes';
 import * as m0020 from './0020_rsi';
+import * as m0018b from './0018_released_attempts';
 
 /**
  * Every migration, in order. A static list (rather than a folder scan) so migrations work the same
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   '0016_recordings': m0016,
   '0018_worker_processes': m0018,
   '0020_rsi': m0020,
+  '0018_released_attempts': m0018b,
 };

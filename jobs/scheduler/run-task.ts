@@ -7,9 +7,10 @@ import type { TaskStatus } from '../../server/db/schema';
 import { advanceRun } from './advance-run';
 import { commitOnce, saveCheckpoint } from './checkpoints';
 import { TASK_QUEUE, type SchedulerSettings } from './constants';
-import type { TaskJobData } from './enqueue';
+import { insertTaskJobs, newJobId, type TaskJobData } from './enqueue';
+import { bossDb } from './boss-tx';
 import { claimTasks, renewLease, type ClaimedTask, type ClaimedWithCheckpoint } from './lease';
-import { LeaseLostError, TaskCancelledError, type Checkpoint, type TaskExecutor, type TaskResult } from './types';
+import { LeaseLostError, TaskCancelledError, WorkerDrainingError, type Checkpoint, type TaskExecutor, type TaskResult } from './types';
 import { getLogger, withLogContext } from '../../server/observability/logger';
 import { observeTaskEnded } from '../../server/observability/metrics';
 
@@ -17,6 +18,12 @@ import { observeTaskEnded } from '../../server/observability/metrics';
 export type TaskAck = {
   complete(data: Record<string, unknown>): Promise<void>;
   fail(message: string): Promise<void>;
+  /**
+   * Gives a task this worker still leases back to the queue at once (the worker is shutting down):
+   * queued again with a fresh job, so another worker resumes it from its last checkpoint now rather
+   * than after the lease runs out. False when the lease had already moved on. Absent for CLI runs.
+   */
+  release?(task: ClaimedTask): Promise<boolean>;
 };
 
 export type ExecuteDeps = {
@@ -55,9 +62,18 @@ type Ending =
   | { kind: 'failed'; error: string; result: Extract<TaskResult, { status: 'failed' }> }
   | { kind: 'error'; error: string }
   | { kind: 'cancelled'; reason: string }
+  | { kind: 'released'; afterTurn: number | null }
   | { kind: 'lost' };
 
-export type RunningExecution = { taskId: string; stop(why: 'lost' | 'cancelled' | 'timeout'): void };
+export type StopReason = 'lost' | 'cancelled' | 'timeout' | 'handoff';
+
+export type RunningExecution = {
+  taskId: string;
+  /** Aborts the executor now. */
+  stop(why: StopReason): void;
+  /** The worker is shutting down: let the turn in flight finish, then stop right after its checkpoint. */
+  handOff(): void;
+};
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 4000);
 
@@ -77,15 +93,62 @@ export async function runTaskJobs(deps: RunTaskDeps, jobs: Array<PgBoss.Job<Task
       await deps.boss.complete(TASK_QUEUE, job.id, { skipped: true }).catch(() => {});
       return;
     }
-    await executeClaimed(deps, task, bossAck(deps.boss, job.id));
+    await executeClaimed(deps, task, bossAck(deps, job.id));
   });
 }
 
-function bossAck(boss: PgBoss, jobId: string): TaskAck {
+function bossAck(deps: RunTaskDeps, jobId: string): TaskAck {
+  const { boss } = deps;
   return {
     complete: (data) => boss.complete(TASK_QUEUE, jobId, data).then(() => undefined, () => undefined),
     fail: (message) => boss.fail(TASK_QUEUE, jobId, { message }).then(() => undefined, () => undefined),
+    async release(task) {
+      const released = await releaseTasks(deps.db, boss, deps.settings, deps.workerId, [task.id]);
+      // Released: its job was cancelled with the release; otherwise the lease had moved on.
+      if (!released.length) await boss.complete(TASK_QUEUE, jobId, { lost: true }).catch(() => undefined);
+      return released.length > 0;
+    },
   };
+}
+
+/**
+ * Puts tasks this worker leases (all of them when `taskIds` is omitted) back to `queued` with a
+ * fresh job, in one transaction fenced on the lease; the job insert NOTIFYs the pools, so another
+ * worker claims each task within moments and resumes it from its last checkpoint. The failure
+ * count is untouched: a hand-over is not a failure.
+ */
+export type ReleasedTask = { id: string; org_id: string; run_id: string; wave: number };
+
+export async function releaseTasks(db: DB, boss: PgBoss, settings: SchedulerSettings, workerId: string, taskIds?: string[]): Promise<ReleasedTask[]> {
+  if (taskIds && taskIds.length === 0) return [];
+  return db.transaction().execute(async (trx) => {
+    let q = trx
+      .selectFrom('tasks')
+      .select(['id', 'org_id', 'run_id', 'wave', 'failures', 'job_id'])
+      .where('lease_owner', '=', workerId)
+      .where('status', '=', 'running')
+      .forUpdate();
+    if (taskIds) q = q.where('id', 'in', taskIds);
+    const rows = await q.execute();
+    if (rows.length === 0) return [];
+    const now = new Date();
+    const jobs = rows.map((r) => ({ taskId: r.id, runId: r.run_id, orgId: r.org_id, jobId: newJobId(), failures: r.failures }));
+    for (const j of jobs) {
+      await trx.updateTable('tasks').set({ status: 'queued', job_id: j.jobId, lease_owner: null, lease_expires_at: null, queued_at: now, updated_at: now }).where('id', '=', j.taskId).execute();
+    }
+    await trx
+      .updateTable('task_attempts')
+      .set({ outcome: 'released', ended_at: now, error: 'handed back: the worker is shutting down' })
+      .where('task_id', 'in', rows.map((r) => r.id))
+      .where('worker_id', '=', workerId)
+      .where('ended_at', 'is', null)
+      .execute();
+    // The old tickets end here, not by pg-boss failing them at shutdown (which would retry them).
+    const oldJobs = rows.map((r) => r.job_id).filter((id): id is string => id !== null);
+    if (oldJobs.length) await boss.cancel(TASK_QUEUE, oldJobs, { db: bossDb(trx) });
+    await insertTaskJobs(trx, boss, settings, jobs);
+    return rows.map((r) => ({ id: r.id, org_id: r.org_id, run_id: r.run_id, wave: r.wave }));
+  });
 }
 
 /** How an execution ended, as recorded. */
@@ -104,13 +167,17 @@ export async function executeClaimed(deps: ExecuteDeps, task: ClaimedWithCheckpo
   void publishTask(deps, task, 'running', checkpoint ? `resumed after turn ${checkpoint.turn}` : undefined);
 
   const controller = new AbortController();
-  let stopReason: 'lost' | 'cancelled' | 'timeout' | null = null;
-  const stop = (why: 'lost' | 'cancelled' | 'timeout') => {
+  let stopReason: StopReason | null = null;
+  let draining = false;
+  let lastTurn: number | null = checkpoint?.turn ?? null;
+  const stop = (why: StopReason) => {
     if (stopReason) return;
     stopReason = why;
-    controller.abort(why === 'lost' ? new LeaseLostError(task.id) : new TaskCancelledError(why === 'timeout' ? 'execution timed out' : 'run cancelled'));
+    controller.abort(
+      why === 'lost' ? new LeaseLostError(task.id) : why === 'handoff' ? new WorkerDrainingError(task.id) : new TaskCancelledError(why === 'timeout' ? 'execution timed out' : 'run cancelled'),
+    );
   };
-  const execution: RunningExecution = { taskId: task.id, stop };
+  const execution: RunningExecution = { taskId: task.id, stop, handOff: () => void (draining = true) };
   let runExecutions = deps.running.get(task.run_id);
   if (!runExecutions) deps.running.set(task.run_id, (runExecutions = new Set()));
   runExecutions.add(execution);
@@ -144,7 +211,15 @@ export async function executeClaimed(deps: ExecuteDeps, task: ClaimedWithCheckpo
       },
       {
         checkpoint,
-        saveCheckpoint: (turn, state) => saveCheckpoint(db, task.id, workerId, turn, state),
+        saveCheckpoint: async (turn, state) => {
+          // Nothing is checkpointed once the execution was told to stop: a role cut short must not
+          // be saved as the task's state (the next worker resumes from the turn before).
+          if (stopReason) throw controller.signal.reason;
+          await saveCheckpoint(db, task.id, workerId, turn, state);
+          lastTurn = turn;
+          // Shutting down: the turn that was in flight is finished and saved; hand the task over.
+          if (draining) stop('handoff');
+        },
         commitOnce: (key, fn) => commitOnce(db, task.id, workerId, key, fn),
         signal: controller.signal,
         publish: async (event) => {
@@ -154,11 +229,14 @@ export async function executeClaimed(deps: ExecuteDeps, task: ClaimedWithCheckpo
       );
     });
     if (stopReason === 'lost') ending = { kind: 'lost' };
+    // Handed over but the executor finished anyway: a success is kept; a failure may be the stop's doing.
+    else if (stopReason === 'handoff') ending = result.status === 'succeeded' ? { kind: 'succeeded', result } : { kind: 'released', afterTurn: lastTurn };
     else if (stopReason === 'cancelled') ending = { kind: 'cancelled', reason: 'run cancelled' };
     else if (stopReason === 'timeout') ending = { kind: 'error', error: 'execution timed out' };
     else ending = result.status === 'succeeded' ? { kind: 'succeeded', result } : { kind: 'failed', error: result.error, result };
   } catch (err) {
     if (err instanceof LeaseLostError || stopReason === 'lost') ending = { kind: 'lost' };
+    else if (stopReason === 'handoff') ending = { kind: 'released', afterTurn: lastTurn };
     else if (stopReason === 'cancelled') ending = { kind: 'cancelled', reason: 'run cancelled' };
     else ending = { kind: 'error', error: stopReason === 'timeout' ? 'execution timed out' : errorText(err) };
   } finally {
@@ -186,6 +264,17 @@ async function recordEnding(deps: ExecuteDeps, task: ClaimedTask, attemptId: str
   // execution's ending is discarded.
   const fenced = () => db.updateTable('tasks').where('id', '=', task.id).where('lease_owner', '=', workerId).where('status', '=', 'running');
 
+  if (ending.kind === 'released') {
+    // Back to the queue at once for another worker (the attempt is ended by the release).
+    const released = ack.release ? await ack.release(task).catch((err) => (deps.log?.(`release of task ${task.id} failed: ${errorText(err)}`), false)) : false;
+    if (!released) {
+      await endAttempt('lost', 'the worker shut down');
+      if (!ack.release) await ack.complete({ lost: true });
+      return;
+    }
+    await publishTask(deps, task, 'queued', `worker ${workerId} is shutting down; ${ending.afterTurn !== null ? `resuming after turn ${ending.afterTurn}` : 'starting again'} on another worker`);
+    return;
+  }
   if (ending.kind === 'lost') {
     await endAttempt('lost');
     await ack.complete({ lost: true });

@@ -10,7 +10,7 @@ import { dispatchReady } from './dispatch';
 import { reap } from './reaper';
 import { ensureSchedulerQueues } from './queues';
 import { LIVENESS_LOCK_SQL } from './liveness';
-import { runTaskJobs, type RunningExecution } from './run-task';
+import { releaseTasks, runTaskJobs, type RunningExecution } from './run-task';
 import { TaskPool } from './task-pool';
 import { getLogger, lineLogger } from '../../server/observability/logger';
 import type { TaskExecutor } from './types';
@@ -21,8 +21,24 @@ export type Scheduler = {
   tick(): Promise<void>;
   /** Tasks this process is executing. */
   busy(): number;
-  stop(): Promise<void>;
+  /**
+   * Stops taking tasks and hands the running ones back: with `drainMs`, each finishes its turn in
+   * flight and stops at its checkpoint (aborted if it has not within `drainMs`); without, each is
+   * aborted now. Then every lease this worker still holds is released (queued again, NOTIFY), so
+   * another worker resumes at once instead of after the lease expires.
+   */
+  stop(drain?: DrainOptions): Promise<DrainOutcome>;
 };
+
+export type DrainOptions = {
+  /** How long running tasks may take to reach their next checkpoint (0: abort them now). */
+  drainMs?: number;
+  /** How long aborted executions may take to unwind before their leases are released regardless. */
+  unwindMs?: number;
+};
+
+/** Tasks running when the stop began, aborted before a checkpoint, and leases released after the wait. */
+export type DrainOutcome = { running: number; aborted: number; releasedAfter: number };
 
 export type StartSchedulerOptions = {
   db: DB;
@@ -124,24 +140,47 @@ export async function startScheduler(opts: StartSchedulerOptions): Promise<Sched
     workerId,
     tick,
     busy: () => pool.busy,
-    async stop() {
-      if (stopped) return;
+    async stop(drain: DrainOptions = {}) {
+      if (stopped) return { running: 0, aborted: 0, releasedAfter: 0 };
       stopped = true;
       clearInterval(reaperTimer);
       clearInterval(pollTimer);
-      // Running executions give their tasks back; the lease release below lets any worker resume
-      // them at once from their last checkpoint.
-      for (const set of running.values()) for (const exec of set) exec.stop('lost');
-      await pool.stop();
+      pool.halt();
+      const executions = () => [...running.values()].flatMap((set) => [...set]);
+      const atStart = executions().length;
+      const idle = pool.whenIdle().then(() => true);
+      const within = (ms: number) => Promise.race([idle, new Promise<false>((r) => setTimeout(() => r(false), Math.max(0, ms)).unref())]);
+      let aborted = 0;
+      if ((drain.drainMs ?? 0) > 0) {
+        // Each running task finishes the turn in flight (its model call, its tools), saves that
+        // turn's checkpoint and is handed back; a task that ends meanwhile just ends.
+        for (const exec of executions()) exec.handOff();
+        if (!(await within(drain.drainMs!))) {
+          // Out of time: abort what is left; the next worker repeats its unfinished turn.
+          const left = executions();
+          aborted = left.length;
+          log(`shutdown: ${left.length} task(s) did not reach a checkpoint in ${drain.drainMs} ms; aborting them`);
+          for (const exec of left) exec.stop('handoff');
+        }
+      } else {
+        aborted = atStart;
+        for (const exec of executions()) exec.stop('handoff');
+      }
+      await within(drain.unwindMs ?? 5_000);
       await ticking?.catch(() => {});
-      await opts.db
-        .updateTable('tasks')
-        .set({ lease_expires_at: new Date(0) })
-        .where('lease_owner', '=', workerId)
-        .where('status', '=', 'running')
-        .execute()
-        .catch(() => {});
+      // Whatever this worker still leases (an execution that did not unwind in time) goes back to
+      // the queue now, for another worker to resume from its last checkpoint.
+      const leftovers = await releaseTasks(opts.db, opts.boss, settings, workerId).catch((err) => {
+        log(`shutdown: releasing leases failed: ${(err as Error).message}`);
+        return [];
+      });
+      for (const t of leftovers) {
+        await opts
+          .publish(t.org_id, { type: 'task.status', runId: t.run_id, taskId: t.id, status: 'queued', wave: t.wave, reason: `worker ${workerId} shut down; resuming from the last checkpoint` })
+          .catch(() => {});
+      }
       await listener.end().catch(() => {});
+      return { running: atStart, aborted, releasedAfter: leftovers.length };
     },
   };
 }

@@ -76,9 +76,20 @@ export class TaskPool {
     );
   }
 
+  /** Stops fetching; running jobs go on. */
+  halt(): void {
+    this.stopped = true;
+  }
+
+  /** Resolves once no job is running. */
+  whenIdle(): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => this.idle.add(resolve));
+  }
+
   /** Stops fetching and waits for running jobs to end (they are told to stop by the caller). */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.active > 0) await new Promise<void>((resolve) => this.idle.add(resolve));
+    this.halt();
+    await this.whenIdle();
   }
 }

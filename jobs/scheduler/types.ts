@@ -52,7 +52,10 @@ export type ExecutorContext = {
    * before doing it again.
    */
   commitOnce<T>(key: string, fn: (info: { key: string; recovering: boolean }) => Promise<T>): Promise<T>;
-  /** Aborted when the run is cancelled, the lease is lost or the execution times out. */
+  /**
+   * Aborted when the run is cancelled, the lease is lost, the execution times out, or — when the
+   * worker shuts down — right after the next checkpoint is saved (the turn in flight finishes first).
+   */
   signal: AbortSignal;
   publish(event: RealtimeEvent): Promise<void>;
 };
@@ -71,5 +74,13 @@ export class TaskCancelledError extends Error {
   constructor(reason: string) {
     super(reason);
     this.name = 'TaskCancelledError';
+  }
+}
+
+/** The abort reason of a task handed back because its worker is shutting down (SIGTERM). */
+export class WorkerDrainingError extends Error {
+  constructor(taskId: string) {
+    super(`task ${taskId} handed back: its worker is shutting down`);
+    this.name = 'WorkerDrainingError';
   }
 }

@@ -361,7 +361,7 @@ export interface TaskAttemptsTable {
   task_id: string;
   worker_id: string;
   resumed_from_turn: number | null;
-  outcome: 'succeeded' | 'failed' | 'cancelled' | 'lost' | 'retry' | null;
+  outcome: 'succeeded' | 'failed' | 'cancelled' | 'lost' | 'retry' | 'released' | null;
   error: string | null;
   started_at: TimestampDefault;
   ended_at: Timestamp | null;

@@ -12,6 +12,7 @@ import { StartupError } from '../../data-dir';
 import { localRepositoryPolicyProblems, localRepositoryViolations } from '../../services/repositories';
 import { configureLogging, getLogger } from '../../observability/logger';
 import { metricsListenAddress, startMetricsServer } from '../../http/ops-routes';
+import { shutdownGraceMs } from '../../../jobs/shutdown';
 
 // Resolved per line: `--dev` reconfigures the logger after this module loads.
 const log = (msg: string) => getLogger({ component: 'start' }).info(msg);
@@ -93,12 +94,19 @@ export async function run(argv: string[]): Promise<number> {
   let metricsServer: { close(): Promise<void> } | null = null;
   let stopping = false;
 
+  const grace = shutdownGraceMs();
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: shutting down`);
+    log(`${signal}: shutting down (grace ${grace / 1000} s)`);
+    // The grace period is a promise to the orchestrator: past it, exit whatever is still running.
+    setTimeout(() => {
+      fail(`grace period of ${grace / 1000} s over; exiting with work still running`);
+      process.exit(1);
+    }, Math.max(grace, 1_000));
     await http?.close().catch(() => {});
-    await jobs?.stop().catch(() => {});
+    // In-process workers: no new jobs; running tasks finish their turn in flight and are handed back.
+    await jobs?.stop({ graceMs: grace }).catch(() => {});
     await metricsServer?.close().catch(() => {});
     await rt?.close();
     log('stopped');
