@@ -14,18 +14,14 @@ import { detectCgroups } from './cgroups';
 import { findEngine } from './detect';
 import { DockerSandbox } from './docker-driver';
 import { NoneSandbox } from './none-driver';
-import { SANDBOX_DRIVERS, SandboxUnavailableError, type Sandbox, type SandboxDriverName, type SandboxOptions } from './types';
+import { parseDriver } from './driver-name';
+import { SandboxUnavailableError, type Sandbox, type SandboxDriverName, type SandboxOptions } from './types';
 
 export * from './types';
 export { buildSandboxEnv } from './env';
 
 /** Parse SANDBOX_DRIVER (or a CLI flag) into a driver name, with a message for bad values. */
-export function parseDriver(value: string | undefined): SandboxDriverName {
-  const v = (value ?? 'auto').trim().toLowerCase();
-  if (v === 'bubblewrap') return 'bwrap';
-  if ((SANDBOX_DRIVERS as readonly string[]).includes(v)) return v as SandboxDriverName;
-  throw new SandboxUnavailableError(`unknown sandbox driver "${value}"; use one of ${SANDBOX_DRIVERS.join(', ')}`);
-}
+export { parseDriver };
 
 function bwrapUsable(): string | undefined {
   if (!bwrapAvailable()) return 'bubblewrap is not installed';

@@ -7,8 +7,9 @@ import { detectVendor } from './dialects/vendors';
 import { httpStream, type TransportOptions } from './http-stream';
 import { ANTHROPIC_VERSION, DEFAULT_BASE_URLS, endpointUrl, ENV_KEYS } from './provider-config';
 import { parseTextToolCalls, toTextProtocolRequest } from './text-protocol';
-import { PROVIDERS, type Dialect, type LanguageModel, type ModelCapabilities, type ModelRequest, type ProviderName, type StreamPart } from './types';
+import { type Dialect, type LanguageModel, type ModelCapabilities, type ModelRequest, type StreamPart } from './types';
 import { observedStream } from './observe';
+import { parseModelName } from './model-name';
 
 export interface CreateModelOptions extends TransportOptions {
   baseUrl?: string;
@@ -23,21 +24,7 @@ export interface CreateModelOptions extends TransportOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** A model name that is not `provider:model`, or names an unknown provider. */
-export class ModelNameError extends Error {
-  constructor(name: string) {
-    super(`model "${name}" must be written provider:model, where provider is one of ${PROVIDERS.join(', ')} (for example anthropic:claude-sonnet-4-5)`);
-    this.name = 'ModelNameError';
-  }
-}
-
-export function parseModelName(name: string): { provider: ProviderName; modelId: string } {
-  const at = name.indexOf(':');
-  const provider = name.slice(0, at) as ProviderName;
-  const modelId = name.slice(at + 1);
-  if (at <= 0 || !modelId || !PROVIDERS.includes(provider)) throw new ModelNameError(name);
-  return { provider, modelId };
-}
+export { ModelNameError, parseModelName } from './model-name';
 
 /**
  * Creates a streaming model from `provider:model`.

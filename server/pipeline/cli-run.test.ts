@@ -99,8 +99,10 @@ describe('nightshift run (CLI) against the fake LLM server', () => {
 
     // ---- the summary line ----
     const summary = lastLine(stdout);
-    expect(Object.keys(summary)).toEqual(['status', 'spec', 'tasks', 'pullRequests', 'costUsd']);
+    expect(Object.keys(summary)).toEqual(['status', 'spec', 'tasks', 'pullRequests', 'costUsd', 'runId']);
     expect(summary.status).toBe('succeeded');
+    // The run id, as the progress line named it (what --resume and the web app's run page take).
+    expect(summary.runId).toBe(/run ([0-9a-f-]{36}) \(organisation/.exec(stderr)?.[1]);
     expect(summary.spec).toEqual({ score: scoreSpec(SPEC).score });
     expect(summary.tasks).toHaveLength(1);
     expect(summary.tasks[0]).toMatchObject({ id: 'T1', title: 'Add applyDiscount to the cart', wave: 0, status: 'succeeded', cycles: 3 });
@@ -201,27 +203,21 @@ describe('nightshift run (CLI) against the fake LLM server', () => {
     expect(await checkoutState(repo)).toEqual(before);
   });
 
-  it('rejects bad flags with exit 2', async () => {
-    const noRepo = await runCli(['--spec', 'x.md', '--model', 'openai:x'], {});
-    expect(noRepo.code).toBe(2);
-    expect(noRepo.stderr).toContain('--repo required');
-    const { repo } = await makeFixtureRepo();
-    const badCycles = await runCli(['--repo', repo, '--spec', 'x.md', '--model', 'openai:x', '--max-cycles', '9'], {});
-    expect(badCycles.code).toBe(2);
-    expect(badCycles.stderr).toContain('--max-cycles must be an integer from 1 to 3');
-    const badConcurrency = await runCli(['--repo', repo, '--spec', 'x.md', '--model', 'openai:x', '--concurrency', '0'], {});
-    expect(badConcurrency.code).toBe(2);
-    expect(badConcurrency.stderr).toContain('--concurrency must be an integer from 1 to 8');
-    const halfWeb = await runCli(['--repo', repo, '--spec', 'x.md', '--model', 'openai:x', '--web-start', 'npm start'], {});
-    expect(halfWeb.code).toBe(2);
-    expect(halfWeb.stderr).toContain('--web-start and --web-url go together');
-    const badUrl = await runCli(['--repo', repo, '--spec', 'x.md', '--model', 'openai:x', '--web-start', 'npm start', '--web-url', 'localhost:3000'], {});
-    expect(badUrl.code).toBe(2);
-    expect(badUrl.stderr).toContain('--web-url must be');
+  it('rejects bad flags with exit 2 before it opens a database (each flag: server/cli/run-options.test.ts)', async () => {
+    const { repo, dataDir } = await makeFixtureRepo();
     // Run from a folder with a tsconfig of its own: the CLI's `@/…` imports still resolve (bin pins ours).
     writeFileSync(join(repo, 'tsconfig.json'), JSON.stringify({ compilerOptions: { paths: { '@/*': ['./elsewhere/*'] } } }));
-    const elsewhere = await runCli(['--repo', repo, '--spec', 'x.md', '--model', 'nope'], {}, repo);
-    expect(elsewhere.code, elsewhere.stderr).toBe(2);
-    expect(elsewhere.stderr).toContain('must be written provider:model');
-  }, 120_000);
+    const env = { NIGHTSHIFT_DATA_DIR: dataDir, DATABASE_URL: '' };
+    const [noRepo, badModel] = await Promise.all([
+      runCli(['--spec', 'x.md', '--model', 'openai:x', '--max-cycles', '9'], env),
+      runCli(['--repo', repo, '--spec', 'x.md', '--model', 'nope'], env, repo),
+    ]);
+    expect(noRepo.code, noRepo.stderr).toBe(2);
+    expect(noRepo.stderr).toMatch(/^nightshift run: --repo required\n\nusage: nightshift run /);
+    expect(noRepo.stdout).toBe('');
+    expect(badModel.code, badModel.stderr).toBe(2);
+    expect(badModel.stderr).toContain('must be written provider:model');
+    // No database was started (it would have created the data directory) and nothing was written.
+    expect(existsSync(dataDir)).toBe(false);
+  }, 60_000);
 });

@@ -41,6 +41,7 @@ import type { ImportedTask } from '../specs/speckit-convert';
 import { MAX_REMEDIATION_DEPTH } from './remediation';
 import { describeAgentEvent, sessionLogLines } from './session-events';
 import { createPipelineExecutor, type PipelineTaskOutput } from './task-executor';
+import { MAX_HEADLESS_CONCURRENCY } from './limits';
 
 export type HeadlessTaskStatus = 'succeeded' | 'failed' | 'skipped';
 
@@ -68,6 +69,8 @@ export type HeadlessRunSummary = {
   tasks: HeadlessTaskSummary[];
   pullRequests: HeadlessPullRequest[];
   costUsd: number;
+  /** The run in the database (absent when the spec was refused: no run was recorded). */
+  runId?: string;
   reason?: string;
 };
 
@@ -111,8 +114,7 @@ export type HeadlessRunOptions = {
   concurrency?: number;
 };
 
-/** The most tasks a headless run starts at once: each holds a sandbox and a worktree. */
-export const MAX_HEADLESS_CONCURRENCY = 8;
+export { MAX_HEADLESS_CONCURRENCY };
 
 /** Outcome of the run: `refused` when the spec scored below the threshold (nothing else ran). */
 export type HeadlessRunResult = { refused: boolean; runId?: string; summary: HeadlessRunSummary; interrupted?: boolean };
@@ -209,7 +211,7 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
       const planned = await plan(run);
       if (!planned.ok) {
         await failCliRun(db, run.id, `planning failed: ${planned.error}`);
-        return { refused: false, runId: run.id, summary: { status: 'failed', spec, ...empty, costUsd: planned.costUsd, reason: `planning failed: ${planned.error}` } };
+        return { refused: false, runId: run.id, summary: { status: 'failed', spec, ...empty, costUsd: planned.costUsd, runId: run.id, reason: `planning failed: ${planned.error}` } };
       }
     }
 
@@ -291,7 +293,7 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
     // An interrupted run stays open for --resume; a finished one is settled.
     if (!interrupted) await finishCliRun(db, { runId: run.id, status: ok ? 'succeeded' : 'failed', ...(reason ? { error: reason } : {}) });
     else log(`interrupted: continue with nightshift run --repo ${opts.repo} --resume ${run.id}`);
-    return { refused: false, runId: run.id, interrupted, summary: { status: ok ? 'succeeded' : 'failed', spec, tasks: summaries, pullRequests, costUsd, ...(reason ? { reason } : {}) } };
+    return { refused: false, runId: run.id, interrupted, summary: { status: ok ? 'succeeded' : 'failed', spec, tasks: summaries, pullRequests, costUsd, runId: run.id, ...(reason ? { reason } : {}) } };
 
     async function plan(r: typeof run): Promise<{ ok: true } | { ok: false; error: string; costUsd: number }> {
       log(`planning on a worktree of ${opts.repo} (base ${r.base})`);

@@ -5,8 +5,7 @@ import type { Proof } from '../recording/evidence';
 export const PIPELINE_ROLES = ['architect', 'developer', 'qa', 'reviewer'] as const;
 export type PipelineRole = (typeof PIPELINE_ROLES)[number];
 
-/** At most this many QA → developer rework cycles; then the task fails with its open findings. */
-export const MAX_QA_CYCLES = 3;
+export { MAX_QA_CYCLES } from './limits';
 
 // The finish tool declares what the roles send; the pipeline reads the same vocabulary.
 export { QA_VERDICTS, REVIEW_VERDICTS, FINDING_CATEGORIES } from '../tools/finish';

@@ -86,7 +86,8 @@ describe('nightshift run --resume', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toContain(`resuming run ${runId}`);
     const summary = JSON.parse(second.stdout.trim().split('\n').at(-1)!);
-    expect(Object.keys(summary)).toEqual(['status', 'spec', 'tasks', 'pullRequests', 'costUsd']);
+    expect(Object.keys(summary)).toEqual(['status', 'spec', 'tasks', 'pullRequests', 'costUsd', 'runId']);
+    expect(summary.runId).toBe(runId);
     expect(summary.status).toBe('succeeded');
     expect(summary.tasks).toMatchObject([{ id: 'T1', status: 'succeeded', wave: 0, cycles: 1 }]);
 

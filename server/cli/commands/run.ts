@@ -1,53 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { parseDriver } from '@/sandbox/index';
-import type { SandboxDriverName } from '@/sandbox/types';
 import { dataDir } from '../../config';
-import { parseModelName } from '../../llm/create-model';
-import { git } from '../../repos/git';
-import { MAX_QA_CYCLES } from '../../pipeline/types';
-import { scoreSpec } from '../../specs/score';
-import { importSpecKit, type ImportedTask } from '../../specs/speckit';
-import { readSpecFile } from './spec';
-
-/** The most tasks a run starts at once (server/pipeline/headless-run.ts holds the same limit). */
-const MAX_CONCURRENCY = 8;
-
-const USAGE = `usage: nightshift run --repo DIR --spec FILE.md|SPECKIT_DIR --model provider:model [--base-url URL]
-                     [--driver auto|bwrap|docker|none] [--max-cycles N] [--concurrency N] [--quiet]
-                     [--web-start "npm run dev" --web-url http://127.0.0.1:3000] [--org SLUG] [--no-setup]
-       nightshift run --repo DIR --resume RUN_ID|last [--base-url URL] [--driver …] [--quiet]
-
-Runs a spec end to end: score (refused below 70) → plan (planner agent) → waves → each task
-through architect → developer ⇄ QA → reviewer in its own worktree and sandbox → commit on a
-nightshift/* branch pushed to DIR → pull request with the verification report (recorded in the
-database and as JSON under $NIGHTSHIFT_DATA_DIR/pull-requests/, default ./.nightshift).
-Your checkout (files, index, HEAD) is not touched. Waves run in order; within a wave,
---concurrency N tasks run at once (default 1, at most ${MAX_CONCURRENCY}), each in its own sandbox.
-With --web-start and --web-url, QA gets the web tester: the command starts the app from the
-task's worktree inside the sandbox and a browser beside it drives the URL; screenshots go under
-$NIGHTSHIFT_DATA_DIR/screenshots/. Each task's dependencies are set up first (see nightshift env
-setup); --no-setup skips that. --spec may name a Spec Kit feature folder: its documents are the
-spec, and its tasks.md is the plan (done [x] tasks are not run again; the planner agent only fills
-gaps: files of tasks that name none, parts no task covers).
-
-The run is recorded in the data directory's database (its embedded PostgreSQL, started for the
-command when no server runs; or DATABASE_URL) like a run started in the web app, under the
-organisation --org SLUG (default: the instance's first organisation) and a project for DIR. Every
-agent turn is checkpointed with a commit of the worktree: after a crash or Ctrl-C,
---resume RUN_ID (or last) continues it — finished tasks and roles are not redone, the interrupted
-role continues from its last checkpoint.
-
-Progress goes to stderr. The last line on stdout is the summary:
-  {"status":"succeeded|failed","spec":{"score"},"tasks":[{"id","title","wave","status",…}],
-   "pullRequests":[{"branch","title","url"?,"report"}],"costUsd"}
-Exit 0 when every task succeeded, 1 otherwise, 2 for bad input or a spec below the threshold,
-130 when interrupted (the run can be resumed).
-`;
-
-/** The `--max-cycles` flag may lower the cap; it may not raise it past the pipeline's own. */
-const MAX_CYCLES_LIMIT = MAX_QA_CYCLES;
+import type { ImportedTask } from '../../specs/speckit';
+import { parseRunArgs, RUN_USAGE } from '../run-options';
 
 function fail(message: string): number {
   process.stderr.write(`nightshift run: ${message}\n`);
@@ -55,77 +10,22 @@ function fail(message: string): number {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        repo: { type: 'string' },
-        spec: { type: 'string' },
-        model: { type: 'string' },
-        resume: { type: 'string' },
-        org: { type: 'string' },
-        'base-url': { type: 'string' },
-        driver: { type: 'string' },
-        'max-cycles': { type: 'string' },
-        concurrency: { type: 'string' },
-        'web-start': { type: 'string' },
-        'web-url': { type: 'string' },
-        'no-setup': { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    return fail(`${(err as Error).message}\n\n${USAGE}`);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
+  // Flags first, with nothing loaded but the flag parser: a bad flag never waits on a database.
+  const parsed = parseRunArgs(argv);
+  if (parsed.kind === 'help') {
+    process.stdout.write(RUN_USAGE);
     return 0;
   }
-  const resume = values.resume?.trim();
-  const missing = (resume ? (['repo'] as const) : (['repo', 'spec', 'model'] as const)).filter((k) => !values[k]);
-  if (missing.length) return fail(`${missing.map((m) => `--${m}`).join(', ')} required\n\n${USAGE}`);
-  if (resume && values.spec) return fail('--resume continues a recorded run with its own spec; leave out --spec');
-  if (resume && resume !== 'last' && !/^[0-9a-f-]{36}$/i.test(resume)) return fail(`--resume takes a run id or "last" (got "${resume}")`);
-  if (values.model) {
-    try {
-      parseModelName(values.model);
-    } catch (err) {
-      return fail((err as Error).message);
-    }
-  }
-
-  const maxCycles = values['max-cycles'] === undefined ? undefined : Number(values['max-cycles']);
-  if (maxCycles !== undefined && (!Number.isInteger(maxCycles) || maxCycles < 1 || maxCycles > MAX_CYCLES_LIMIT)) {
-    return fail(`--max-cycles must be an integer from 1 to ${MAX_CYCLES_LIMIT} (got "${values['max-cycles']}")`);
-  }
-  const concurrency = values.concurrency === undefined ? 1 : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
-    return fail(`--concurrency must be an integer from 1 to ${MAX_CONCURRENCY} (got "${values.concurrency}")`);
-  }
-  if (Boolean(values['web-start']) !== Boolean(values['web-url'])) {
-    return fail('--web-start and --web-url go together: the command that starts the app and the URL it serves');
-  }
-  let webTest: { startCommand: string; url: string } | undefined;
-  if (values['web-start'] && values['web-url']) {
-    let url: URL;
-    try {
-      url = new URL(values['web-url']);
-    } catch {
-      return fail(`--web-url must be a URL such as http://127.0.0.1:3000 (got "${values['web-url']}")`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(`--web-url must be http:// or https:// (got "${values['web-url']}")`);
-    webTest = { startCommand: values['web-start'], url: url.toString() };
-  }
-  let driver: SandboxDriverName;
-  try {
-    driver = parseDriver(values.driver ?? process.env.SANDBOX_DRIVER);
-  } catch (err) {
-    return fail((err as Error).message);
-  }
-  const repo = resolve(values.repo!);
+  if (parsed.kind === 'error') return fail(parsed.message);
+  const { options: values } = parsed;
+  const { resume, driver, concurrency, maxCycles, webTest } = values;
+  const [{ git }, { scoreSpec }, { importSpecKit }, { readSpecFile }] = await Promise.all([
+    import('../../repos/git'),
+    import('../../specs/score'),
+    import('../../specs/speckit'),
+    import('./spec'),
+  ]);
+  const repo = resolve(values.repo);
   if (!existsSync(repo)) return fail(`--repo ${repo} does not exist`);
   try {
     await git(['rev-parse', '--git-dir'], { cwd: repo });
@@ -189,7 +89,7 @@ export async function run(argv: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   const rt = await openDatabase({ dataDir: data, own: false, allowTemporary: true });
   try {
-    const environment = values['no-setup'] ? undefined : cliEnvironment({ db: rt.db, dataDir: data, repo, driver, log, quiet: values.quiet });
+    const environment = values.noSetup ? undefined : cliEnvironment({ db: rt.db, dataDir: data, repo, driver, log, quiet: values.quiet });
     const result = await runSpecHeadless({
       db: rt.db,
       databaseUrl: rt.url,
@@ -199,8 +99,8 @@ export async function run(argv: string[]): Promise<number> {
       ...(importedTasks ? { importedTasks } : {}),
       resume,
       modelName: values.model,
-      baseUrl: values['base-url'],
-      orgSlug: values.org ?? process.env.NIGHTSHIFT_CLI_ORG,
+      baseUrl: values.baseUrl,
+      orgSlug: values.org,
       dataDir: data,
       driver,
       maxQaCycles: maxCycles,
