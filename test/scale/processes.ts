@@ -53,7 +53,16 @@ export type Proc = {
 
 /** Runs `node bin/nightshift.js ARGS…` (the shipped command) with `env` on top of this environment. */
 export function spawnNightshift(name: string, args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  return spawnNode(name, [BIN, ...args], env);
+}
+
+/** Runs a TypeScript entry of the tests (through tsx, as the shipped command runs its sources). */
+export function spawnScript(name: string, file: string, env: Record<string, string>): Proc {
+  return spawnNode(name, ['--import', 'tsx', file], env);
+}
+
+function spawnNode(name: string, argv: string[], env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, argv, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
