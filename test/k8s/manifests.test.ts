@@ -130,6 +130,11 @@ describe.skipIf(!haveKubectl)('deploy/k8s', () => {
     // The in-cluster database URL is built from the Secret's password, defined before it.
     const names = [...envOf(find(base, 'Deployment', 'nightshift-worker')).keys()];
     expect(names.indexOf('POSTGRES_PASSWORD')).toBeLessThan(names.indexOf('DATABASE_URL'));
+    // Nightshift's own shutdown ends before the kubelet's SIGKILL.
+    const grace = Number((find(base, 'ConfigMap', 'nightshift-config').data as Record<string, string>).NIGHTSHIFT_SHUTDOWN_GRACE_SECONDS);
+    for (const name of ['nightshift-web', 'nightshift-worker']) {
+      expect(find(base, 'Deployment', name).spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(grace);
+    }
   });
 
   it('reports a documented variable the manifests do not set, and a Secret key nobody is told about', () => {
