@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useMemo } from 'react';
-import { Background, Controls, MarkerType, ReactFlow, useNodesInitialized, useReactFlow, useStore, type Edge, type Node } from '@xyflow/react';
+import { Background, Controls, MarkerType, ReactFlow, getViewportForBounds, useReactFlow, useStore, type Edge, type Node } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 
 export type PlanGraphInput = {
@@ -21,16 +21,35 @@ const MAX_ZOOM = 1;
 
 const STATUS_FILL: Record<string, string> = { succeeded: '#ecfdf5', running: '#eef2ff', failed: '#fef2f2', dead: '#fef2f2', cancelled: '#f1f5f9' };
 
-const FIT = { maxZoom: MAX_ZOOM, padding: 0.2 } as const;
+/** Zoomed out this far at most: a plan of several waves still fits a phone. */
+const MIN_ZOOM = 0.2;
+const PADDING = 0.2;
+const FIT = { maxZoom: MAX_ZOOM, minZoom: MIN_ZOOM, padding: PADDING } as const;
 
-/** Fits the plan once its nodes are measured, and again when the graph's width changes (a phone turned, a window resized). */
+/**
+ * Fits the plan once its nodes are measured, and again when the graph's size changes (a phone
+ * turned, a window resized). Measured is read from the store's internal nodes: with controlled
+ * nodes and no onNodesChange, the nodes passed in never carry their measured size, so
+ * `useNodesInitialized()` stays false and a plan fitted at 1440 px stayed off-screen at 390 px
+ * (seen in e2e/run-page.spec.ts). The viewport is computed and set here for the same reason:
+ * `fitView()` waits for the nodes to count as initialised.
+ */
 function RefitOnResize() {
-  const { fitView } = useReactFlow();
+  const { getNodesBounds, setViewport } = useReactFlow();
   const width = useStore((s) => s.width);
-  const measured = useNodesInitialized();
+  const height = useStore((s) => s.height);
+  const measuredIds = useStore((s) => {
+    const ids: string[] = [];
+    for (const [id, n] of s.nodeLookup) {
+      if (!n.measured.width || !n.measured.height) return '';
+      ids.push(id);
+    }
+    return ids.join('\n');
+  });
   useEffect(() => {
-    if (width > 0 && measured) void fitView(FIT);
-  }, [width, measured, fitView]);
+    if (!width || !height || !measuredIds) return;
+    void setViewport(getViewportForBounds(getNodesBounds(measuredIds.split('\n')), width, height, MIN_ZOOM, MAX_ZOOM, PADDING));
+  }, [width, height, measuredIds, getNodesBounds, setViewport]);
   return null;
 }
 
@@ -94,6 +113,7 @@ export function PlanGraph({ plan }: { plan: PlanGraphInput }) {
         edges={edges}
         fitView
         fitViewOptions={FIT}
+        minZoom={MIN_ZOOM}
         maxZoom={2}
         nodesDraggable={false}
         nodesConnectable={false}

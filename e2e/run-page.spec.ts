@@ -46,11 +46,42 @@ async function setSpec(page: Page, markdown: string) {
   }, markdown);
 }
 
-/** The page at 1440 px, then at a 390 px phone, then back. */
+/**
+ * At a 390 px phone the page's content (everything under the top bar, whose menu is the first-run
+ * engineer's) does not stick out sideways: `main`'s scroll width fits the window, and a plan graph
+ * on the page is refitted so its tasks are inside it. Polled: both lay themselves out after a resize.
+ */
+async function expectFitsPhone(page: Page, name: string) {
+  await expect
+    .poll(() => page.evaluate(() => document.querySelector('main')!.scrollWidth - window.innerWidth), { message: `${name}: the content scrolls sideways at 390 px` })
+    .toBeLessThanOrEqual(0);
+  const graph = page.locator('.react-flow');
+  for (let g = 0; g < (await graph.count()); g++) {
+    await expect
+      .poll(
+        () =>
+          graph.nth(g).evaluate((el) => {
+            const box = el.getBoundingClientRect();
+            const ok = Array.from(el.querySelectorAll('.react-flow__node')).every((n) => {
+              const r = n.getBoundingClientRect();
+              return r.width > 0 && r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom;
+            });
+            if (ok) return true;
+            const f = (r: DOMRect) => `${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}x${Math.round(r.height)}`;
+            return `box ${f(box)} nodes ${Array.from(el.querySelectorAll('.react-flow__node')).map((n) => f(n.getBoundingClientRect())).join(' | ')} viewport ${(el.querySelector('.react-flow__viewport') as HTMLElement)?.style.transform}`;
+          }),
+        { message: `${name}: the plan graph's tasks are inside it at 390 px` },
+      )
+      .toBe(true);
+  }
+}
+
+/** The page at 1440 px, then at a 390 px phone (checked for sideways scrolling), then back. */
 async function shoot(page: Page, name: string) {
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.screenshot({ path: path.join(SHOTS, `${name}-1440.png`), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
+  await expectFitsPhone(page, name);
   await page.screenshot({ path: path.join(SHOTS, `${name}-390.png`), fullPage: true });
   await page.setViewportSize({ width: 1440, height: 900 });
 }
@@ -165,6 +196,15 @@ test('a run followed live, its pull request read, merged and listed', async ({ p
   await jump.click();
   await expect(latest).toBeInViewport();
   await expect(jump).toBeHidden();
+  // Turning a phone (or resizing the window) keeps following: the layout moving is not the reader scrolling.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await scroller.scrollIntoViewIfNeeded();
+  await expect(page.getByRole('button', { name: 'Following latest' })).toHaveAttribute('aria-pressed', 'true');
+  await expect.poll(() => scroller.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)).toBeLessThanOrEqual(1);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await scroller.scrollIntoViewIfNeeded();
+  await expect(page.getByRole('button', { name: 'Following latest' })).toHaveAttribute('aria-pressed', 'true');
+  await expect.poll(() => scroller.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)).toBeLessThanOrEqual(1);
 
   // Raw JSON is one click away.
   const firstTool = stream.getByRole('listitem', { name: 'Tool call apply_code_changes' }).first();
