@@ -18,9 +18,11 @@ const SHOTS = path.join(process.cwd(), 'e2e', 'artifacts');
 const SPEC_TITLE = 'Greeting for visitors';
 const ORG = `Lovelace Labs ${Date.now().toString(36)}`;
 const GOOD = fs.readFileSync(path.join(process.cwd(), 'test', 'fixtures', 'specs', 'good-spec.md'), 'utf8');
-const SPEC = `${GOOD}\n<!-- ${QA_FAILS_ONCE} -->\n`;
+// One title: a spec's first # heading is its title (the title field edits that heading).
+const titled = (title: string, marker: string) => `${GOOD.replace(/^# .*$/m, `# ${title}`)}\n<!-- ${marker} -->\n`;
+const SPEC = titled(SPEC_TITLE, QA_FAILS_ONCE);
 const STUCK_TITLE = 'Greeting that never lands';
-const STUCK_SPEC = `${GOOD}\n<!-- ${QA_NEVER_PASSES} -->\n`;
+const STUCK_SPEC = titled(STUCK_TITLE, QA_NEVER_PASSES);
 
 function fixtureRepo(): string {
   const dir = fs.mkdtempSync(path.join(process.env.E2E_REPOS_DIR ?? os.tmpdir(), 'ns-e2e-run-'));
