@@ -90,6 +90,7 @@ export const NOT_PROCESS_ENVIRONMENT: Record<string, string> = {
   NEW_PASSWORD: 'placeholder in a command example',
   RUN_ID: 'placeholder in a command example',
   SECRET_NAME: 'placeholder in a settings example',
+  SCALE_TASKS: 'a knob of the multi-process test (test/scale), not of the server',
 };
 
 /** Set on the web Deployment only. */
