@@ -10,6 +10,7 @@ import { envSetupJob } from './env-setup';
 import { pruneAuthThrottleJob } from './prune-auth-throttle';
 import { evalRunJob } from './eval-run';
 import { pruneRecordingsJob } from './prune-recordings';
+import { rsiCycleJob, rsiScheduleJob } from './rsi';
 
 /** Every job kind the workers run. Later capabilities register theirs here. */
 export const JOBS: JobDefinition[] = [
@@ -25,4 +26,6 @@ export const JOBS: JobDefinition[] = [
   envSetupJob,
   evalRunJob,
   pruneRecordingsJob,
+  rsiScheduleJob,
+  rsiCycleJob,
 ];

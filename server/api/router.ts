@@ -16,6 +16,7 @@ import { environmentRouter } from './routers/environment';
 import { viabilityRouter } from './routers/viability';
 import { instanceRouter } from './routers/instance';
 import { evalsRouter } from './routers/evals';
+import { rsiRouter } from './routers/rsi';
 import { recordingRouter } from './routers/recording';
 
 /** Composes the routers; procedures live in routers/. */
@@ -39,6 +40,7 @@ export const appRouter = router({
   viability: viabilityRouter,
   instance: instanceRouter,
   evals: evalsRouter,
+  rsi: rsiRouter,
   recording: recordingRouter,
 });
 

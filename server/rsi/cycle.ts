@@ -21,6 +21,7 @@ import type { OrgScope } from '../services/scope';
 import { loadSkillLibrary } from '../skills/library';
 import { adoptProposal, changeLabel, SYSTEM_ADOPTER } from './adopt';
 import { calibrateProposal } from './calibrate';
+import { adoptionNotice } from './notice';
 import { CHALLENGE_SUITE_NAME, checkChallenge, writeChallengeSuite } from './challenge';
 import { currentPromptText, currentSkillText, prepareProposal } from './proposals';
 import { runReport } from './report';
@@ -293,7 +294,7 @@ export async function runCycle(opts: CycleOptions): Promise<CycleSummary> {
       adopted.push(id);
       log(`proposal ${id} adopted: ${changeLabel(p)}`);
       await opts
-        .notify?.({ kind: 'improvement.adopted', title: p.title, change: changeLabel(p), adoptedBy: SYSTEM_ADOPTER, verdict: entry.calibration?.verdict ?? entry.reason ?? 'adopted', ...(opts.pageUrl ? { url: opts.pageUrl } : {}) })
+        .notify?.(adoptionNotice(p, { adoptedBy: SYSTEM_ADOPTER, verdict: entry.calibration?.verdict ?? entry.reason ?? 'adopted', url: opts.pageUrl }))
         .catch((err) => log(`the adoption notice was not sent: ${(err as Error).message}`));
     }
     await finishReport(db, { orgId, reportId, proposals: ids.length, model: settings.model, summary: summaryOf(reporterNote) });

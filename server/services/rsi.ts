@@ -85,7 +85,8 @@ export async function startReport(db: DB, input: { orgId: string; reportId: stri
     .set({ status: 'running', started_at: new Date() })
     .where('id', '=', input.reportId)
     .where('org_id', '=', input.orgId)
-    .where('status', 'in', ['queued', 'running'])
+    // Only from queued: two jobs for one report (a tick and the page racing) never both run it.
+    .where('status', '=', 'queued')
     .returning(['since', 'trigger'])
     .executeTakeFirst();
   return row ? { since: new Date(row.since), trigger: row.trigger } : null;
@@ -134,6 +135,52 @@ export async function failReport(db: DB, input: { orgId: string; reportId: strin
     .where('org_id', '=', input.orgId)
     .where('status', 'in', ['queued', 'running'])
     .execute();
+}
+
+/**
+ * Reports still queued or running since before `olderThan` (their worker died, or their job
+ * expired): failed, so the schedule can queue the next one. Returns how many.
+ */
+export async function settleStaleReports(db: DB, input: { olderThan: Date }): Promise<number> {
+  const r = await db
+    .updateTable('rsi_reports')
+    .set({ status: 'failed', error: 'the cycle stopped without finishing (its worker stopped or its job expired)', finished_at: new Date() })
+    .where('status', 'in', ['queued', 'running'])
+    .where('created_at', '<', input.olderThan)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/**
+ * "Run now" on the Improvements page (admins): a queued manual report. The caller sends its job at
+ * once when it has the job queue (and says so with `jobPending`); otherwise the next schedule tick
+ * sends it. Refused while another scheduled or manual report of the organisation is open.
+ */
+export async function queueManualReport(db: DB, scope: OrgScope, input: { jobPending: boolean }): Promise<string> {
+  requireRole(scope, 'admin');
+  const settings = await loadRsiSettings(db, scope.orgId);
+  const id = await createReport(db, { orgId: scope.orgId, trigger: 'manual', since: new Date(Date.now() - settings.windowDays * 24 * 3600 * 1000), startedBy: scope.userId, status: 'queued' });
+  if (input.jobPending) await db.updateTable('rsi_reports').set({ job_id: JOB_PENDING }).where('id', '=', id).where('org_id', '=', scope.orgId).execute();
+  return id;
+}
+
+/** job_id of a report whose job is being sent by the web process (the tick leaves it alone). */
+const JOB_PENDING = 'pending';
+
+/**
+ * Queued reports no job was sent for (a "Run now" on a web process without the job queue), each
+ * claimed by marking it pending in the same statement, so two ticks do not both send it.
+ */
+export async function claimUnsentReports(db: DB): Promise<Array<{ orgId: string; reportId: string }>> {
+  const rows = await db.updateTable('rsi_reports').set({ job_id: JOB_PENDING }).where('status', '=', 'queued').where('job_id', 'is', null).returning(['id', 'org_id']).execute();
+  return rows.map((r) => ({ orgId: r.org_id, reportId: r.id }));
+}
+
+/** The name a person goes by in notices ("approved by …"). */
+export async function userDisplayName(db: DB, userId: string | null): Promise<string> {
+  if (!userId) return 'an API token';
+  const u = await db.selectFrom('users').select(['name', 'email']).where('id', '=', userId).executeTakeFirst();
+  return u?.name || u?.email || 'a member';
 }
 
 /** Organisations whose scheduled report is due: switched on, and the last report older than their interval. */

@@ -20,6 +20,7 @@ import { createChannel } from '../../server/services/notification-channels';
 import { createMcpServer } from '../../server/services/mcp-servers';
 import { savePromptOverride, setDefaultModels, uploadSkill } from '../../server/services/agent-settings';
 import { readBuiltInPrompt } from '../../server/prompts/org-overrides';
+import { createReport, insertProposal } from '../../server/services/rsi';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -37,7 +38,7 @@ const B: Record<string, string> = {};
 const MARK = 'alpha-secret-marker';
 
 async function snapshotOrgA() {
-  const tables = ['projects', 'org_secrets', 'api_tokens', 'invitations', 'memberships', 'specs', 'runs', 'tasks', 'pull_requests', 'chat_messages', 'notification_channels', 'mcp_servers', 'org_skills', 'prompt_overrides', 'learned_patterns', 'learned_pattern_versions'] as const;
+  const tables = ['projects', 'org_secrets', 'api_tokens', 'invitations', 'memberships', 'specs', 'runs', 'tasks', 'pull_requests', 'chat_messages', 'notification_channels', 'mcp_servers', 'org_skills', 'prompt_overrides', 'learned_patterns', 'learned_pattern_versions', 'rsi_reports', 'rsi_proposals'] as const;
   const rows = [];
   for (const table of tables) rows.push(await t.db.selectFrom(table as 'projects').selectAll().where('org_id', '=', A.orgId).execute());
   const org = await t.db.selectFrom('organizations').selectAll().where('id', '=', A.orgId).execute();
@@ -79,7 +80,14 @@ beforeAll(async () => {
     orgId: orgA.id, projectId: project.id, key: `finding:${MARK}`, source: 'review', rule: null, title: `pattern-${MARK}`, severity: 'high',
     doNot: MARK, instead: MARK, example: { file: 'src/a.ts', line: 1, snippet: MARK }, sourceRuns: [run.id],
   });
+  // A self-improvement report and a proposal waiting for approval: B must neither see nor adopt it.
+  const report = await createReport(t.db, { orgId: orgA.id, trigger: 'manual', since: new Date(0), status: 'running' });
+  const proposal = await insertProposal(t.db, {
+    orgId: orgA.id, reportId: report, kind: 'prompt', target: 'roles/developer.md', title: `proposal-${MARK}`, rationale: MARK, observationIds: [], edits: [],
+    baseVersion: null, beforeText: MARK, afterText: MARK, challenge: null, projectId: null, status: 'awaiting-approval', statusReason: null, model: null,
+  });
   Object.assign(A, {
+    reportId: report, proposalId: proposal,
     orgId: orgA.id, slug: orgA.slug, userId: ua.id, projectId: project.id, secretId: secret.id,
     tokenId: token.id, invitationId: inv.id, token: inv.token, apiToken: token.token,
     patternId: pattern.id, specId: spec.id, runId: run.id, taskId: task.id, pullRequestId: pr.id, channelId: channel.id, serverId: (server as { id: string }).id,
@@ -110,7 +118,7 @@ async function call(ctx: Context, path: string, input: unknown): Promise<{ ok: t
 
 function leaksA(data: unknown): string[] {
   const text = JSON.stringify(data ?? null);
-  const secretValues = [A.patternId, A.orgId, A.projectId, A.secretId, A.tokenId, A.invitationId, A.apiToken, A.specId, A.runId, A.taskId, A.pullRequestId, A.channelId, A.serverId, MARK];
+  const secretValues = [A.reportId, A.proposalId, A.patternId, A.orgId, A.projectId, A.secretId, A.tokenId, A.invitationId, A.apiToken, A.specId, A.runId, A.taskId, A.pullRequestId, A.channelId, A.serverId, MARK];
   return secretValues.filter((v) => text.includes(v));
 }
 

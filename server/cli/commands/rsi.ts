@@ -174,13 +174,14 @@ async function rsiRun(argv: string[]): Promise<number> {
     if (!values.quiet) process.stderr.write(`${line}\n`);
   };
 
-  const [{ openDatabase }, { createPublisher }, cli, { runCycle }, { dispatchNotice }, { loadRsiSettings }] = await Promise.all([
+  const [{ openDatabase }, { createPublisher }, cli, { runCycle }, { dispatchNotice }, { loadRsiSettings }, { improvementsPageUrl }] = await Promise.all([
     import('../../boot'),
     import('../../realtime/publish'),
     import('../../services/cli-runs'),
     import('../../rsi/cycle'),
     import('../../notify/dispatch'),
     import('../../services/rsi'),
+    import('../../rsi/notice'),
   ]);
   const data = dataDir();
   const abort = new AbortController();
@@ -198,7 +199,6 @@ async function rsiRun(argv: string[]): Promise<number> {
       throw err;
     }
     const publish = createPublisher(db, rt.pool);
-    const base = (process.env.NEXTAUTH_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
     let code = 0;
     for (;;) {
       const since = values.since !== undefined ? ((await sinceOf(values.since)) as Date) : undefined;
@@ -224,7 +224,7 @@ async function rsiRun(argv: string[]): Promise<number> {
         repeat: repeat as number | undefined,
         concurrency: concurrency as number | undefined,
         setupDependencies: !values['no-setup'],
-        pageUrl: `${base}/o/${encodeURIComponent(org.slug)}/improvements`,
+        pageUrl: improvementsPageUrl(org.slug),
         notify: async (notice) => {
           for (const s of await dispatchNotice(db, org.id, notice)) if (!s.ok) log(`notice to ${s.name} not sent: ${s.error}`);
         },
