@@ -93,6 +93,9 @@ export const NOT_PROCESS_ENVIRONMENT: Record<string, string> = {
   SCALE_TASKS: 'a knob of the multi-process test (test/scale), not of the server',
 };
 
+const HOW_TO_ADD =
+  ' — add it to deploy/k8s/base/env.yaml (its value in base/config.yaml, or its key in secret.example.yaml), or, if the server does not read it, to NOT_PROCESS_ENVIRONMENT in test/k8s/manifests.ts';
+
 /** Set on the web Deployment only. */
 export const WEB_ONLY = new Set(['NIGHTSHIFT_WORKERS']);
 
@@ -150,7 +153,7 @@ export function environmentProblems(docs: K8sDoc[], documented: string[], exampl
     const env = new Map((container.env ?? []).map((e) => [e.name, e]));
     for (const name of documented) {
       if (WEB_ONLY.has(name) && component !== 'web') continue;
-      if (!env.has(name)) problems.push(`Deployment/${dep.metadata.name}: ${name} (documented in the README) is not in the environment`);
+      if (!env.has(name)) problems.push(`Deployment/${dep.metadata.name}: ${name} (documented in the README) is not in the environment${HOW_TO_ADD}`);
     }
     for (const e of container.env ?? []) {
       const where = `Deployment/${dep.metadata.name} env ${e.name}`;
