@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { JobDefinition } from './definition';
 import type { DB } from '../server/db/client';
 import { dispatchNotice, type ChannelDelivery } from '../server/notify/dispatch';
-import { runStats } from '../server/notify/run-stats';
+import { runStats } from '../server/services/run-stats';
 import type { Notice } from '../server/notify/notice';
 
 export const NIGHTLY_DIGEST_JOB = 'nightly-digest';

@@ -1,7 +1,6 @@
-import { sql } from 'kysely';
 import type { DB } from '../../server/db/client';
 import type { RealtimeEvent } from '../../server/realtime/events';
-import { RUN_CANCEL_CHANNEL } from '../../server/services/pg-channels';
+import { notifyRunCancel } from '../../server/services/pg-channels';
 
 export type RunTransition = { orgId: string; events: RealtimeEvent[] } | null;
 
@@ -27,7 +26,7 @@ export async function advanceRun(db: DB, runId: string): Promise<RunTransition> 
         .where('status', 'in', ['pending', 'blocked', 'queued'])
         .returning(['id', 'wave'])
         .execute();
-      await sql`select pg_notify(${RUN_CANCEL_CHANNEL}, ${runId})`.execute(trx);
+      await notifyRunCancel(trx, runId);
       for (const c of cancelled) events.push({ type: 'task.status', runId, taskId: c.id, status: 'cancelled', wave: c.wave, reason: 'run failed' });
       events.push({ type: 'run.status', runId, status: 'failed', reason });
     } else if (tasks.length > 0 && tasks.every((t) => t.status === 'succeeded')) {

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type PgBoss from 'pg-boss';
 import type { Database } from '../../server/db/schema';
 import { bossDb } from './boss-tx';
 import { TASK_DEAD_LETTER_QUEUE, TASK_QUEUE, type SchedulerSettings } from './constants';
-import { TASK_READY_CHANNEL } from '../../server/services/pg-channels';
+import { notifyTaskReady } from '../../server/services/pg-channels';
 
 export type TaskJobData = { taskId: string; runId: string; orgId: string };
 
@@ -34,10 +34,6 @@ export async function insertTaskJobs(
     { db: bossDb(trx) },
   );
   await notifyTaskReady(trx);
-}
-
-export async function notifyTaskReady(db: Kysely<Database>): Promise<void> {
-  await sql`select pg_notify(${TASK_READY_CHANNEL}, '')`.execute(db);
 }
 
 export const newJobId = () => crypto.randomUUID();

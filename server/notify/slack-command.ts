@@ -1,7 +1,7 @@
 import type { DB } from '../db/client';
 import { getPlanLimits, monthlyTokensUsed } from '../billing/limits';
 import { organizationName } from '../services/orgs';
-import { runStats } from './run-stats';
+import { runStats } from '../services/run-stats';
 import { escapeSlack } from './format-slack';
 
 /** What Slack shows the person who typed the command (ephemeral: only them). */
