@@ -268,9 +268,32 @@ test('a run followed live, its pull request read, merged and listed', async ({ p
   await expect(stuck.getByRole('listitem', { name: 'Criterion 2' })).toContainText('No evidence recorded.');
   await expect(page.getByRole('region', { name: 'Verification report' }).locator('blockquote')).toContainText('The cap of 3 QA cycles was hit');
   await shoot(page, 'run-6-pull-request-unverified');
+  // Merging it is the secondary action, and the confirmation says it is not verified; then closed and reopened.
+  const bgOf = (l: ReturnType<Page['getByRole']>) => l.evaluate((el) => getComputedStyle(el).backgroundColor);
+  const mergeStuck = page.getByRole('button', { name: 'Merge into main' });
+  const close = page.getByRole('button', { name: 'Close pull request' });
+  expect(await bgOf(mergeStuck)).toBe(await bgOf(close));
+  await mergeStuck.click();
+  await expect(page.getByRole('group', { name: 'Confirm merge' })).toContainText('This change is not verified (see the warning above): merge it only if you checked it yourself.');
+  await page.getByRole('group', { name: 'Confirm merge' }).getByRole('button', { name: 'Cancel' }).click();
+  await close.click();
+  await expect(page.getByRole('status', { name: 'Pull request state' })).toHaveText('closed');
+  await expect(page.getByText('Closed. The branch stays where it was pushed.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Merge into main' })).toHaveCount(0);
+  const stuckBranch = (await page.getByLabel('Check the branch out').textContent())!.split(' ').pop()!;
+  expect(execFileSync('git', ['rev-parse', '--verify', '--quiet', stuckBranch], { cwd: repo, encoding: 'utf8' }).trim()).toMatch(/^[0-9a-f]{40}$/);
+  await page.getByRole('button', { name: 'Reopen' }).click();
+  await expect(page.getByRole('status', { name: 'Pull request state' })).toHaveText('open');
+  await expect(page.getByRole('button', { name: 'Merge into main' })).toBeVisible();
 
-  // Merge the first one into main: a real merge in the local repository.
+  // Merge the first one into main: a real merge in the local repository. Its checkout command copies.
   await page.goto(pullA);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  const checkout = page.getByLabel('Check the branch out');
+  await checkout.locator('xpath=..').getByRole('button', { name: 'Copy' }).click();
+  await expect(page.getByText('Copied', { exact: true })).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await checkout.textContent());
+  expect(await bgOf(page.getByRole('button', { name: 'Merge into main' }))).not.toBe(await bgOf(page.getByRole('button', { name: 'Close pull request' })));
   await page.getByRole('button', { name: 'Merge into main' }).click();
   await page.getByRole('group', { name: 'Confirm merge' }).getByRole('button', { name: 'Confirm merge' }).click();
   await expect(page.getByText(/^Merged into main in .* \(commit [0-9a-f]{10}\)\.$/)).toBeVisible();
