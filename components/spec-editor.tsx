@@ -1,5 +1,5 @@
 'use client';
-import { useMemo, useRef, useState, type ChangeEvent } from 'react';
+import { useCallback, useMemo, useRef, useState, type ChangeEvent } from 'react';
 import { useRouter } from 'next/navigation';
 import type { editor } from 'monaco-editor';
 import { specTitleOf, withSpecTitle } from '../server/specs/title';
@@ -8,6 +8,7 @@ import { CodeEditor } from './monaco';
 import { Button, ErrorMessage, Field } from './ui/form';
 import { ScoreChecklist } from './spec-editor/checklist';
 import { useSpecScore } from './spec-editor/use-spec-score';
+import type { GroundingNames } from '../server/specs/grounding';
 
 export { SCORE_DEBOUNCE_MS } from './spec-editor/use-spec-score';
 
@@ -56,7 +57,12 @@ export function SpecEditor(props: {
   const [selected, setSelected] = useState<string | null>(null);
   const editorRef = useRef<editor.IStandaloneCodeEditor | null>(null);
   const [editorReady, setEditorReady] = useState(false);
-  const score = useSpecScore(markdown, props.threshold);
+  // Grounding: the server says which of the names the spec gives its project's repository has.
+  const ground = useCallback(
+    (names: GroundingNames) => utils.spec.ground.fetch({ orgId: props.orgId, projectId: props.projectId, ...names }, { staleTime: 10_000 }),
+    [utils, props.orgId, props.projectId],
+  );
+  const score = useSpecScore(markdown, props.threshold, ground);
   const result = score.result;
   const create = trpc.spec.create.useMutation();
   const update = trpc.spec.update.useMutation();
@@ -169,6 +175,14 @@ export function SpecEditor(props: {
             aria-busy={score.pending}
             data-score-ms={score.ms ?? undefined}
             data-scored-chars={score.pending ? undefined : (score.scoredChars ?? undefined)}
+            data-grounding={score.pending ? undefined : (score.grounding ?? undefined)}
+            title={
+              score.grounding === 'checked'
+                ? "The files, identifiers and npm scripts it names were checked against the project's repository."
+                : score.grounding === 'no-checkout'
+                  ? 'Names are not checked against the repository until Nightshift has a copy of it (after the first plan, run or question).'
+                  : undefined
+            }
             className={`rounded-md px-3 py-1 font-mono text-lg font-semibold ${accepted ? 'bg-emerald-100 text-emerald-900' : 'bg-amber-100 text-amber-900'}`}
           >
             {result ? `${result.score}/100` : '…'}
@@ -213,7 +227,7 @@ export function SpecEditor(props: {
           />
         </div>
         <aside aria-label="Score" className="flex max-h-[65vh] flex-col gap-4 overflow-auto">
-          {result && <ScoreChecklist result={result} selected={selected} onSelect={setSelected} />}
+          {result && <ScoreChecklist result={result} selected={selected} onSelect={setSelected} grounding={score.pending ? null : score.grounding} />}
           <section aria-label="Findings" className="flex flex-col gap-2">
             <h2 className="text-sm font-semibold">
               Findings ({findings.length}

@@ -12,7 +12,7 @@ const MARK: Record<string, { icon: string; className: string; word: string }> = 
  * The score as a checklist: one line per concern with its points, and the deductions. Every point
  * of the score is on it. Choosing a line shows that concern's findings only.
  */
-export function ScoreChecklist(props: { result: ScoreJson; selected: string | null; onSelect(concern: string | null): void }) {
+export function ScoreChecklist(props: { result: ScoreJson; selected: string | null; onSelect(concern: string | null): void; grounding?: string | null }) {
   const { result } = props;
   return (
     <section aria-label="Completeness checklist" className="flex flex-col gap-2">
@@ -56,6 +56,10 @@ export function ScoreChecklist(props: { result: ScoreJson; selected: string | nu
             </li>
           ))}
         </ul>
+      )}
+      {props.grounding === 'checked' && <p className="text-xs text-slate-500">Files, identifiers and npm scripts it names were checked against the project&apos;s repository.</p>}
+      {props.grounding === 'no-checkout' && (
+        <p className="text-xs text-slate-500">Names are checked against the repository once Nightshift has a copy of it (after the first plan, run or question).</p>
       )}
     </section>
   );

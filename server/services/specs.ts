@@ -4,6 +4,7 @@ import { scoreSpec, type SpecFinding } from '../specs/score';
 import { convertSpecKit, type SpecKitFile } from '../specs/speckit-convert';
 import { specTitleOf } from '../specs/title';
 import { DEFAULT_SPEC_THRESHOLD, requireRole } from './orgs';
+import { projectRepoIndex } from './spec-grounding';
 import type { OrgScope } from './scope';
 
 /** How many findings a refused submission lists in its message; the rest are on the spec. */
@@ -38,8 +39,10 @@ async function ensureProject(db: DB, orgId: string, projectId: string): Promise<
   if (!p) throw new AppError('NOT_FOUND', 'Project not found');
 }
 
-async function scored(db: DB, orgId: string, markdown: string) {
-  const result = scoreSpec(markdown, { threshold: await specThreshold(db, orgId) });
+/** The gate's score: grounded in the project's repository when this host can read it (spec-grounding.ts). */
+async function scored(db: DB, orgId: string, projectId: string, markdown: string) {
+  const [threshold, repo] = await Promise.all([specThreshold(db, orgId), projectRepoIndex(db, { orgId, projectId })]);
+  const result = scoreSpec(markdown, { threshold, ...(repo ? { repo } : {}) });
   return { score: result.score, findings: result.findings, accepted: result.accepted, threshold: result.threshold };
 }
 
@@ -50,7 +53,7 @@ export async function createSpec(
 ) {
   requireRole(scope, 'member');
   await ensureProject(db, scope.orgId, input.projectId);
-  const s = await scored(db, scope.orgId, input.markdown);
+  const s = await scored(db, scope.orgId, input.projectId, input.markdown);
   const row = await db
     .insertInto('specs')
     .values({
@@ -113,7 +116,7 @@ export async function updateSpec(db: DB, scope: OrgScope, input: { specId: strin
     throw new AppError('CONFLICT', `This spec is ${current.status} and can no longer be edited; create a new spec to change it`);
   }
   const markdown = input.markdown ?? current.markdown;
-  const s = await scored(db, scope.orgId, markdown);
+  const s = await scored(db, scope.orgId, current.projectId, markdown);
   const title = specTitleOf(markdown, input.title ?? current.title);
   const row = await db
     .updateTable('specs')
@@ -148,7 +151,7 @@ export async function submitSpec(db: DB, scope: OrgScope, input: { specId: strin
   const current = await getSpecRow(db, scope, input.specId);
   if (current.status === 'accepted') return { ...current, accepted: true };
   if (current.status !== 'draft') throw new AppError('CONFLICT', `Only a draft can be submitted; this spec is ${current.status}`);
-  const s = await scored(db, scope.orgId, current.markdown);
+  const s = await scored(db, scope.orgId, current.projectId, current.markdown);
   if (!s.accepted) {
     await db
       .updateTable('specs')

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,17 +19,10 @@ const run = promisify(execFile);
 
 export async function buildRepoIndex(dir: string): Promise<RepoIndex> {
   const files = await listFiles(dir);
-  const paths = new Set<string>();
-  for (const f of files) {
-    paths.add(f);
-    // Every parent directory exists too.
-    for (let i = f.indexOf('/'); i > 0; i = f.indexOf('/', i + 1)) paths.add(f.slice(0, i));
-  }
   const symbols = new Set<string>();
   let budget = MAX_SOURCE_BYTES;
   for (const f of files) {
-    const dot = f.lastIndexOf('.');
-    if (dot < 0 || !SOURCE_EXT.has(f.slice(dot + 1).toLowerCase())) continue;
+    if (!isSource(f)) continue;
     if (budget <= 0) break;
     try {
       const st = await stat(join(dir, f));
@@ -40,10 +33,67 @@ export async function buildRepoIndex(dir: string): Promise<RepoIndex> {
       /* unreadable files do not ground anything */
     }
   }
+  let pkg: string | null = null;
+  try {
+    pkg = await readFile(join(dir, 'package.json'), 'utf8');
+  } catch {
+    pkg = null;
+  }
+  return assemble(files, symbols, pkg);
+}
+
+/**
+ * The same index for one commit of a repository (a bare mirror on the server): its tree, the
+ * identifiers of its source blobs (read in one `git cat-file --batch`), its package.json scripts.
+ */
+export async function buildRepoIndexAtCommit(gitDir: string, rev: string): Promise<RepoIndex> {
+  const { stdout } = await run('git', ['--git-dir', gitDir, 'ls-tree', '-r', '-l', '-z', rev], { maxBuffer: 256 * 1024 * 1024 });
+  const files: string[] = [];
+  const blobs: string[] = [];
+  let budget = MAX_SOURCE_BYTES;
+  let pkgBlob: string | null = null;
+  for (const entry of stdout.split('\u0000')) {
+    // "<mode> <type> <object> <size>\t<path>"
+    const tab = entry.indexOf('\t');
+    if (tab < 0 || files.length >= MAX_FILES) continue;
+    const path = entry.slice(tab + 1);
+    const meta = entry.slice(0, tab).split(' ').filter(Boolean);
+    if (meta[1] !== 'blob') continue;
+    files.push(path);
+    if (path === 'package.json') pkgBlob = meta[2];
+    const size = Number(meta[3]);
+    if (isSource(path) && size <= MAX_FILE_BYTES && budget > 0) {
+      budget -= size;
+      blobs.push(meta[2]);
+    }
+  }
+  const symbols = new Set<string>();
+  let pkg: string | null = null;
+  const wanted = pkgBlob ? [...blobs, pkgBlob] : blobs;
+  const contents = await catBlobs(gitDir, wanted);
+  contents.forEach((text, i) => {
+    if (i < blobs.length) addIdentifiers(text, symbols);
+    else pkg = text;
+  });
+  return assemble(files, symbols, pkg);
+}
+
+function isSource(path: string): boolean {
+  const dot = path.lastIndexOf('.');
+  return dot >= 0 && SOURCE_EXT.has(path.slice(dot + 1).toLowerCase());
+}
+
+function assemble(files: string[], symbols: Set<string>, packageJson: string | null): RepoIndex {
+  const paths = new Set<string>();
+  for (const f of files) {
+    paths.add(f);
+    // Every parent directory exists too.
+    for (let i = f.indexOf('/'); i > 0; i = f.indexOf('/', i + 1)) paths.add(f.slice(0, i));
+  }
   let scripts: Set<string> | undefined;
   try {
-    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { scripts?: Record<string, unknown> };
-    scripts = new Set(Object.keys(pkg.scripts ?? {}));
+    const pkg = packageJson === null ? null : (JSON.parse(packageJson) as { scripts?: Record<string, unknown> });
+    scripts = pkg ? new Set(Object.keys(pkg.scripts ?? {})) : undefined;
   } catch {
     scripts = undefined;
   }
@@ -52,6 +102,38 @@ export async function buildRepoIndex(dir: string): Promise<RepoIndex> {
     hasSymbol: (name) => symbols.has(name) || symbols.has(name.split('.').pop() ?? name),
     ...(scripts ? { scripts } : {}),
   };
+}
+
+/** The contents of these blobs, in order, through one `git cat-file --batch`. */
+function catBlobs(gitDir: string, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('git', ['--git-dir', gitDir, 'cat-file', '--batch'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`git cat-file exited ${code}`));
+      const out = Buffer.concat(chunks);
+      const texts: string[] = [];
+      let at = 0;
+      while (at < out.length) {
+        const nl = out.indexOf(10, at);
+        if (nl < 0) break;
+        const header = out.subarray(at, nl).toString('utf8').split(' ');
+        at = nl + 1;
+        if (header[1] === 'missing') {
+          texts.push('');
+          continue;
+        }
+        const size = Number(header[2]);
+        texts.push(out.subarray(at, at + size).toString('utf8'));
+        at += size + 1;
+      }
+      resolvePromise(texts);
+    });
+    child.stdin.end(ids.map((id) => `${id}\n`).join(''));
+  });
 }
 
 async function listFiles(dir: string): Promise<string[]> {

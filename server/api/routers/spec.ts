@@ -3,6 +3,8 @@ import { ZText } from '../schemas';
 import { orgProcedure, router, ZId } from '../trpc';
 import { createSpec, getSpec, importSpecKitSpec, listSpecs, submitSpec, updateSpec } from '../../services/specs';
 import { noticeSpecScored } from '../../../jobs/notice-bridge';
+import { groundSpecNames } from '../../services/spec-grounding';
+import { MAX_GROUNDING_NAME_LENGTH, MAX_GROUNDING_NAMES } from '../../specs/grounding';
 
 /** Field schemas of specs, written once for routes and forms. */
 export const ZSpecTitle = ZText.trim().min(1, 'is required').max(200, 'must be at most 200 characters');
@@ -15,6 +17,8 @@ export const ZSpecKitFiles = z
   .max(200, 'a feature folder holds at most 200 files')
   .refine((files) => files.reduce((n, f) => n + f.content.length, 0) <= 8_000_000, 'the folder must be at most 8,000,000 characters in total');
 
+const ZGroundingNames = z.array(ZText.max(MAX_GROUNDING_NAME_LENGTH)).max(MAX_GROUNDING_NAMES);
+
 export const specRouter = router({
   list: orgProcedure.input(z.object({ projectId: ZId.optional() })).query(({ ctx, input }) => listSpecs(ctx.db, ctx.scope, input)),
   get: orgProcedure.input(z.object({ specId: ZId })).query(({ ctx, input }) => getSpec(ctx.db, ctx.scope, input.specId)),
@@ -26,6 +30,13 @@ export const specRouter = router({
   importSpecKit: orgProcedure
     .input(z.object({ projectId: ZId, files: ZSpecKitFiles }))
     .mutation(({ ctx, input }) => importSpecKitSpec(ctx.db, ctx.scope, input)),
+  /**
+   * Which of the names a spec gives (paths, identifiers, npm scripts) the project's repository has:
+   * the editor's worker scores with the answer, so it shows the grounded score the gate computes.
+   */
+  ground: orgProcedure
+    .input(z.object({ projectId: ZId, paths: ZGroundingNames, symbols: ZGroundingNames, scripts: ZGroundingNames }))
+    .query(({ ctx, input }) => groundSpecNames(ctx.db, { orgId: ctx.scope.orgId, projectId: input.projectId, names: { paths: input.paths, symbols: input.symbols, scripts: input.scripts } })),
   update: orgProcedure
     .input(z.object({ specId: ZId, title: ZSpecTitle.optional(), markdown: ZSpecMarkdown.optional() }))
     .mutation(({ ctx, input }) => updateSpec(ctx.db, ctx.scope, input)),
