@@ -403,6 +403,8 @@ export async function restoreEmbedded(opts: { dataDir: string; file: string; for
     if (existing) {
       let held: Awaited<ReturnType<typeof inventory>> | null = null;
       try {
+        // Without its password file the cluster cannot be opened (and starting it would write a new one).
+        if (!fs.existsSync(path.join(opts.dataDir, EMBEDDED_PASSWORD_FILE))) throw new Error(`${EMBEDDED_PASSWORD_FILE} is missing from the data directory`);
         const server = await startEmbeddedPostgres(opts.dataDir, { notice: log });
         try {
           held = await inventory(server.url);

@@ -37,11 +37,11 @@ function cli(args: string[], dataDir: string, extraEnv: Record<string, string> =
 const lastJson = (out: string) => JSON.parse(out.trim().split('\n').pop()!);
 
 /** Runs `fn` against the data directory's embedded database, started for it (as a server would). */
-async function withCluster<T>(dataDir: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+async function withCluster<T>(dataDir: string, fn: (client: pg.Client) => Promise<T>, pgHome?: string): Promise<T> {
   const release = acquireLock(dataDir, {});
   let server: EmbeddedHandle | null = null;
   try {
-    server = await startEmbeddedPostgres(dataDir);
+    server = await startEmbeddedPostgres(dataDir, pgHome ? { pgHome } : {});
     const client = new pg.Client({ connectionString: server.url });
     await client.connect();
     try {
@@ -57,7 +57,8 @@ async function withCluster<T>(dataDir: string, fn: (client: pg.Client) => Promis
 
 const orgNames = async (c: pg.Client) => (await c.query<{ name: string }>('select name from organizations order by name')).rows.map((r) => r.name);
 
-describe('nightshift backup / restore (embedded PostgreSQL)', () => {
+// Each test spawns several CLI processes and PostgreSQL starts: slow on a loaded 2-core machine.
+describe('nightshift backup / restore (embedded PostgreSQL)', { timeout: 240_000 }, () => {
   let base: string;
   let dataDir: string;
   let backupFile: string;
@@ -202,5 +203,51 @@ describe('nightshift backup / restore (embedded PostgreSQL)', () => {
       release();
     }
     expect(await withCluster(dataDir, orgNames)).toEqual(['Acme']);
+  });
+});
+
+// Root with the data directory in a private folder (a checkout in root's home): PostgreSQL runs as
+// `postgres` and the cluster lives under NIGHTSHIFT_PG_HOME, recorded by a pointer file.
+describe.skipIf(process.getuid?.() !== 0)('nightshift backup / restore, root with a relocated cluster', { timeout: 240_000 }, () => {
+  let base: string;
+  let pgHome: string;
+  let dataDir: string;
+  beforeAll(() => {
+    base = fs.mkdtempSync(path.join(os.tmpdir(), 'ns-backup-private-'));
+    fs.chmodSync(base, 0o700);
+    const homeParent = fs.mkdtempSync(path.join(os.tmpdir(), 'ns-backup-pghome-'));
+    fs.chmodSync(homeParent, 0o711);
+    pgHome = path.join(homeParent, 'pg');
+    dataDir = path.join(base, 'data');
+  });
+  afterAll(() => {
+    fs.rmSync(base, { recursive: true, force: true });
+    fs.rmSync(path.dirname(pgHome), { recursive: true, force: true });
+  });
+
+  it('backs up and restores the relocated cluster, owned by postgres, after the data directory is lost', async () => {
+    const env = { NIGHTSHIFT_PG_HOME: pgHome };
+    expect((await cli(['org', 'create', '--name', 'Acme', '--owner-email', 'ops@acme.test'], dataDir, env)).code).toBe(0);
+    const clusterDir = fs.readFileSync(path.join(dataDir, 'pg-cluster'), 'utf8').trim();
+    expect(clusterDir.startsWith(pgHome)).toBe(true);
+    const file = path.join(base, 'backup.tar.gz');
+    const backup = await cli(['backup', '--out', file], dataDir, env);
+    expect(backup.code).toBe(0);
+
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    // The relocated cluster outlived the data directory: restore will not replace it unasked.
+    const refused = await cli(['restore', file], dataDir, env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('pg-password is missing from the data directory');
+    expect(refused.stderr).toContain('Pass --force');
+
+    const forced = await cli(['restore', file, '--force'], dataDir, env);
+    expect(forced.code).toBe(0);
+    const { keptAside } = lastJson(forced.stdout);
+    expect(keptAside.cluster.startsWith(`${clusterDir}.before-restore-`)).toBe(true);
+    const owner = fs.statSync(clusterDir).uid;
+    expect(owner).not.toBe(0);
+    expect(fs.statSync(path.join(clusterDir, 'PG_VERSION')).uid).toBe(owner);
+    expect(await withCluster(dataDir, orgNames, pgHome)).toEqual(['Acme']);
   });
 });
