@@ -153,6 +153,22 @@ test('a run followed live, its pull request read, merged and listed', async ({ p
   const stream = page.getByRole('list', { name: 'Agent stream' });
   // Someone is at work, said in words between the turns.
   await expect(page.getByRole('status').filter({ hasText: /^(Architect|Developer|QA|Reviewer) is working…/ })).toBeVisible({ timeout: 120_000 });
+  // The stepper marks that same role as the current step, with its live indicator (read in one go: the run moves on).
+  await expect
+    .poll(
+      () =>
+        page.evaluate(() => {
+          const said = Array.from(document.querySelectorAll('[role="status"]'))
+            .map((e) => e.textContent ?? '')
+            .find((t) => t.includes(' is working…'));
+          const step = document.querySelector('ol[aria-label="Roles of T1"] [data-state="working"]');
+          if (!said || !step) return 'nobody is working';
+          const role = step.querySelector('.font-medium')?.textContent ?? '';
+          return `${said.startsWith(`${role} is working…`)} ${step.getAttribute('aria-current')} ${step.querySelector('.animate-ping') !== null}`;
+        }),
+      { timeout: 120_000 },
+    )
+    .toBe('true step true');
   await shoot(page, 'run-2-working');
   await expect(page.getByRole('status', { name: 'Run status' })).toHaveText('succeeded', { timeout: 180_000 });
 
