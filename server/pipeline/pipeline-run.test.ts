@@ -3,6 +3,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeLlm, type FakeLlm } from '../../test/fake-llm/server';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db';
+import { userContext } from '../../test/support/trpc';
+import { appRouter } from '../api/router';
+import { createCallerFactory } from '../api/trpc';
+import { createOrganization } from '../services/orgs';
+import { createUser } from '../services/users';
 import { createPublisher } from '../realtime/publish';
 import { PULL_REQUESTS_DIR } from './file-pull-request-store';
 import { localRepoId, runSpecHeadless } from './headless-run';
@@ -30,8 +35,13 @@ import { MAX_QA_CYCLES } from './types';
 const MODEL = 'openai:gpt-4o-mini';
 let llm: FakeLlm | undefined;
 let t: TestDatabase;
+/** The instance's first organisation (the one CLI runs belong to by default) and its owner. */
+let owner: { id: string };
+let org: { id: string };
 beforeAll(async () => {
   t = await createTestDatabase('headless');
+  owner = await createUser(t.db, { name: 'Owner', email: 'owner@example.com', password: 'correct horse battery staple' });
+  org = await createOrganization(t.db, { name: 'Acme', ownerId: owner.id });
 });
 afterAll(async () => {
   removeFixtures();
@@ -216,7 +226,7 @@ describe('runSpecHeadless: the whole pipeline on a fixture repository against th
     expect(await r.g('show', `${fix.branch}:src/cart.js`)).toContain('export function applyDiscount');
     expect(await r.g('show', `${origin.branch}:src/format.js`)).not.toContain('const sign');
     expect((await r.g('rev-list', '--count', `${origin.branch}..${fix.branch}`)).trim()).toBe('1');
-    expect(r.log.some((l) => /T1: 1 findings outside its scope → remediation task T1-fix/.test(l))).toBe(true);
+    expect(r.log.some((l) => /task T1: 1 finding outside its scope → remediation task T1-fix/.test(l))).toBe(true);
     expect(r.log.some((l) => /^wave 2\/2: T1-fix$/.test(l))).toBe(true);
     expect(await checkoutState(r.repo)).toEqual(r.before);
 
@@ -235,5 +245,19 @@ describe('runSpecHeadless: the whole pipeline on a fixture repository against th
     expect(await t.db.selectFrom('pull_requests').select('branch').where('run_id', '=', r.runId!).orderBy('created_at').execute()).toEqual([{ branch: origin.branch }, { branch: fix.branch }]);
     const events = await t.db.selectFrom('events').select('type').where('run_id', '=', r.runId!).execute();
     expect(new Set(events.map((e) => e.type))).toEqual(new Set(['task.status', 'agent.role', 'agent.tool', 'agent.verdict', 'pull-request.opened']));
+
+    // …and in the web product: the organisation's owner sees it through the same API the pages use.
+    const web = createCallerFactory(appRouter)(userContext(t.db, owner.id));
+    expect((await web.run.list({ orgId: org.id })).map((x) => x.id)).toContain(r.runId);
+    const shown = await web.run.get({ orgId: org.id, runId: r.runId! });
+    expect(shown.status).toBe('succeeded');
+    expect(shown.waves.map((w) => w.map((x) => `${x.key}:${x.status}`))).toEqual([['T1:succeeded'], ['T1-fix:succeeded']]);
+    expect((await web.run.pullRequests({ orgId: org.id, runId: r.runId! })).map((p) => p.branch).sort()).toEqual([origin.branch, fix.branch].sort());
+    const recorded = await web.recording.tasks({ orgId: org.id, runId: r.runId! });
+    expect(recorded.map((x) => ({ key: x.key, status: x.status }))).toEqual([
+      { key: 'T1', status: 'approved' },
+      { key: 'T1-fix', status: 'approved' },
+    ]);
+    expect(recorded.every((x) => x.records > 0 && (x.modelCalls ?? 0) > 0)).toBe(true);
   }, 180_000);
 });
