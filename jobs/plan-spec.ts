@@ -13,6 +13,9 @@ import { orgAgentSetup } from '../server/pipeline/agent-setup';
 import { orgProviderSettings } from '../server/services/secrets';
 import { githubAuthFromSettings } from '../server/github/github-auth';
 import { repositorySourceFor } from '../server/services/repositories';
+import { beginPlanRecording, endPlanRecording } from '../server/recording/plan';
+import { dbPlanRecordingSink } from '../server/services/recordings';
+import { secretValuesFromEnv } from '../server/agent/redact';
 
 export const PLAN_SPEC_JOB = 'plan-spec';
 export const ZPlanSpecJob = z.object({ orgId: z.string().uuid(), specId: z.string().uuid(), userId: z.string().uuid().nullable(), model: z.string() });
@@ -57,6 +60,8 @@ export const planSpecJob = {
     // (planning.planSpec resolves it).
     const agentSetup = await orgAgentSetup(ctx.db, data.orgId, { taskModel: data.model, env, dataDir: dataDir(), baseSkills: loadSkillLibrary() });
     let ws: Awaited<ReturnType<typeof openTaskWorkspace>> | null = null;
+    let recording: Awaited<ReturnType<typeof beginPlanRecording>> | null = null;
+    let planStatus: 'planned' | 'failed' = 'failed';
     try {
       const source = await repositorySourceFor(ctx.db, { orgId: data.orgId, projectId: spec.projectId, repository: spec.repository });
       const github = await githubAuthFromSettings(data.orgId, env);
@@ -68,6 +73,9 @@ export const planSpecJob = {
         task: { id: `plan-${data.specId}`, slug: 'plan' },
         base: spec.defaultBranch,
       });
+      // Recorded like every task (before its run exists: tied to the spec, then to the run).
+      const sink = dbPlanRecordingSink(ctx.db, { orgId: data.orgId, specId: data.specId });
+      recording = await beginPlanRecording({ sinks: [sink], secrets: [...secrets, ...github.secrets, ...secretValuesFromEnv()], runId: null, planId: `plan-${data.specId}`, specMarkdown: spec.markdown, model: data.model, workspace: ws });
       const planned = await planSpecWithAgent({
         specMarkdown: spec.markdown,
         ...(importPlan ? { objective: gapFillingObjective(spec.markdown, importPlan) } : {}),
@@ -78,16 +86,21 @@ export const planSpecJob = {
         skills: agentSetup.skills,
         promptDirs: agentSetup.promptDirs,
         secrets: [...secrets, ...github.secrets],
+        recording,
       });
       if (!planned.ok) return fail(planned.error);
       const tasks = importPlan ? mergeGapFill(importPlan, planned.tasks).tasks : planned.tasks;
       const run = await createRun(ctx.db, scope, { specId: data.specId, tasks, model: data.model, ...(importPlan ? { doneTasks: importPlan.done } : {}) });
+      planStatus = 'planned';
+      await recording.flush();
+      await sink.attachRun(run.run.id);
       await ctx.publish(data.orgId, { type: 'spec.planned', specId: data.specId, runId: run.run.id });
       return { runId: run.run.id };
     } catch (err) {
       await fail((err as Error).message);
       return { error: (err as Error).message };
     } finally {
+      if (recording) await endPlanRecording(recording, planStatus).catch(() => undefined);
       if (ws) await removeWorktree(ws.mirror, ws.worktree).catch(() => undefined);
     }
   },

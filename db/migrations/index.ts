@@ -16,6 +16,7 @@ import * as m0012 from './0012_spec_imports';
 import * as m0014 from './0014_viability';
 import * as m0017 from './0017_evals';
 import * as m0017b from './0017_evals_owner';
+import * as m0017c from './0017_plan_recordings';
 import * as m0016 from './0016_recordings';
 import * as m0018 from './0018_worker_processes';
 import * as m0020 from './0020_rsi';
@@ -43,6 +44,7 @@ export const migrations: Record<string, Migration> = {
   '0014_viability': m0014,
   '0017_evals': m0017,
   '0017_evals_owner': m0017b,
+  '0017_plan_recordings': m0017c,
   '0016_recordings': m0016,
   '0018_worker_processes': m0018,
   '0020_rsi': m0020,

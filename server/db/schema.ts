@@ -736,10 +736,30 @@ export interface RecordingBlobsTable {
   text: string;
 }
 
+/**
+ * The planner's recording (0017_plan_recordings): same lines as a task's (header, blobs, records,
+ * ending), kept as one array; tied to its spec at once and to its run when the run exists.
+ */
+export interface PlanRecordingsTable {
+  id: Generated<string>;
+  org_id: string;
+  spec_id: string | null;
+  run_id: string | null;
+  header: Json<Record<string, unknown>>;
+  ending: Json<Record<string, unknown>> | null;
+  lines: JsonDefault<Array<Record<string, unknown>>>;
+  records: ColumnType<number, number | undefined, number>;
+  /** bigint: strings on read (see db/client). */
+  bytes: ColumnType<string, number | string | undefined, number | string>;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
 export interface Database {
   task_recordings: TaskRecordingsTable;
   recording_entries: RecordingEntriesTable;
   recording_blobs: RecordingBlobsTable;
+  plan_recordings: PlanRecordingsTable;
 }
 
 // ── Self-improvement (db/migrations/0020_rsi.ts) ──

@@ -38,6 +38,8 @@ import { FilePullRequestStore } from './file-pull-request-store';
 import { planSpecWithAgent } from './plan-spec';
 import { gapFillingObjective, mergeGapFill, planFromImport } from '../specs/import-plan';
 import type { ImportedTask } from '../specs/speckit-convert';
+import { beginPlanRecording, endPlanRecording } from '../recording/plan';
+import { dbPlanRecordingSink } from '../services/recordings';
 import { MAX_REMEDIATION_DEPTH } from './remediation';
 import { describeAgentEvent, sessionLogLines } from './session-events';
 import { createPipelineExecutor, type PipelineTaskOutput } from './task-executor';
@@ -297,10 +299,13 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
 
     async function plan(r: typeof run): Promise<{ ok: true } | { ok: false; error: string; costUsd: number }> {
       log(`planning on a worktree of ${opts.repo} (base ${r.base})`);
-      const { env } = await orgProviderSettings(db, r.orgId);
+      const { env, secrets: orgSecrets } = await orgProviderSettings(db, r.orgId);
       const setup = await orgAgentSetup(db, r.orgId, { taskModel: r.model, env, dataDir: opts.dataDir, baseSkills: loadSkillLibrary(), baseUrl: opts.baseUrl });
       const planner = setup.models.forRole('planner');
-      const ws = await openTaskWorkspace({ dataDir: opts.dataDir, repoId: r.projectId, source: operatorRepositorySource(repo), task: { id: randomUUID(), slug: 'plan' }, base: r.base });
+      const planId = randomUUID();
+      const ws = await openTaskWorkspace({ dataDir: opts.dataDir, repoId: r.projectId, source: operatorRepositorySource(repo), task: { id: planId, slug: 'plan' }, base: r.base });
+      let recording: Awaited<ReturnType<typeof beginPlanRecording>> | null = null;
+      let planStatus: 'planned' | 'failed' = 'failed';
       try {
         // An imported plan: the team's tasks are the plan; the planner runs only for its gaps.
         const importPlan = opts.importedTasks ? planFromImport(opts.importedTasks) : null;
@@ -317,6 +322,8 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
           }
           log(`tasks.md names no files for ${importPlan.gaps.join(', ')}: asking the planner to fill them in`);
         }
+        // Recorded like every task (the planner's exchanges and tool calls, redacted), under the run.
+        recording = await beginPlanRecording({ sinks: [dbPlanRecordingSink(db, { orgId: r.orgId, runId: r.id })], secrets: [...(opts.secrets ?? []), ...orgSecrets], runId: r.id, planId, specMarkdown: r.markdown, model: planner.modelName, workspace: ws });
         const planned = await planSpecWithAgent({
           specMarkdown: r.markdown,
           ...(importPlan ? { objective: gapFillingObjective(r.markdown, importPlan) } : {}),
@@ -328,12 +335,14 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
           promptDirs: setup.promptDirs,
           secrets: opts.secrets,
           signal: opts.signal,
+          recording,
           onEvent: (e) => {
             const line = describeAgentEvent(e);
             if (line) log(`  [planner] ${line}`);
           },
         });
         if (!planned.ok) return { ok: false, error: planned.error, costUsd: 0 };
+        planStatus = 'planned';
         await addCliRunCost(db, r.id, planned.costUsd);
         const plannedTasks: SubmittedTask[] = importPlan ? mergeGapFill(importPlan, planned.tasks).tasks : planned.tasks;
         log(`plan accepted: ${plannedTasks.map((t) => `${t.id} "${t.title}"`).join(', ')}`);
@@ -348,6 +357,7 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
         });
         return { ok: true };
       } finally {
+        if (recording) for (const e of await endPlanRecording(recording, planStatus)) log(`the planner's recording was not fully stored: ${e}`);
         await removeWorktree(ws.mirror, ws.worktree).catch(() => undefined);
         // The planner's branch only existed to give it a worktree.
         await git(['branch', '-D', ws.worktree.branch], { cwd: ws.mirror.path }).catch(() => undefined);

@@ -5,6 +5,7 @@ import type { ContextCache } from '../agent/context-cache';
 import type { SkillLibrary } from '../skills/library';
 import { toolsForRole } from '../tools/registry';
 import type { SubmittedTask } from '../planner/validate-plan';
+import type { TaskRecording } from '../recording/recorder';
 import { createSubmitPlanTool } from './submit-plan';
 
 /** The planner agent: reads the repository (read-only) and turns an accepted spec into tasks. */
@@ -22,12 +23,15 @@ export async function planSpecWithAgent(opts: {
   secrets?: string[];
   signal?: AbortSignal;
   onEvent?: (e: AgentEvent) => void;
+  /** Records every model exchange and tool call of the planner (server/recording/plan.ts). */
+  recording?: TaskRecording;
 }): Promise<{ ok: true; tasks: SubmittedTask[]; summary: string; costUsd: number } | { ok: false; error: string }> {
   const holder: { tasks: SubmittedTask[] | null } = { tasks: null };
+  const rec = opts.recording;
   const result = await runAgent({
     role: 'planner',
     objective: opts.objective ?? `Plan this specification into tasks and submit them with submit_plan.\n\n${opts.specMarkdown}`,
-    model: opts.model,
+    model: rec ? rec.model(opts.model, { role: 'planner', cycle: 1, modelName: opts.modelName }) : opts.model,
     modelName: opts.modelName,
     tools: [...toolsForRole('planner', { skills: opts.skills }), createSubmitPlanTool(holder)],
     skills: opts.skills,
@@ -36,7 +40,12 @@ export async function planSpecWithAgent(opts: {
     cache: opts.cache,
     secrets: opts.secrets,
     signal: opts.signal,
-    onEvent: opts.onEvent,
+    onEvent: rec
+      ? (e) => {
+          rec.agentEvent('planner', 1, e);
+          opts.onEvent?.(e);
+        }
+      : opts.onEvent,
   });
   if (!holder.tasks) return { ok: false, error: result.reason ?? 'the planner finished without an accepted plan (submit_plan)' };
   return { ok: true, tasks: holder.tasks, summary: result.finish?.summary ?? '', costUsd: result.costUsd };

@@ -9,7 +9,9 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeLlm } from '../../test/fake-llm/server';
-import { architectDesign, call, DISCOUNT_TESTS, exec, FIRST_VERSION, makeFixtureRepo, plannerSubmittingTwice, qaVerdict, RANGE_FIX, RANGE_TEST, removeFixtures, SPEC, teamScript } from '../../test/pipeline/run-test-support';
+import { architectDesign, call, DISCOUNT_TESTS, exec, FIRST_VERSION, makeFixtureRepo, plannerSubmittingTwice, qaVerdict, RANGE_FIX, RANGE_TEST, removeFixtures, roleOf, SPEC, teamScript } from '../../test/pipeline/run-test-support';
+import { openDatabase } from '../boot';
+import { loadPlanRecording } from '../services/recordings';
 
 const ROOT = resolve(__dirname, '../..');
 afterAll(() => removeFixtures());
@@ -68,5 +70,21 @@ describe('nightshift replay --run', () => {
     expect(none).toMatchObject({ code: 2, stderr: 'nightshift replay: no run 00000000-0000-4000-8000-000000000000 in this database\n' });
     const bad = await cli(['replay', '--run', 'last'], env);
     expect(bad.code).toBe(2);
+
+    // The planner's exchanges were recorded under the run too (one model record per request it made).
+    // Read last: this process opening the data directory's database is no CLI invocation.
+    const plannerRequests = llm.requests.filter((b) => roleOf(b) === 'planner').length;
+    expect(plannerRequests).toBeGreaterThan(0);
+    const rt = await openDatabase({ dataDir, own: false, allowTemporary: true });
+    try {
+      const task = await rt.db.selectFrom('tasks').select('org_id').where('run_id', '=', runId).executeTakeFirstOrThrow();
+      const plan = await loadPlanRecording(rt.db, { orgId: task.org_id, runId });
+      expect(plan).toMatchObject({ header: { taskKey: 'plan', runId, model: 'openai:gpt-4o-mini' }, ending: { status: 'planned' } });
+      expect(plan!.entries.filter((e) => e.kind === 'model' && e.role === 'planner')).toHaveLength(plannerRequests);
+      expect(plan!.entries.filter((e) => e.kind === 'tool' && e.toolName === 'submit_plan')).toHaveLength(2);
+      expect(JSON.stringify([...plan!.entries, ...plan!.blobs.values()])).not.toContain(env.OPENAI_API_KEY);
+    } finally {
+      await rt.close();
+    }
   }, 300_000);
 });

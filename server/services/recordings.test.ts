@@ -11,7 +11,7 @@ import type { Sandbox } from '../../sandbox/types';
 import { addCliPlan, cliProject, cliRunTasks, createCliRun } from './cli-runs';
 import { createOrganization } from './orgs';
 import { createUser } from './users';
-import { dbRecordingSink, DEFAULT_RECORDING_RETENTION_DAYS, getRecordingRetention, listRunRecordings, loadTaskRecording, pruneRecordings, readRecordingEntries, setRecordingRetention } from './recordings';
+import { dbPlanRecordingSink, dbRecordingSink, DEFAULT_RECORDING_RETENTION_DAYS, getRecordingRetention, listRunRecordings, loadPlanRecording, loadTaskRecording, pruneRecordings, readRecordingEntries, setRecordingRetention } from './recordings';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -103,5 +103,37 @@ describe('recordings in the database', () => {
     expect(await loadTaskRecording(t.db, { orgId: o.org.id, taskId: o.taskId })).toBeNull();
     expect(await t.db.selectFrom('recording_entries').select('seq').where('task_id', '=', o.taskId).execute()).toEqual([]);
     expect(await t.db.selectFrom('recording_blobs').select('hash').where('task_id', '=', o.taskId).execute()).toEqual([]);
+  });
+
+  it("keeps the planner's recording apart: opened before its run exists, tied to the run, redacted, scoped, pruned by the same rule", async () => {
+    const o = await orgWithTask('planner');
+    const other = await orgWithTask('planner-other');
+    const sink = dbPlanRecordingSink(t.db, { orgId: o.org.id });
+    const rec = createTaskRecording({ secrets: ['hunter2-secret-value'], sinks: [sink] });
+    await rec.begin({ runId: '', taskId: 'plan-x', taskKey: 'plan', title: 'Plan the specification', description: '# spec', criteria: [], mode: 'pipeline', model: 'openai:fake', baseCommit: 'a'.repeat(40), baseTree: 'b'.repeat(40) });
+    const m = rec.model(model([{ type: 'text-delta', id: 't', delta: 'plan with hunter2-secret-value' }, { type: 'finish', reason: 'stop' }]), { role: 'planner', cycle: 1, modelName: 'openai:fake' });
+    for await (const _ of m.stream({ system: 'You are the planner.', messages: [{ role: 'user', content: 'Plan it' }] })) void _;
+    rec.agentEvent('planner', 1, { type: 'tool-call', turn: 1, call: { id: 'c1', name: 'submit_plan', args: { tasks: [] } } } as never);
+    rec.agentEvent('planner', 1, { type: 'tool-result', turn: 1, callId: 'c1', toolName: 'submit_plan', output: 'accepted', isError: false } as never);
+    // Not tied to a run yet: no run reads it.
+    await rec.flush();
+    expect(await loadPlanRecording(t.db, { orgId: o.org.id, runId: o.runId })).toBeNull();
+    await sink.attachRun(o.runId);
+    await rec.end({ status: 'planned', commit: null, tree: null });
+
+    const plan = await loadPlanRecording(t.db, { orgId: o.org.id, runId: o.runId });
+    expect(plan!.header).toMatchObject({ taskKey: 'plan', runId: o.runId, model: 'openai:fake' });
+    expect(plan!.entries).toEqual(rec.entries);
+    expect(plan!.entries.map((e) => e.kind)).toEqual(['model', 'tool']);
+    expect([...plan!.blobs.values()]).toContain('You are the planner.');
+    expect(plan!.ending).toMatchObject({ status: 'planned', modelCalls: 1, records: 2 });
+    expect(JSON.stringify(await t.db.selectFrom('plan_recordings').selectAll().execute())).not.toContain('hunter2-secret-value');
+    expect(await loadPlanRecording(t.db, { orgId: other.org.id, runId: o.runId })).toBeNull();
+
+    const inDays = (d: number) => new Date(Date.now() + d * 86_400_000);
+    await pruneRecordings(t.db, { orgId: o.org.id, now: inDays(29) });
+    expect(await loadPlanRecording(t.db, { orgId: o.org.id, runId: o.runId })).not.toBeNull();
+    await pruneRecordings(t.db, { orgId: o.org.id, now: inDays(31) });
+    expect(await loadPlanRecording(t.db, { orgId: o.org.id, runId: o.runId })).toBeNull();
   });
 });

@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { DB } from '../db/client';
 import { AppError } from '../errors/app-error';
-import type { LoadedRecording, RecordEntry, RecordingEnding, RecordingHeader, RecordingSink } from '../recording/types';
+import type { BlobLine, LoadedRecording, RecordEntry, RecordingEnding, RecordingHeader, RecordingSink } from '../recording/types';
 import { requireRole } from './orgs';
 import type { OrgScope } from './scope';
 
@@ -74,6 +74,82 @@ export function dbRecordingSink(db: DB, ids: { orgId: string; runId: string; tas
       if (!ending) return;
       await db.updateTable('task_recordings').set({ ending: JSON.stringify(ending), updated_at: new Date() }).where('task_id', '=', ids.taskId).where('org_id', '=', ids.orgId).execute();
     },
+  };
+}
+
+/**
+ * Where the planner's recording is written (it runs before its run exists on the server): a
+ * `plan_recordings` row tied to the spec, and to the run once {@link PlanRecordingSink.attachRun}
+ * names it (at once for `nightshift run`, whose run exists before it plans).
+ */
+export type PlanRecordingSink = RecordingSink & {
+  /** The row's id once opened. */
+  readonly id: string | null;
+  attachRun(runId: string): Promise<void>;
+};
+
+export function dbPlanRecordingSink(db: DB, ids: { orgId: string; specId?: string | null; runId?: string | null }): PlanRecordingSink {
+  let id: string | null = null;
+  let runId = ids.runId ?? null;
+  return {
+    name: 'database',
+    get id() {
+      return id;
+    },
+    async open(header: RecordingHeader) {
+      await pruneRecordings(db, { orgId: ids.orgId });
+      const row = await db
+        .insertInto('plan_recordings')
+        .values({ org_id: ids.orgId, spec_id: ids.specId ?? null, run_id: runId, header: JSON.stringify(header) })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      id = row.id;
+    },
+    async write(lines) {
+      if (!id) return;
+      const records = lines.filter((l) => l.kind !== 'blob').length;
+      const json = JSON.stringify(lines);
+      await db
+        .updateTable('plan_recordings')
+        .set({ lines: sql`lines || ${json}::jsonb`, records: sql`records + ${records}`, bytes: sql`bytes + ${json.length}`, updated_at: new Date() })
+        .where('id', '=', id)
+        .where('org_id', '=', ids.orgId)
+        .execute();
+    },
+    async close(ending: RecordingEnding | null) {
+      if (!id || !ending) return;
+      await db.updateTable('plan_recordings').set({ ending: JSON.stringify(ending), updated_at: new Date() }).where('id', '=', id).where('org_id', '=', ids.orgId).execute();
+    },
+    async attachRun(run: string) {
+      runId = run;
+      if (!id) return;
+      await db
+        .updateTable('plan_recordings')
+        .set({ run_id: run, header: sql`jsonb_set(header, '{runId}', to_jsonb(${run}::text))`, updated_at: new Date() })
+        .where('id', '=', id)
+        .where('org_id', '=', ids.orgId)
+        .execute();
+    },
+  };
+}
+
+/** The planner's recording of a run (the newest, if it was planned more than once), or null. */
+export async function loadPlanRecording(db: DB, ids: { orgId: string; runId: string }): Promise<LoadedRecording | null> {
+  const row = await db
+    .selectFrom('plan_recordings')
+    .select(['header', 'ending', 'lines'])
+    .where('run_id', '=', ids.runId)
+    .where('org_id', '=', ids.orgId)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return null;
+  const lines = (row.lines ?? []) as unknown as Array<BlobLine | RecordEntry>;
+  return {
+    header: row.header as unknown as RecordingHeader,
+    entries: lines.filter((l): l is RecordEntry => l.kind !== 'blob'),
+    blobs: new Map(lines.filter((l): l is BlobLine => l.kind === 'blob').map((b) => [b.hash, b.text])),
+    ending: (row.ending as unknown as RecordingEnding | null) ?? null,
   };
 }
 
@@ -154,9 +230,13 @@ export async function readRecordingEntries(db: DB, scope: Pick<OrgScope, 'orgId'
   };
 }
 
+/** The oldest creation time the joined organisation's retention keeps (its setting, or the default). */
+const keptSince = (now: Date) =>
+  sql<Date>`${now}::timestamptz - make_interval(days => coalesce(case when jsonb_typeof(organizations.settings->'recordingRetentionDays') = 'number' then greatest((organizations.settings->>'recordingRetentionDays')::numeric, 1)::int end, ${DEFAULT_RECORDING_RETENTION_DAYS}))`;
+
 /**
  * Drops recordings older than their organisation's retention (one organisation, or all). Returns
- * how many task recordings went.
+ * how many task recordings went (the planners' recordings go by the same rule).
  */
 export async function pruneRecordings(db: DB, opts: { orgId?: string; now?: Date } = {}): Promise<number> {
   const now = opts.now ?? new Date();
@@ -164,13 +244,17 @@ export async function pruneRecordings(db: DB, opts: { orgId?: string; now?: Date
     .deleteFrom('task_recordings')
     .using('organizations')
     .whereRef('organizations.id', '=', 'task_recordings.org_id')
-    .where(
-      'task_recordings.created_at',
-      '<',
-      sql<Date>`${now}::timestamptz - make_interval(days => coalesce(case when jsonb_typeof(organizations.settings->'recordingRetentionDays') = 'number' then greatest((organizations.settings->>'recordingRetentionDays')::numeric, 1)::int end, ${DEFAULT_RECORDING_RETENTION_DAYS}))`,
-    );
+    .where('task_recordings.created_at', '<', keptSince(now));
   if (opts.orgId) q = q.where('task_recordings.org_id', '=', opts.orgId);
   const r = await q.executeTakeFirst();
+  // The planners' recordings, by the same rule.
+  let p = db
+    .deleteFrom('plan_recordings')
+    .using('organizations')
+    .whereRef('organizations.id', '=', 'plan_recordings.org_id')
+    .where('plan_recordings.created_at', '<', keptSince(now));
+  if (opts.orgId) p = p.where('plan_recordings.org_id', '=', opts.orgId);
+  await p.executeTakeFirst();
   return Number(r.numDeletedRows ?? 0);
 }
 

@@ -15,6 +15,7 @@ import { listPullRequests, getPullRequest } from '../../server/services/pull-req
 import { createPublisher } from '../../server/realtime/publish';
 import { startJobs, type WorkerRuntime } from '../../jobs/runtime';
 import { PLAN_SPEC_JOB } from '../../jobs/plan-spec';
+import { loadPlanRecording } from '../../server/services/recordings';
 import { createChannel } from '../../server/services/notification-channels';
 import { startLocalReceiver, type LocalReceiver } from '../../server/notify/testing/local-receiver';
 
@@ -89,6 +90,18 @@ describe('spec → plan → run → pull request', () => {
       .then(() => t.db.selectFrom('runs').select(['id']).where('spec_id', '=', spec.id).executeTakeFirstOrThrow());
     const preview = await getRun(t.db, scope, run.id);
     expect(preview.waves.map((w) => w.map((task) => task.key))).toEqual([['T1']]);
+    // The planner's exchanges are recorded like every task's (it ran before its run existed: the
+    // recording is tied to the spec, then to the run): one model record per request it made.
+    const plannerRequests = llm.requests.length;
+    const plan = await expect
+      .poll(async () => loadPlanRecording(t.db, { orgId: org.id, runId: run.id }), { timeout: 30_000, interval: 100 })
+      .toMatchObject({ header: { taskKey: 'plan', runId: run.id, model: 'openai:fake' }, ending: { status: 'planned', commit: null } })
+      .then(() => loadPlanRecording(t.db, { orgId: org.id, runId: run.id }));
+    expect(plan!.entries.filter((e) => e.kind === 'model')).toHaveLength(plannerRequests);
+    expect(plan!.entries.filter((e) => e.kind === 'model').every((e) => e.kind === 'model' && e.role === 'planner' && e.digest.system.length > 0 && plan!.blobs.has(e.digest.system))).toBe(true);
+    expect(plan!.entries.some((e) => e.kind === 'tool' && e.toolName === 'submit_plan')).toBe(true);
+    expect(await t.db.selectFrom('plan_recordings').select(['spec_id', 'org_id']).where('run_id', '=', run.id).execute()).toEqual([{ spec_id: spec.id, org_id: org.id }]);
+    expect(JSON.stringify(await t.db.selectFrom('plan_recordings').select(['header', 'lines']).execute())).not.toContain('sk-test-not-a-real-key');
 
     await startRun(t.db, scope, { runId: run.id });
     await expect
