@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { dataDir } from '../../config';
+import { onceEach } from '../once-each';
 import { backupEmbedded, BackupError, defaultBackupFile } from '../../db/embedded-backup';
 
 const USAGE = 'usage: nightshift backup [--out FILE.tar.gz]   (the embedded database of NIGHTSHIFT_DATA_DIR, online)';
@@ -22,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    const summary = await backupEmbedded({ dataDir: dataDir(), out: values.out ?? defaultBackupFile(), log: (m) => process.stderr.write(`nightshift backup: ${m}\n`) });
+    const summary = await backupEmbedded({ dataDir: dataDir(), out: values.out ?? defaultBackupFile(), log: onceEach((m) => process.stderr.write(`nightshift backup: ${m}\n`)) });
     process.stdout.write(JSON.stringify(summary) + '\n');
     return 0;
   } catch (err) {

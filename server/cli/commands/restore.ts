@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { dataDir } from '../../config';
+import { onceEach } from '../once-each';
 import { BackupError, restoreEmbedded } from '../../db/embedded-backup';
 
 const USAGE = 'usage: nightshift restore FILE.tar.gz [--force]   (into the embedded database of NIGHTSHIFT_DATA_DIR; stop the server first)';
@@ -30,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
       dataDir: dataDir(),
       file: parsed.positionals[0],
       force: parsed.values.force,
-      log: (m) => process.stderr.write(`nightshift restore: ${m}\n`),
+      log: onceEach((m) => process.stderr.write(`nightshift restore: ${m}\n`)),
     });
     process.stdout.write(JSON.stringify(summary) + '\n');
     return 0;
