@@ -12,7 +12,6 @@ import { repositorySourceFor } from '../services/repositories';
 import { orgProviderSettings } from '../services/secrets';
 import { createSpec } from '../services/specs';
 import type { OrgScope } from '../services/scope';
-import { scoreSpec } from '../specs/score';
 import { cleanupSpec } from './cleanup-spec';
 import { RULES } from './catalogue';
 import { scanRepository } from './scan';
@@ -84,6 +83,6 @@ export async function createCleanupSpec(db: DB, scope: OrgScope, input: { projec
     throw new AppError('BAD_REQUEST', `Nothing to clean up: ${input.rule ? `rule ${input.rule} does not fire` : 'no rule fires'} on the default branch (${built.filesScanned} files scanned)`);
   }
   const spec = await createSpec(db, scope, { projectId: input.projectId, title: built.spec.title, markdown: built.spec.markdown });
-  const gate = scoreSpec(built.spec.markdown);
-  return { specId: spec.id, title: built.spec.title, rule: built.spec.rule, occurrences: built.spec.included.length, leftOut: built.spec.leftOut.length, score: gate.score, accepted: gate.accepted };
+  // The gate's score as stored (grounded in the project's repository like every saved spec).
+  return { specId: spec.id, title: built.spec.title, rule: built.spec.rule, occurrences: built.spec.included.length, leftOut: built.spec.leftOut.length, score: spec.score, accepted: spec.accepted };
 }
