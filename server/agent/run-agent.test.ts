@@ -91,6 +91,37 @@ describe('runAgent', () => {
     expect(second.status).toBe('done');
     expect(second.turns).toBe(3);
     expect(requestText(f2.llm.requests[0])).toContain('PORT_NUMBER = 4817');
+    // The role's usage (and so its budgets and the run's cost) counts the turns before the stop too.
+    expect(first.usage.calls).toBe(2);
+    expect(first.usage.inputTokens).toBeGreaterThan(0);
+    expect(second.usage.calls).toBe(3);
+    expect(second.usage.inputTokens).toBeGreaterThan(first.usage.inputTokens);
+    expect(second.usage.outputTokens).toBeGreaterThan(first.usage.outputTokens);
+  });
+
+  it('keeps the budget across a resume: usage spent before the stop counts against it', async () => {
+    const store = createMemoryCheckpointStore();
+    const ws = makeWorkspace({ 'a.txt': 'a' });
+    const f1 = await fakeModel((_b, i) => toolTurn('list_files', { depth: (i % 5) + 1 }));
+    llm = f1.llm;
+    const handle = startAgent({
+      role: 'developer', objective: 'List files', model: f1.model, tools: toolsForRole('developer'), workspace: ws, cache: createMemoryContextCache(), checkpoint: store, taskKey: 'task-budget',
+      onEvent: (e) => {
+        if (e.type === 'checkpoint' && e.turn === 3) handle.abort('worker died');
+      },
+    });
+    const first = await handle.result;
+    expect(first.status).toBe('stopped');
+    const spent = first.usage.inputTokens + first.usage.outputTokens;
+    await f1.llm.close();
+
+    // A token budget the first execution alone already used up: the resumed role may not start over.
+    const f2 = await fakeModel([finish]);
+    llm = f2.llm;
+    const second = await runAgent({ role: 'developer', objective: 'List files', model: f2.model, tools: toolsForRole('developer'), workspace: ws, cache: createMemoryContextCache(), checkpoint: store, taskKey: 'task-budget', budgets: { maxTokens: spent } });
+    expect(second.status).toBe('failed');
+    expect(second.reason).toBe(`token budget exhausted (${spent} of ${spent})`);
+    expect(f2.llm.requests).toHaveLength(0);
   });
 
   it('injectMessage steers the next turn; secrets never reach the prompt', async () => {

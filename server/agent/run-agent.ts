@@ -204,9 +204,17 @@ async function loop(opts: AgentRunOptions, inbox: string[], signal: AbortSignal,
     emit({ type: 'nudge', turn: st.turn, detector, message });
   }
 
+  // What this role spent before the checkpoint it resumes from (another process, another host):
+  // it counts in the role's usage, so in its budgets and in the run's cost.
+  const before = { inputTokens: 0, outputTokens: 0, calls: 0, costUsd: 0, ...saved?.usage };
   const usageNow = () => {
     const t = usage.totals();
-    return { inputTokens: t.inputTokens - usageBase.inputTokens, outputTokens: t.outputTokens - usageBase.outputTokens, calls: t.calls - usageBase.calls, costUsd: t.costUsd - usageBase.costUsd };
+    return {
+      inputTokens: before.inputTokens + t.inputTokens - usageBase.inputTokens,
+      outputTokens: before.outputTokens + t.outputTokens - usageBase.outputTokens,
+      calls: before.calls + t.calls - usageBase.calls,
+      costUsd: before.costUsd + t.costUsd - usageBase.costUsd,
+    };
   };
 
   function finishWith(status: AgentRunResult['status'], reason?: string, finish?: FinishPayload): AgentRunResult {
