@@ -8,7 +8,8 @@
  * (rejected, said clearly) and a prompt patch → calibration with the scripted model: the suite
  * without and with it (50% → 100%), the failing task passes with it → adopted as a new version of the
  * organisation's prompt override, and Slack hears about it → a second cycle's proposal that makes the
- * eval worse is rejected with the numbers, and nothing else was adopted.
+ * eval worse is rejected with the numbers, as is one whose every model call is refused; one whose
+ * calibration cannot run is not adopted either (the reason said, exit 1); nothing else was adopted.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -19,10 +20,11 @@ import { bwrapAvailable } from '../../sandbox/bwrap-driver';
 import { detectCgroups } from '../../sandbox/cgroups';
 import { startFakeLlm, type FakeLlm } from '../../test/fake-llm/server';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db';
-import { GUIDANCE, MISREMEMBERED, rsiScript, rsiSuite, SABOTAGE, type ScriptedProposal } from '../../test/support/rsi-fixtures';
+import { BREAKS, GUIDANCE, MISREMEMBERED, rsiScript, rsiSuite, SABOTAGE, type ScriptedProposal } from '../../test/support/rsi-fixtures';
 import { startLocalReceiver, type LocalReceiver } from '../notify/testing/local-receiver';
 import { createChannel } from '../services/notification-channels';
 import { listEvalRuns } from '../services/evals';
+import { setRsiSettings } from '../services/rsi';
 
 const ROOT = resolve(__dirname, '../..');
 const skip = !bwrapAvailable() || detectCgroups().version === 0;
@@ -188,5 +190,34 @@ describe.skipIf(skip)('self-improvement loop (CLI, bwrap, fake LLM, real Postgre
     // Calibration runs are never mined: the second report saw the same two failing runs.
     const obs2 = two.observations.find((o: { kind: string }) => o.kind === 'tool-error');
     expect([...obs2.runs].sort()).toEqual(failingRuns);
+
+    // ---- cycle 3: a change the model endpoint refuses (HTTP 400 on every developer call) fails every task: rejected ----
+    plan = [
+      {
+        observation: 'apply_code_changes returned an error',
+        args: { kind: 'prompt', target: 'roles/developer.md', title: 'Use the legacy format', rationale: 'a change the model endpoint refuses', edits: [{ search: `0. ${GUIDANCE}\n`, replace: `0. ${GUIDANCE}\n0. ${BREAKS}\n` }] },
+      },
+    ];
+    const third = await cycle();
+    expect(third.code, third.stderr).toBe(0);
+    const three = lastJson(third.stdout);
+    expect(three.proposals).toHaveLength(1);
+    expect(three.proposals[0]).toMatchObject({ status: 'rejected', calibration: { status: 'failed', baseline: { passRate: 1 }, candidate: { passRate: 0, passed: 0, runs: 2 } } });
+    expect(three.adopted).toEqual([]);
+
+    // ---- cycle 4: a calibration that cannot run adopts nothing, says why, and the CLI exits 1 ----
+    await setRsiSettings(t.db, { orgId: org.id, userId: org.user_id, role: 'owner' }, { evalSuite: 'challenges' });
+    const fourth = await runCli(['rsi', 'run', '--once', '--model', MODEL, '--base-url', `${llm.url}/v1`, '--auto-adopt', '--no-setup', '--json'], env());
+    expect(fourth.code, fourth.stderr).toBe(1);
+    const four = lastJson(fourth.stdout);
+    expect(four.proposals).toHaveLength(1);
+    expect(four.proposals[0].status).toBe('error');
+    expect(four.proposals[0].reason).toBe('not calibrated: the calibration suite cannot run: the organisation has no adopted eval challenges yet; calibrate with the built-in suite until one is adopted; nothing adopted');
+    expect(four.adopted).toEqual([]);
+
+    const finalPrompts = await t.db.selectFrom('prompt_overrides').select(['version', 'content']).where('org_id', '=', org.id).execute();
+    expect(finalPrompts).toHaveLength(1);
+    expect(finalPrompts[0].content).not.toContain(BREAKS);
+    expect(slack.requests.filter((r) => r.body.includes('Improvement adopted'))).toHaveLength(1);
   }, 600_000);
 });
