@@ -13,6 +13,7 @@ const NAV = [
   { href: 'projects', label: 'Projects' },
   { href: 'pulls', label: 'Pull requests' },
   { href: 'evals', label: 'Evals' },
+  { href: 'improvements', label: 'Improvements' },
   { href: 'members', label: 'Members' },
   { href: 'settings', label: 'Settings' },
 ];
