@@ -119,7 +119,8 @@ describe.skipIf(!bwrapAvailable())('proposal kinds: documentation specs, eval ch
     // The documentation spec: a draft in the project of the failing runs; revert deletes it.
     const adoptedDoc = await adoptProposal(t.db, scope, { proposalId: doc.id });
     expect(adoptedDoc).toMatchObject({ adopted: true, ref: { projectId: ids.projectId } });
-    const specId = (adoptedDoc as { ref: { specId: string } }).ref.specId;
+    if (!adoptedDoc.adopted) throw new Error(adoptedDoc.reason);
+    const specId = String(adoptedDoc.ref.specId);
     const spec = await t.db.selectFrom('specs').select(['title', 'markdown', 'status', 'project_id']).where('id', '=', specId).executeTakeFirstOrThrow();
     // A spec's title is its heading.
     expect(spec).toEqual({ title: 'Document how the cart count is computed', markdown: DOC, status: 'draft', project_id: ids.projectId });
