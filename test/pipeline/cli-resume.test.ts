@@ -118,5 +118,13 @@ describe('nightshift run --resume', () => {
     const again = await startCli([...base, '--resume', 'last'], env).done;
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(`run ${runId} is succeeded: there is nothing to resume`);
+    // The same by its id (the summary's runId); an id this repository has no run of is named.
+    const byId = await startCli([...base, '--resume', summary.runId], env).done;
+    expect(byId.code).toBe(2);
+    expect(byId.stderr).toContain(`run ${runId} is succeeded: there is nothing to resume`);
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const none = await startCli([...base, '--resume', unknown], env).done;
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(`no CLI run ${unknown} of `);
   }, 300_000);
 });
