@@ -1,10 +1,14 @@
 /**
- * The proposal kinds besides prompt patches, through one cycle (runCycle, as the scheduled job and
- * the CLI run it) with the fake LLM server as the reporter, a real Postgres and the bwrap sandbox:
+ * The proposal kinds besides prompt patches, through one scheduled cycle (the rsi-schedule tick and
+ * the rsi-cycle job on pg-boss, with the organisation's settings: its reporter model, its key and
+ * base URL pointing at the fake LLM server, automatic adoption on), a real Postgres and the bwrap
+ * sandbox:
  * a documentation spec waits for a person, and adopting it makes a draft spec in the project of the
  * failing runs (revert deletes it); an eval challenge whose verify fails on its files as given is
  * kept (adopted: it joins the organisation's challenge suite; reverted: it leaves it), one whose
- * verify passes is rejected; a skill patch that does not apply is rejected with the reason.
+ * verify passes is rejected; a skill patch that does not apply is rejected with the reason. The
+ * challenge is adopted by the gate on its own and the chat is told through the notify queue; the
+ * documentation spec still waits for a person.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +17,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bwrapAvailable } from '../../sandbox/bwrap-driver';
 import { startFakeLlm, type FakeLlm, type Turn } from '../../test/fake-llm/server';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db';
-import { EvalSuiteError } from '../evals/suite';
+import type PgBoss from 'pg-boss';
+import { createBoss } from '../../jobs/boss';
+import type { JobContext } from '../../jobs/definition';
+import { NOTIFY_JOB, ZNotifyPayload } from '../../jobs/notify';
+import { createRsiCycleJob, RSI_CYCLE_JOB, RSI_SCHEDULE_JOB, rsiScheduleJob, ZRsiCycleJob } from '../../jobs/rsi';
 import { createPublisher } from '../realtime/publish';
+import { setRsiSettings } from '../services/rsi';
 import { createOrganization } from '../services/orgs';
 import { createProject } from '../services/projects';
 import { createRun } from '../services/runs';
@@ -23,7 +32,7 @@ import { createSpec, submitSpec } from '../services/specs';
 import { createUser } from '../services/users';
 import { loadSkillLibrary } from '../skills/library';
 import { adoptProposal, revertProposal } from './adopt';
-import { challengeSuite, runCycle } from './cycle';
+import { challengeSuite } from './cycle';
 import fs from 'node:fs';
 
 const ROOT = resolve(__dirname, '../..');
@@ -33,6 +42,7 @@ const DOC = '# Document how the cart count is computed\n\nSay in docs/cart.md th
 
 describe.skipIf(!bwrapAvailable())('proposal kinds: documentation specs, eval challenges, skill patches (fake LLM, bwrap, real Postgres)', () => {
   let t: TestDatabase;
+  let boss: PgBoss;
   let llm: FakeLlm;
   let root: string;
   const ids: Record<string, string> = {};
@@ -72,6 +82,11 @@ describe.skipIf(!bwrapAvailable())('proposal kinds: documentation specs, eval ch
     const org = await createOrganization(t.db, { name: 'Kinds Inc', ownerId: owner.id });
     const scope = { orgId: org.id, userId: owner.id, role: 'owner' as const };
     await setSecret(t.db, scope, { name: 'OPENAI_API_KEY', value: 'sk-kinds' });
+    await setSecret(t.db, scope, { name: 'OPENAI_BASE_URL', value: `${llm.url}/v1` });
+    await setRsiSettings(t.db, scope, { model: 'openai:gpt-4o-mini', autoAdopt: true, maxProposals: 4 });
+    boss = createBoss(t.url);
+    await boss.start();
+    for (const q of [RSI_SCHEDULE_JOB, RSI_CYCLE_JOB, NOTIFY_JOB]) await boss.createQueue(q, { name: q });
     const project = await createProject(t.db, scope, { name: 'shop', repository: 'https://example.test/shop.git' });
     const spec = await createSpec(t.db, scope, { projectId: project.id, title: 'Cart badge', markdown: fs.readFileSync(join(ROOT, 'test', 'fixtures', 'specs', 'good-spec.md'), 'utf8') });
     await submitSpec(t.db, scope, { specId: spec.id });
@@ -85,36 +100,44 @@ describe.skipIf(!bwrapAvailable())('proposal kinds: documentation specs, eval ch
   });
 
   afterAll(async () => {
+    await boss?.stop({ graceful: false, wait: true });
     await llm?.close();
     await t?.close();
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
+  async function proposalsOf(reportId: string) {
+    const rows = await t.db.selectFrom('rsi_proposals').select(['id', 'kind', 'target', 'status', 'status_reason', 'observation_ids']).where('report_id', '=', reportId).orderBy('created_at').execute();
+    return rows.map((r) => ({ id: r.id, kind: r.kind, target: r.target, status: r.status, reason: r.status_reason, observations: r.observation_ids }));
+  }
+
   it('keeps what is sound for a person to adopt, rejects the rest with the reason; adoption and revert do what they say', async () => {
     const scope = { orgId: ids.orgId, userId: ids.owner, role: 'owner' as const };
-    const summary = await runCycle({
-      db: t.db,
-      databaseUrl: t.url,
-      dataDir: join(root, 'data'),
-      orgId: ids.orgId,
-      trigger: 'manual',
-      settings: { model: 'openai:gpt-4o-mini', autoAdopt: false, maxProposals: 4 },
-      baseUrl: `${llm.url}/v1`,
-      driver: 'bwrap',
-      publish: createPublisher(t.db, t.pool),
-    });
+    const ctx: JobContext = { db: t.db, boss, publish: createPublisher(t.db, t.pool), workerId: 'test-worker', connectionString: t.url };
+    const tick = (await rsiScheduleJob.handler({}, ctx)) as { queued: string[] };
+    expect(tick.queued).toHaveLength(1);
+    const [job] = await boss.fetch<unknown>(RSI_CYCLE_JOB);
+    const out = await createRsiCycleJob({ dataDir: join(root, 'data'), driver: 'bwrap' }).handler(ZRsiCycleJob.parse(job!.data), ctx);
+    await boss.complete(RSI_CYCLE_JOB, job!.id);
+    expect(out).toMatchObject({ reportId: tick.queued[0], observations: 1 });
+    const report = await t.db.selectFrom('rsi_reports').select(['status', 'model', 'proposals']).where('id', '=', tick.queued[0]).executeTakeFirstOrThrow();
+    expect(report).toEqual({ status: 'finished', model: 'openai:gpt-4o-mini', proposals: 4 });
+    const summary = { observations: await t.db.selectFrom('rsi_observations').select('id').where('report_id', '=', tick.queued[0]).execute(), proposals: await proposalsOf(tick.queued[0]) };
     expect(summary.observations).toHaveLength(1);
     expect(summary.proposals.map((p) => [p.kind, p.target, p.status, p.reason])).toEqual([
       ['doc', 'Document the cart count', 'awaiting-approval', 'a documentation spec is made only when a person approves it'],
-      ['eval-challenge', 'cart-count', 'awaiting-approval', 'its verify fails on the repository as given: it captures the failure'],
+      // Adopted by the gate on its own (automatic adoption is on).
+      ['eval-challenge', 'cart-count', 'adopted', null],
       ['eval-challenge', 'always-passes', 'rejected', 'its verify passes on the repository as given, so it captures no failure'],
       ['skill', skill, 'rejected', expect.stringMatching(new RegExp(`^the patch does not apply to skill ${skill}: `))],
     ]);
     for (const p of summary.proposals) expect(p.observations).toEqual([summary.observations[0].id]);
     const [doc, good] = summary.proposals;
-    // Nothing is adopted without a person (and a challenge suite does not exist yet).
-    expect(summary.adopted).toEqual([]);
-    await expect(challengeSuite(t.db, ids.orgId, join(root, 'data'))).rejects.toBeInstanceOf(EvalSuiteError);
+    expect((out as { adopted: string[] }).adopted).toEqual([good.id]);
+    // The chat is told through the notify queue.
+    const [notice] = await boss.fetch<unknown>(NOTIFY_JOB);
+    expect(ZNotifyPayload.parse(notice!.data).notice).toMatchObject({ kind: 'improvement.adopted', title: 'Capture the miscount', change: 'eval challenge cart-count', adoptedBy: 'the calibration gate (automatic adoption)' });
+    expect(await boss.fetch(NOTIFY_JOB)).toEqual([]);
 
     // The documentation spec: a draft in the project of the failing runs; revert deletes it.
     const adoptedDoc = await adoptProposal(t.db, scope, { proposalId: doc.id });
@@ -127,8 +150,7 @@ describe.skipIf(!bwrapAvailable())('proposal kinds: documentation specs, eval ch
     expect(await revertProposal(t.db, scope, { proposalId: doc.id })).toEqual({ reverted: true });
     expect(await t.db.selectFrom('specs').select('id').where('id', '=', specId).executeTakeFirst()).toBeUndefined();
 
-    // The challenge joins the organisation's challenge suite, and leaves it when reverted.
-    expect(await adoptProposal(t.db, scope, { proposalId: good.id })).toMatchObject({ adopted: true, ref: { challenge: 'cart-count' } });
+    // The challenge is in the organisation's challenge suite, and leaves it when reverted.
     const suite = await challengeSuite(t.db, ids.orgId, join(root, 'data'));
     expect(suite.tasks.map((x) => [x.id, x.verify])).toEqual([['cart-count', 'node --test test/']]);
     expect(await revertProposal(t.db, scope, { proposalId: good.id })).toEqual({ reverted: true });
