@@ -24,8 +24,9 @@ function fixtures(): string[] {
   return out;
 }
 
-function cliScore(file: string): Cli {
-  return JSON.parse(execFileSync('node', [path.join(ROOT, 'bin/nightshift.js'), 'spec', 'score', file], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+function cliScore(file: string, repo?: string): Cli {
+  const args = [path.join(ROOT, 'bin/nightshift.js'), 'spec', 'score', file, ...(repo ? ['--repo', repo] : [])];
+  return JSON.parse(execFileSync('node', args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
 }
 
 async function setSpec(page: Page, markdown: string) {
@@ -127,4 +128,53 @@ test('the spec editor scores in a worker, agrees with the CLI, keeps one title a
   await expect(page.getByRole('region', { name: 'Imported plan' })).toContainText('18 tasks (4 done)');
   await expect(page.getByLabel('Spec title')).toHaveValue('Habit streaks in the CLI');
   await page.screenshot({ path: path.join(SHOTS, 'spec-editor-import.png'), fullPage: true });
+});
+
+test('on a project with a local checkout, the editor shows the grounded score `spec score --repo` prints', async ({ page }) => {
+  test.setTimeout(300_000);
+  // A checkout the server may read (under the granted E2E_REPOS_DIR).
+  const repo = fs.mkdtempSync(path.join(process.env.E2E_REPOS_DIR ?? os.tmpdir(), 'ns-e2e-ground-'));
+  fs.mkdirSync(path.join(repo, 'src'), { recursive: true });
+  fs.writeFileSync(path.join(repo, 'src', 'tags.ts'), 'export function parseTags(s: string) {\n  return s.split(",");\n}\n');
+  fs.writeFileSync(path.join(repo, 'package.json'), JSON.stringify({ name: 'notes', scripts: { test: 'vitest run' } }));
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=E2E', '-c', 'user.email=e2e@example.com', ...args], { cwd: repo });
+  git('init', '-q', '-b', 'main');
+  git('add', '.');
+  git('commit', '-qm', 'initial');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ns-e2e-ground-spec-'));
+  const specFile = path.join(tmp, 'spec.md');
+  fs.writeFileSync(
+    specFile,
+    `${fs.readFileSync(path.join(FIXTURES, 'good-spec.md'), 'utf8').trimEnd()}\n\n## In this repository\n\n- Reuse \`parseTags\` from \`src/tags.ts\`; render with \`renderWidget\` from \`src/widgets/render.ts\`.\n- CI runs \`npm run test\` and \`npm run lint:strict\`.\n`,
+  );
+  const grounded = cliScore(specFile, repo);
+  const plain = cliScore(specFile);
+  expect(grounded.score).toBeLessThan(plain.score);
+
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Create account' }).click();
+  await page.getByLabel('Name').fill('Grace Hopper');
+  await page.getByLabel('Email').fill(`grace-${Date.now()}@example.com`);
+  await page.getByLabel('Password').fill('compiler-compiler');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByLabel('Organization name').fill('Ground Truth');
+  await page.getByRole('button', { name: 'Create organization' }).click();
+  await page.getByRole('button', { name: 'New project' }).click();
+  await page.getByLabel('Project name').fill('notes');
+  await page.getByLabel('Repository').fill(repo);
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await page.getByRole('list', { name: 'Projects' }).getByRole('link', { name: 'notes' }).click();
+  await page.getByRole('link', { name: 'New spec' }).click();
+
+  await setSpec(page, fs.readFileSync(specFile, 'utf8'));
+  const shown = await editorFigures(page, grounded);
+  expect(shown.points).toEqual(Object.fromEntries(grounded.breakdown.map((b) => [b.concern, `${b.points}/${b.max}`])));
+  expect(shown.findings).toBe(grounded.findings.length);
+  const score = page.getByRole('status', { name: 'Completeness score' });
+  await expect(score).toHaveAttribute('data-grounding', 'checked');
+  const findings = page.getByRole('region', { name: 'Findings' });
+  await expect(findings).toContainText('`src/widgets/render.ts` does not exist in the repository');
+  await expect(findings).not.toContainText('`src/tags.ts` does not exist');
+  await expect(page.getByRole('region', { name: 'Completeness checklist' })).toContainText("checked against the project's repository");
+  await page.screenshot({ path: path.join(SHOTS, 'spec-editor-grounded.png'), fullPage: true });
 });
