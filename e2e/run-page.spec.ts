@@ -50,13 +50,29 @@ async function setSpec(page: Page, markdown: string) {
 
 /**
  * At a 390 px phone the page's content (everything under the top bar, whose menu is the first-run
- * engineer's) does not stick out sideways: `main`'s scroll width fits the window, and a plan graph
- * on the page is refitted so its tasks are inside it. Polled: both lay themselves out after a resize.
+ * engineer's) does not stick out sideways: `main`'s scroll width fits the window, diffs show one
+ * column, and a plan graph on the page is refitted so its tasks are inside it. Polled: each lays
+ * itself out after a resize.
  */
 async function expectFitsPhone(page: Page, name: string) {
   await expect
     .poll(() => page.evaluate(() => document.querySelector('main')!.scrollWidth - window.innerWidth), { message: `${name}: the content scrolls sideways at 390 px` })
     .toBeLessThanOrEqual(0);
+  // Diffs turn into one column (Monaco's inline view) on a phone, rather than two ~150 px panes;
+  // also after the spec editor, whose screen-reader setting is global to the page's Monaco.
+  await expect
+    .poll(
+      () =>
+        page.evaluate(() => {
+          const wide = document.querySelector('.monaco-diff-editor.side-by-side');
+          if (!wide) return 'one column';
+          const chain: string[] = [];
+          for (let el: Element | null = wide; el && chain.length < 9; el = el.parentElement) chain.push(`${el.tagName.toLowerCase()}.${String((el as HTMLElement).className).split(' ')[0]}=${Math.round(el.getBoundingClientRect().width)}`);
+          return `side by side: ${chain.join(' < ')}`;
+        }),
+      { message: `${name}: a side-by-side diff at 390 px` },
+    )
+    .toBe('one column');
   const graph = page.locator('.react-flow');
   for (let g = 0; g < (await graph.count()); g++) {
     await expect
