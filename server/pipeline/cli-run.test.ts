@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeLlm, type FakeLlm } from '../../test/fake-llm/server';
 import { scoreSpec } from '../specs/score';
+import { buildRepoIndex } from '../specs/repo-index';
 import { PULL_REQUESTS_DIR } from './file-pull-request-store';
 import { localRepoId } from './headless-run';
 import {
@@ -103,7 +104,8 @@ describe('nightshift run (CLI) against the fake LLM server', () => {
     expect(summary.status).toBe('succeeded');
     // The run id, as the progress line named it (what --resume and the web app's run page take).
     expect(summary.runId).toBe(/run ([0-9a-f-]{36}) \(organisation/.exec(stderr)?.[1]);
-    expect(summary.spec).toEqual({ score: scoreSpec(SPEC).score });
+    // The gate grounds the spec in --repo (names it gives that the checkout lacks count), like `spec score --repo`.
+    expect(summary.spec).toEqual({ score: scoreSpec(SPEC, { repo: await buildRepoIndex(repo) }).score });
     expect(summary.tasks).toHaveLength(1);
     expect(summary.tasks[0]).toMatchObject({ id: 'T1', title: 'Add applyDiscount to the cart', wave: 0, status: 'succeeded', cycles: 3 });
     expect(summary.costUsd).toBeGreaterThan(0);

@@ -29,7 +29,7 @@ import {
 } from '../services/cli-runs';
 import { orgProviderSettings } from '../services/secrets';
 import { loadSkillLibrary } from '../skills/library';
-import { scoreSpec, type SpecFinding } from '../specs/score';
+import { scoreSpec, type RepoIndex, type SpecFinding } from '../specs/score';
 import type { TaskEnvironment } from '../env/session-setup';
 import { startLocalRunner } from '../../jobs/scheduler/local-runner';
 import type { ExecutableTask } from '../../jobs/scheduler/types';
@@ -87,6 +87,8 @@ export type HeadlessRunOptions = {
   repo: string;
   /** A new run of this spec; or `resume`. */
   specMarkdown?: string;
+  /** The checkout's index: the spec is scored grounded in it (names it gives that do not exist count). */
+  specRepo?: RepoIndex;
   /** The spec's own plan (a Spec Kit tasks.md): used instead of the planner, which only fills gaps. */
   importedTasks?: ImportedTask[];
   /** Continue this interrupted CLI run of `repo` (`last`: the newest). */
@@ -155,7 +157,7 @@ export async function runSpecHeadless(opts: HeadlessRunOptions): Promise<Headles
   let fresh: { markdown: string; score: number; findings: SpecFinding[] } | null = null;
   if (!opts.resume) {
     if (opts.specMarkdown === undefined || !opts.modelName) throw new CliRunError('a new run needs a spec and a model');
-    const scored = scoreSpec(opts.specMarkdown);
+    const scored = scoreSpec(opts.specMarkdown, opts.specRepo ? { repo: opts.specRepo } : {});
     if (!scored.accepted) {
       return {
         refused: true,

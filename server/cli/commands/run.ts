@@ -19,9 +19,10 @@ export async function run(argv: string[]): Promise<number> {
   if (parsed.kind === 'error') return fail(parsed.message);
   const { options: values } = parsed;
   const { resume, driver, concurrency, maxCycles, webTest } = values;
-  const [{ git }, { scoreSpec }, { importSpecKit }, { readSpecFile }] = await Promise.all([
+  const [{ git }, { scoreSpec }, { buildRepoIndex }, { importSpecKit }, { readSpecFile }] = await Promise.all([
     import('../../repos/git'),
     import('../../specs/score'),
+    import('../../specs/repo-index'),
     import('../../specs/speckit'),
     import('./spec'),
   ]);
@@ -54,8 +55,10 @@ export async function run(argv: string[]): Promise<number> {
     if (!values.quiet) process.stderr.write(`${line}\n`);
   };
   // A spec below the threshold is refused before anything is written (no data directory, no run).
+  // Grounded in the checkout, like `spec score --repo` and the web gate: names it gives that do not exist count.
+  const specRepo = specMarkdown !== undefined ? await buildRepoIndex(repo) : undefined;
   if (specMarkdown !== undefined) {
-    const scored = scoreSpec(specMarkdown);
+    const scored = scoreSpec(specMarkdown, specRepo ? { repo: specRepo } : {});
     if (!scored.accepted) {
       process.stderr.write(`nightshift run: the spec scores ${scored.score}, below the threshold ${scored.threshold} (or has open [NEEDS CLARIFICATION] markers)\n`);
       for (const f of scored.findings) process.stderr.write(`  ${f.severity} [${f.section}${f.line ? `:${f.line}` : ''}] ${f.message}\n`);
@@ -96,6 +99,7 @@ export async function run(argv: string[]): Promise<number> {
       publish: createPublisher(rt.db, rt.pool),
       repo,
       specMarkdown,
+      ...(specRepo ? { specRepo } : {}),
       ...(importedTasks ? { importedTasks } : {}),
       resume,
       modelName: values.model,
