@@ -63,7 +63,8 @@ beforeAll(async () => {
   const project = await createProject(t.db, scope, { name: 'greeter', repository: repo });
   projectId = project.id;
   const good = fs.readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'specs', 'good-spec.md'), 'utf8');
-  const spec = await createSpec(t.db, scope, { projectId, title: 'CSV export', markdown: good });
+  // One title: the spec's first # heading is its title.
+  const spec = await createSpec(t.db, scope, { projectId, title: 'CSV export', markdown: good.replace(/^# .*$/m, '# CSV export') });
   await submitSpec(t.db, scope, { specId: spec.id });
   ({ run: { id: runId } } = await createRun(t.db, scope, { specId: spec.id, tasks: [{ id: 'T1', title: 'greet', description: 'Add greet() to src/greet.js', files: ['src/greet.js'], dependsOn: [] }] }));
   taskId = (await t.db.selectFrom('tasks').select('id').where('run_id', '=', runId).executeTakeFirstOrThrow()).id;
