@@ -1,5 +1,6 @@
 import client from 'prom-client';
 import { costOf, observeModelCalls, type StreamPart } from '../llm';
+import { observeGitCalls } from '../repos/git';
 
 /**
  * Every metric of a Nightshift process, in one prom-client registry: the default process metrics
@@ -35,6 +36,9 @@ const TASK_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
 const LLM_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 40, 80, 160];
 const SANDBOX_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const GIT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** git subcommands counted under their own name; any other is `other` (labels stay bounded). */
+const GIT_COMMANDS = new Set(['clone', 'fetch', 'push', 'worktree', 'checkout', 'switch', 'commit', 'add', 'rm', 'reset', 'merge', 'merge-base', 'rebase', 'rev-parse', 'rev-list', 'diff', 'status', 'log', 'show', 'branch', 'tag', 'update-ref', 'symbolic-ref', 'for-each-ref', 'init', 'config', 'remote', 'cat-file', 'ls-files', 'ls-tree', 'read-tree', 'write-tree', 'commit-tree', 'update-index', 'hash-object', 'sparse-checkout', 'apply', 'stash', 'clean', 'gc']);
 
 function createMetrics() {
   const registry = new client.Registry();
@@ -114,6 +118,13 @@ function createMetrics() {
       buckets: SANDBOX_BUCKETS,
       registers: [registry],
     }),
+    gitSeconds: new client.Histogram({
+      name: 'nightshift_git_seconds',
+      help: 'git calls of this process (mirrors, worktrees, checkpoint commits, pushes), by subcommand.',
+      labelNames: ['command'] as const,
+      buckets: GIT_BUCKETS,
+      registers: [registry],
+    }),
     httpDuration: new client.Histogram({
       name: 'nightshift_http_request_duration_seconds',
       help: 'HTTP requests served, by route template (never a raw path) and status code.',
@@ -142,6 +153,8 @@ function createMetrics() {
       },
     }),
   };
+  // Every git call of the process; the label is a git subcommand, from a bounded set.
+  observeGitCalls(({ command, seconds }) => m.gitSeconds.observe({ command: GIT_COMMANDS.has(command) ? command : 'other' }, seconds));
   // Every model call of the process, whichever path made it (scheduler, CLI, planner, evals).
   observeModelCalls((info) => {
     const started = process.hrtime.bigint();

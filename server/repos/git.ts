@@ -38,7 +38,23 @@ export type GitOptions = {
  */
 export function git(args: string[], opts: GitOptions = {}): Promise<string> {
   const full = ['-c', 'safe.directory=*', ...(opts.config ?? []).flatMap((c) => ['-c', c]), ...args];
-  return new Promise((resolve, reject) => {
+  const started = gitObservers().size ? process.hrtime.bigint() : null;
+  const done = <T>(p: Promise<T>): Promise<T> => {
+    if (started === null) return p;
+    const report = (ok: boolean) => {
+      const info = { command: subcommand(args), seconds: Number(process.hrtime.bigint() - started) / 1e9, ok };
+      for (const o of gitObservers()) {
+        try {
+          o(info);
+        } catch {
+          // An observer's failure is not git's.
+        }
+      }
+    };
+    p.then(() => report(true), () => report(false));
+    return p;
+  };
+  return done(new Promise((resolve, reject) => {
     execFile(
       'git',
       full,
@@ -55,7 +71,39 @@ export function git(args: string[], opts: GitOptions = {}): Promise<string> {
         else resolve(stdout);
       },
     );
-  });
+  }));
+}
+
+/**
+ * Process-wide listeners to every git call (server/observability times them per subcommand); the
+ * module stays free of any metrics dependency. `command` is the git subcommand (never a path or a URL).
+ */
+export type GitCallObserver = (info: { command: string; seconds: number; ok: boolean }) => void;
+const OBSERVERS = Symbol.for('nightshift.git.observers');
+
+function gitObservers(): Set<GitCallObserver> {
+  const g = globalThis as unknown as Record<symbol, Set<GitCallObserver> | undefined>;
+  return (g[OBSERVERS] ??= new Set());
+}
+
+/** Registers `observer` for every later git call; returns the function that removes it. */
+export function observeGitCalls(observer: GitCallObserver): () => void {
+  gitObservers().add(observer);
+  return () => gitObservers().delete(observer);
+}
+
+/** The subcommand of a git argument list: the first word that is not an option or an option's value. */
+function subcommand(args: string[]): string {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-c' || a === '-C' || a === '--git-dir' || a === '--work-tree') {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    return /^[a-z][a-z-]{0,30}$/.test(a) ? a : 'other';
+  }
+  return 'other';
 }
 
 /** `-c` settings that authenticate HTTPS git calls with a token, without writing it anywhere. */

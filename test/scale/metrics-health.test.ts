@@ -168,6 +168,10 @@ describe('operating endpoints of a web and a worker process', () => {
     expect(sampleValue(m, 'nightshift_sandbox_starts_total', { driver: 'bwrap' })).toBeGreaterThanOrEqual(1);
     expect(sampleValue(m, 'nightshift_sandbox_start_seconds_count', { driver: 'bwrap' })).toBeGreaterThanOrEqual(1);
     expect(sampleValue(m, 'nightshift_worker_heartbeat_age_seconds', { of: 'self' })).toBeLessThan(5);
+    // git calls timed per subcommand: the worktree, the checkpoint commits.
+    expect(sampleValue(m, 'nightshift_git_seconds_count', { command: 'worktree' })).toBeGreaterThan(0);
+    expect(sampleValue(m, 'nightshift_git_seconds_count', { command: 'commit' })).toBeGreaterThan(0);
+    expect(new Set(parseExposition(workerText).filter((x) => x.name === 'nightshift_git_seconds_count').map((x) => x.labels.command)).size).toBeLessThan(42);
     expect(sampleValue(m, 'nightshift_queue_depth', { queue: 'run-task' })).toBe(0);
 
     // No tenant values in any label of either process.
