@@ -16,6 +16,7 @@ import { repositorySourceFor } from '../server/services/repositories';
 import { beginPlanRecording, endPlanRecording } from '../server/recording/plan';
 import { dbPlanRecordingSink } from '../server/services/recordings';
 import { secretValuesFromEnv } from '../server/agent/redact';
+import { getLogger } from '../server/observability/logger';
 
 export const PLAN_SPEC_JOB = 'plan-spec';
 export const ZPlanSpecJob = z.object({ orgId: z.string().uuid(), specId: z.string().uuid(), userId: z.string().uuid().nullable(), model: z.string() });
@@ -100,7 +101,10 @@ export const planSpecJob = {
       await fail((err as Error).message);
       return { error: (err as Error).message };
     } finally {
-      if (recording) await endPlanRecording(recording, planStatus).catch(() => undefined);
+      if (recording) {
+        const errors = await endPlanRecording(recording, planStatus).catch((err: Error) => [err.message]);
+        for (const e of errors) getLogger({ component: 'plan-spec', orgId: data.orgId }).warn(`the planner's recording was not fully stored: ${e}`);
+      }
       if (ws) await removeWorktree(ws.mirror, ws.worktree).catch(() => undefined);
     }
   },

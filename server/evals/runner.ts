@@ -94,7 +94,6 @@ export async function runEval(opts: RunEvalOptions): Promise<RunEvalOutcome> {
   const attempts: Attempt[] = [];
   for (let attempt = 1; attempt <= repeat; attempt++) for (const p of prepared) attempts.push({ ...p, attempt });
 
-
   // The dependency cache is shared by the suite's tasks in this organisation: tasks with the same
   // lockfile install once.
   const projectKey = `eval-${opts.orgId.slice(0, 8)}-${suite.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40)}`;
