@@ -62,6 +62,9 @@ describe('nightshift replay --run', () => {
     expect(summary.tasks).toEqual([expect.objectContaining({ key: 'T1', status: 'matched', tree: recordedTree, recordedTree, modelCalls: summary.tasks[0].recordedModelCalls })]);
     expect(summary.tasks[0].modelCalls).toBeGreaterThanOrEqual(8);
     expect(r.stderr).toContain('task T1: matched');
+    // The planner's recording is reported with the run (kept, not replayed).
+    expect(summary.plan).toEqual({ recorded: true, replayed: false, modelCalls: llm.requests.filter((b) => roleOf(b) === 'planner').length, status: 'planned' });
+    expect(r.stderr).toMatch(/planner: \d+ recorded model calls \(planned; kept, not replayed\)/);
     // Nothing reached the repository.
     expect((await exec('git', ['for-each-ref'], { cwd: repo })).stdout).toBe(refsBefore);
 

@@ -19,7 +19,9 @@ replays only those tasks; --keep leaves the scratch copy (its path is printed).
 
 Per task, a line on stderr; the last line on stdout is the summary:
   {"runId","tasks":[{"key","taskId","status":"matched|differs|diverged|not-recorded|error",
-   "tree","recordedTree","modelCalls","recordedModelCalls","reason"?}],"matched","replayed"}
+   "tree","recordedTree","modelCalls","recordedModelCalls","reason"?}],"matched","replayed",
+   "plan":{"recorded","replayed":false,"modelCalls"?,"status"?}}
+The planner's recording is reported (how many model calls it holds), not replayed.
 Exit 0 when every replayed task ended on its recorded tree, 1 otherwise, 2 for bad input.
 `;
 
@@ -127,6 +129,12 @@ export async function run(argv: string[]): Promise<number> {
     };
     const { env, secrets } = await orgProviderSettings(db, found.orgId);
     const allSecrets = [...secrets, ...secretValuesFromEnv()];
+    // The planner's recording is kept with the run; it is reported, not replayed (tasks are).
+    const planRec = await recordings.loadPlanRecording(db, { orgId: found.orgId, runId });
+    const plan = planRec
+      ? { recorded: true, replayed: false, modelCalls: planRec.entries.filter((e) => e.kind === 'model').length, status: planRec.ending?.status ?? null }
+      : { recorded: false, replayed: false };
+    if (planRec) log(`planner: ${plan.modelCalls} recorded model calls (${plan.status ?? 'no ending'}; kept, not replayed)`);
     const reports: TaskReport[] = [];
     for (const t of tasks) {
       if (!t.recorded) {
@@ -198,7 +206,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const replayed = reports.filter((r) => r.status !== 'not-recorded');
     const matched = replayed.filter((r) => r.status === 'matched').length;
-    process.stdout.write(`${JSON.stringify({ runId, tasks: reports, matched, replayed: replayed.length })}\n`);
+    process.stdout.write(`${JSON.stringify({ runId, tasks: reports, matched, replayed: replayed.length, plan })}\n`);
     return matched === replayed.length ? 0 : 1;
   } finally {
     await rt.close();
