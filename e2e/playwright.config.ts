@@ -34,7 +34,7 @@ export default defineConfig({
   webServer: [
     {
       // The model: the project's fake LLM server answering as planner, architect, developer, QA, reviewer.
-      command: `npx tsx e2e/support/fake-agents.ts --port ${LLM_PORT}`,
+      command: `npx tsx e2e/support/fake-agents.ts --port ${LLM_PORT} --api-key sk-e2e-fake-key`,
       cwd: path.resolve(path.dirname(new URL(import.meta.url).pathname), '..'),
       port: LLM_PORT,
       timeout: 60_000,

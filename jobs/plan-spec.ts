@@ -19,7 +19,11 @@ import { secretValuesFromEnv } from '../server/agent/redact';
 import { getLogger } from '../server/observability/logger';
 
 export const PLAN_SPEC_JOB = 'plan-spec';
-export const ZPlanSpecJob = z.object({ orgId: z.string().uuid(), specId: z.string().uuid(), userId: z.string().uuid().nullable(), model: z.string() });
+/**
+ * `model` is the planner's; `runModel` the run's (the organisation's default, which roles without
+ * a model of their own fall back to). Absent (jobs queued before it existed): the planner's.
+ */
+export const ZPlanSpecJob = z.object({ orgId: z.string().uuid(), specId: z.string().uuid(), userId: z.string().uuid().nullable(), model: z.string(), runModel: z.string().optional() });
 
 /**
  * Plans an accepted spec with the planner agent on a worktree of the project's repository, then
@@ -47,7 +51,7 @@ export const planSpecJob = {
     if (importPlan && importPlan.tasks.length === 0) return fail(`every imported task is already done (${importPlan.done.join(', ')}); there is nothing to run`);
     if (importPlan && importPlan.gaps.length === 0) {
       try {
-        const run = await createRun(ctx.db, scope, { specId: data.specId, tasks: importPlan.tasks, model: data.model, doneTasks: importPlan.done });
+        const run = await createRun(ctx.db, scope, { specId: data.specId, tasks: importPlan.tasks, model: data.runModel ?? data.model, doneTasks: importPlan.done });
         await ctx.publish(data.orgId, { type: 'spec.planned', specId: data.specId, runId: run.run.id });
         return { runId: run.run.id, fromImport: true };
       } catch (err) {
@@ -91,7 +95,7 @@ export const planSpecJob = {
       });
       if (!planned.ok) return fail(planned.error);
       const tasks = importPlan ? mergeGapFill(importPlan, planned.tasks).tasks : planned.tasks;
-      const run = await createRun(ctx.db, scope, { specId: data.specId, tasks, model: data.model, ...(importPlan ? { doneTasks: importPlan.done } : {}) });
+      const run = await createRun(ctx.db, scope, { specId: data.specId, tasks, model: data.runModel ?? data.model, ...(importPlan ? { doneTasks: importPlan.done } : {}) });
       planStatus = 'planned';
       await recording.flush();
       await sink.attachRun(run.run.id);

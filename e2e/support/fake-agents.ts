@@ -136,8 +136,13 @@ export function agentTurn(body: Body): Turn {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { port: { type: 'string', default: '0' } } });
-  const llm = await startFakeLlm({ port: Number(values.port), script: (body) => agentTurn(body) });
+  const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, 'api-key': { type: 'string' } } });
+  // Its model list answers only the key the server was given ("Test connection" in Settings → Models).
+  const llm = await startFakeLlm({
+    port: Number(values.port),
+    script: (body) => agentTurn(body),
+    models: { ids: ['fake', 'fake-large'], ...(values['api-key'] ? { apiKey: values['api-key'] } : {}) },
+  });
   process.stdout.write(`${JSON.stringify({ url: llm.url, port: llm.port })}\n`);
   const stop = async () => {
     await llm.close();

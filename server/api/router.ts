@@ -18,6 +18,7 @@ import { instanceRouter } from './routers/instance';
 import { evalsRouter } from './routers/evals';
 import { rsiRouter } from './routers/rsi';
 import { recordingRouter } from './routers/recording';
+import { modelsRouter } from './routers/models';
 
 /** Composes the routers; procedures live in routers/. */
 export const appRouter = router({
@@ -42,6 +43,7 @@ export const appRouter = router({
   evals: evalsRouter,
   rsi: rsiRouter,
   recording: recordingRouter,
+  models: modelsRouter,
 });
 
 export type AppRouter = typeof appRouter;

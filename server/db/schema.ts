@@ -35,6 +35,10 @@ export interface OrgSettings {
   defaultModels?: Record<string, string>;
   /** Days a run's recording is kept (issue 15; default 30). */
   recordingRetentionDays?: number;
+  /** The organisation's default model (`provider:model`); absent or null: the deployment's. */
+  defaultModel?: string | null;
+  /** The models each provider listed at its last successful "Test connection" (Settings → Models). */
+  providerModels?: Partial<Record<'anthropic' | 'openai' | 'ollama', { models: string[]; checkedAt: string; endpoint: string }>>;
   /** The setup phase's registries (server/services/env-settings.ts). */
   registries?: OrgRegistrySettings;
   /** The self-improvement loop (server/rsi/settings.ts holds the defaults and the checks). */

@@ -20,13 +20,20 @@ describe('the model factory', () => {
     expect(req.headers.authorization).toBe('Bearer ollama-org-key');
   });
 
-  it('takes the organisation value first, the process environment for names it lacks, and --base-url over both', async () => {
+  it("never sends the server's key to a base URL the organisation chose; a provider's key and URL come from one place", async () => {
     const saved = { key: process.env.OPENAI_API_KEY, base: process.env.OPENAI_BASE_URL };
     process.env.OPENAI_API_KEY = 'sk-process';
     process.env.OPENAI_BASE_URL = 'http://127.0.0.1:9/v1';
     try {
+      // An organisation admin points openai: at a server of their choosing: the deployment's key stays home.
       await ask(modelFromSettings('openai:m', { env: { OPENAI_BASE_URL: `${llm.url}/v1` } }));
+      expect(llm.received.at(-1)!.headers.authorization).toBeUndefined();
+      expect(JSON.stringify(llm.received.at(-1)!.headers)).not.toContain('sk-process');
+      // The server's own pair still serves an organisation that set nothing for the provider.
+      process.env.OPENAI_BASE_URL = `${llm.url}/v1`;
+      await ask(modelFromSettings('openai:m', { env: { ANTHROPIC_API_KEY: 'sk-ant-org' } }));
       expect(llm.received.at(-1)!.headers.authorization).toBe('Bearer sk-process');
+      process.env.OPENAI_BASE_URL = 'http://127.0.0.1:9/v1';
       await ask(modelFromSettings('openai:m', { env: { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_API_KEY: 'sk-org' }, baseUrl: `${llm.url}/v1` }));
       expect(llm.received.at(-1)!.headers.authorization).toBe('Bearer sk-org');
     } finally {

@@ -1,4 +1,5 @@
 import { createModel } from './create-model';
+import { ENV_KEYS } from './provider-config';
 import type { LanguageModel } from './types';
 
 /** The model a run uses when nobody named one (`NIGHTSHIFT_DEFAULT_MODEL` overrides it). */
@@ -9,10 +10,35 @@ export function defaultModelName(env: Record<string, string | undefined> = proce
   return env.NIGHTSHIFT_DEFAULT_MODEL?.trim() || DEFAULT_MODEL;
 }
 
+/** What an organisation chose (Settings → Models): one model for everything, and overrides per role. */
+export type OrgModelChoice = {
+  /** The organisation's default model; null or absent: the deployment's. */
+  defaultModel?: string | null;
+  /** A model per role (`planner`, `architect`, `developer`, `qa`, `reviewer`). */
+  roles?: Record<string, string | undefined>;
+};
+
+/**
+ * The model name a use runs with — the one rule for the planner, the roles, "Ask about this
+ * repository", evals and runs started through the API: the caller's explicit choice, else the
+ * organisation's model for that role, else the organisation's default, else the deployment's
+ * ({@link defaultModelName}).
+ * @example chooseModelName({ role: 'planner' }, { defaultModel: 'openai:gpt-4.1', roles: { qa: 'ollama:qwen3' } }) // 'openai:gpt-4.1'
+ */
+export function chooseModelName(
+  use: { explicit?: string | null; role?: string },
+  org: OrgModelChoice = {},
+  env: Record<string, string | undefined> = process.env,
+): string {
+  const pick = (v: string | null | undefined) => (v && v.trim() ? v.trim() : undefined);
+  return pick(use.explicit) ?? (use.role ? pick(org.roles?.[use.role]) : undefined) ?? pick(org.defaultModel) ?? defaultModelName(env);
+}
+
 export type ModelSettings = {
   /**
    * Provider keys and hosts (`ANTHROPIC_API_KEY`, `OPENAI_BASE_URL`, `OLLAMA_HOST`, `OLLAMA_API_KEY`…):
-   * an organisation's secrets. A name missing here is read from the process environment.
+   * an organisation's secrets. A provider the organisation set nothing for is read from the
+   * process environment (see {@link providerEnv}).
    */
   env?: Record<string, string | undefined>;
   /** Points every model of this factory at one endpoint (`--base-url`: vLLM, llama.cpp, the test fake). */
@@ -25,8 +51,23 @@ export type ModelSettings = {
  * @example modelFromSettings('ollama:qwen2.5-coder', { env: { OLLAMA_HOST: 'gpu-box:11434', OLLAMA_API_KEY: 'k' } })
  */
 export function modelFromSettings(name: string, settings: ModelSettings = {}): LanguageModel {
-  const env = { ...process.env, ...dropEmpty(settings.env ?? {}) };
-  return createModel(name, { env, ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}) });
+  return createModel(name, { env: providerEnv(settings.env ?? {}), ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}) });
+}
+
+/**
+ * The environment a model reads its key and host from: the organisation's settings over the
+ * process environment — except that a provider's key and base URL come as a pair from one place.
+ * When the organisation set either for a provider, the server's own key (or URL) for that provider
+ * is not used: a base URL an organisation admin chose must never receive the deployment's key.
+ */
+export function providerEnv(org: Record<string, string | undefined>, processEnv: Record<string, string | undefined> = process.env): Record<string, string | undefined> {
+  const own = dropEmpty(org);
+  const env: Record<string, string | undefined> = { ...processEnv, ...own };
+  for (const keys of Object.values(ENV_KEYS)) {
+    if (!(keys.apiKey in own) && !(keys.baseUrl in own)) continue;
+    for (const name of [keys.apiKey, keys.baseUrl]) if (!(name in own)) delete env[name];
+  }
+  return env;
 }
 
 /** The models of one task: the task's own, and the one each role runs with when it differs. */

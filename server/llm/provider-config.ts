@@ -41,3 +41,20 @@ export function endpointUrl(provider: ProviderName, baseUrl: string): string {
       return base.endsWith('/api') ? `${base}/chat` : `${base}/api/chat`;
   }
 }
+
+/**
+ * Where a provider lists its models — the cheapest authenticated request it answers, used by
+ * "Test connection": Anthropic and OpenAI `GET …/v1/models`, Ollama `GET /api/tags`.
+ */
+export function modelsUrl(provider: ProviderName, baseUrl: string): string {
+  const base = trimSlash(withScheme(baseUrl));
+  const hasPath = new URL(base).pathname.replace(/\/+$/, '') !== '';
+  switch (provider) {
+    case 'openai':
+      return `${hasPath ? base : `${base}/v1`}/models`;
+    case 'anthropic':
+      return base.endsWith('/v1') ? `${base}/models?limit=1000` : `${base}/v1/models?limit=1000`;
+    case 'ollama':
+      return base.endsWith('/api') ? `${base}/tags` : `${base}/api/tags`;
+  }
+}

@@ -7,6 +7,7 @@ import { checkPromptOverride, listPromptFiles, readBuiltInPrompt } from '../prom
 import { loadSkillLibrary, type SkillLibrary } from '../skills/library';
 import { orgSkillLibrary, parseSkillOverride, parseUploadedSkill, type UploadedSkill } from '../skills/org-library';
 import { requireRole } from './orgs';
+import { chooseModelName, defaultModelName, type OrgModelChoice } from '../llm/model-factory';
 import type { OrgScope } from './scope';
 
 /**
@@ -27,15 +28,48 @@ function defaultModelsOf(settings: unknown): DefaultModels {
   return out;
 }
 
+function defaultModelOf(settings: unknown): string | null {
+  const raw = ((settings ?? {}) as OrgSettings).defaultModel;
+  return typeof raw === 'string' && raw && modelNameProblem(raw) === null ? raw : null;
+}
+
+/**
+ * The organisation's model choice: its default model (null: the deployment's), a model per role,
+ * and what the deployment falls back to — so a page can say which model each use gets.
+ */
 export async function getDefaultModels(db: DB, scope: OrgScope) {
   const org = await db.selectFrom('organizations').select('settings').where('id', '=', scope.orgId).executeTakeFirst();
   if (!org) throw new AppError('NOT_FOUND', 'Organization not found');
-  return { roles: [...MODEL_ROLES], models: defaultModelsOf(org.settings) };
+  return { roles: [...MODEL_ROLES], models: defaultModelsOf(org.settings), defaultModel: defaultModelOf(org.settings), deploymentDefault: defaultModelName() };
 }
 
-/** Replaces the whole map: a role left out (or blank) falls back to the task's model. */
-export async function setDefaultModels(db: DB, scope: OrgScope, input: { models: Record<string, string | undefined> }) {
+/** What an organisation chose, for {@link chooseModelName} (server-side; no role check). */
+export async function loadOrgModelChoice(db: DB, orgId: string): Promise<OrgModelChoice> {
+  const org = await db.selectFrom('organizations').select('settings').where('id', '=', orgId).executeTakeFirst();
+  return { defaultModel: defaultModelOf(org?.settings), roles: defaultModelsOf(org?.settings) };
+}
+
+/**
+ * The model a use of an organisation runs with (planner, a role, Ask, evals, a run started
+ * without one): the explicit choice, the org's model for the role, the org's default, the deployment's.
+ * @example await orgModelName(db, orgId, { role: 'planner' })
+ */
+export async function orgModelName(db: DB, orgId: string, use: { explicit?: string | null; role?: string } = {}): Promise<string> {
+  return chooseModelName(use, await loadOrgModelChoice(db, orgId));
+}
+
+/**
+ * Replaces the whole map: a role left out (or blank) falls back to the task's model. With
+ * `defaultModel` (blank: none), the organisation's default model is set too.
+ */
+export async function setDefaultModels(db: DB, scope: OrgScope, input: { models: Record<string, string | undefined>; defaultModel?: string }) {
   requireRole(scope, 'admin');
+  let defaultModel: string | null | undefined;
+  if (input.defaultModel !== undefined) {
+    defaultModel = input.defaultModel.trim() || null;
+    const problem = defaultModel ? modelNameProblem(defaultModel) : null;
+    if (problem) throw new AppError('BAD_REQUEST', `default model: ${problem}`);
+  }
   const models: DefaultModels = {};
   for (const [role, value] of Object.entries(input.models)) {
     if (!(MODEL_ROLES as readonly string[]).includes(role)) throw new AppError('BAD_REQUEST', `"${role}" is not a role; roles are ${MODEL_ROLES.join(', ')}`);
@@ -48,11 +82,16 @@ export async function setDefaultModels(db: DB, scope: OrgScope, input: { models:
   // A jsonb merge in the query, so a concurrent change to another setting is not overwritten.
   const res = await db
     .updateTable('organizations')
-    .set({ settings: sql`coalesce(settings, '{}'::jsonb) || jsonb_build_object('defaultModels', ${JSON.stringify(models)}::jsonb)` })
+    .set({
+      settings:
+        defaultModel === undefined
+          ? sql`coalesce(settings, '{}'::jsonb) || jsonb_build_object('defaultModels', ${JSON.stringify(models)}::jsonb)`
+          : sql`coalesce(settings, '{}'::jsonb) || jsonb_build_object('defaultModels', ${JSON.stringify(models)}::jsonb, 'defaultModel', ${JSON.stringify(defaultModel)}::jsonb)`,
+    })
     .where('id', '=', scope.orgId)
     .executeTakeFirst();
   if (!res.numUpdatedRows) throw new AppError('NOT_FOUND', 'Organization not found');
-  return { roles: [...MODEL_ROLES], models };
+  return getDefaultModels(db, scope);
 }
 
 // ---- skills --------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import type { DB } from '../db/client';
 import type { RunStatus, TaskStatus } from '../db/schema';
 import { AppError } from '../errors/app-error';
 import { findPrice } from '../llm/pricing';
-import { defaultModelName } from '../llm/model-factory';
+import { orgModelName } from './agent-settings';
 import { parseContractRegistry, type ContractFile } from '../planner/contracts';
 import { forecastPlan, type PlanForecast, type TaskHistory } from '../planner/forecast';
 import type { PlanTask } from '../planner/types';
@@ -104,7 +104,7 @@ async function forecast(db: DB, orgId: string, project: ProjectRow, tasks: Submi
 export async function previewRun(db: DB, scope: OrgScope, input: { specId: string; tasks: unknown; model?: string }) {
   const { project } = await acceptedSpec(db, scope, input.specId);
   const tasks = validTasks(input.tasks);
-  return forecast(db, scope.orgId, project, tasks, input.model ?? defaultModelName());
+  return forecast(db, scope.orgId, project, tasks, await orgModelName(db, scope.orgId, { explicit: input.model }));
 }
 
 /**
@@ -116,7 +116,7 @@ export async function createRun(db: DB, scope: OrgScope, input: { specId: string
   requireRole(scope, 'member');
   const { specId, project } = await acceptedSpec(db, scope, input.specId);
   const tasks = validTasks(input.tasks);
-  const model = input.model ?? defaultModelName();
+  const model = await orgModelName(db, scope.orgId, { explicit: input.model });
   const preview = await forecast(db, scope.orgId, project, tasks, model);
   const waveOf = new Map(preview.tasks.map((t) => [t.id, t.wave]));
   const waitForMerge = new Map<string, string[]>();

@@ -28,7 +28,16 @@ export interface FakeLlmOptions {
   port?: number;
   /** Called for every request after it is recorded (logging in the standalone CLI). */
   onRequest?: (req: ReceivedRequest) => void;
+  /**
+   * The model list (`GET /v1/models` in OpenAI's or Anthropic's shape, `GET /api/tags` in
+   * Ollama's): these ids, and with `apiKey` a wrong or missing key is refused with 401 and the
+   * provider's error body. Listing consumes no turn.
+   */
+  models?: { ids?: string[]; apiKey?: string };
 }
+
+/** Ids the model list answers with when a test names none. */
+export const FAKE_MODEL_IDS = ['fake', 'fake-large'];
 
 export interface FakeLlm {
   url: string;
@@ -90,6 +99,10 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && (path === '/v1/models' || path === '/models' || path === '/api/tags')) {
+      listModels(req, res, path);
+      return;
+    }
     const protocol = ROUTES[path];
     if (req.method !== 'POST' || !protocol) {
       sendJson(res, 404, { error: `fake-llm serves POST ${Object.keys(ROUTES).join(', ')}; got ${req.method} ${path}` });
@@ -133,6 +146,25 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
     res.flushHeaders();
     const chunks = encode(protocol, turn, body, request.turnIndex);
     await writeChunks(res, chunks, faults);
+  }
+
+  /** Anthropic is told apart from OpenAI on the shared path by its version header. */
+  function listModels(req: IncomingMessage, res: ServerResponse, path: string): void {
+    const protocol: Protocol = path === '/api/tags' ? 'ollama' : req.headers['anthropic-version'] || req.headers['x-api-key'] ? 'anthropic' : 'openai';
+    const ids = options.models?.ids ?? FAKE_MODEL_IDS;
+    const wanted = options.models?.apiKey;
+    const given = protocol === 'anthropic' ? String(req.headers['x-api-key'] ?? '') : String(req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+    if (wanted !== undefined && given !== wanted) {
+      // The bodies the providers answer a bad key with (the shapes of their documented errors).
+      if (protocol === 'anthropic') sendJson(res, 401, { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } });
+      else if (protocol === 'ollama') sendJson(res, 401, { error: 'unauthorized' });
+      else sendJson(res, 401, { error: { message: 'Incorrect API key provided. You can find your API key at your provider’s dashboard.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
+      return;
+    }
+    const created = '2025-01-01T00:00:00Z';
+    if (protocol === 'anthropic') sendJson(res, 200, { data: ids.map((id) => ({ type: 'model', id, display_name: id, created_at: created })), has_more: false, first_id: ids[0] ?? null, last_id: ids.at(-1) ?? null });
+    else if (protocol === 'ollama') sendJson(res, 200, { models: ids.map((name) => ({ name, model: name, modified_at: created, size: 0, digest: '', details: {} })) });
+    else sendJson(res, 200, { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 1735689600, owned_by: 'fake-llm' })) });
   }
 
   function encode(protocol: Protocol, turn: Turn, body: any, turnIndex: number): Buffer[] {

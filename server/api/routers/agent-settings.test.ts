@@ -57,7 +57,7 @@ describe('agentSettings router', () => {
   it('saves a default model per role, validates names, and keeps other settings', async () => {
     const api = createCaller(ctx(ids.owner!));
     const before = await api.defaultModels({ orgId: ids.orgId! });
-    expect(before).toEqual({ roles: ['planner', 'architect', 'developer', 'qa', 'reviewer'], models: {} });
+    expect(before).toEqual({ roles: ['planner', 'architect', 'developer', 'qa', 'reviewer'], models: {}, defaultModel: null, deploymentDefault: defaultModelName() });
     const saved = await api.setDefaultModels({ orgId: ids.orgId!, models: { planner: 'anthropic:claude-opus-4-1', developer: ' openai:gpt-4.1 ', qa: '' } });
     expect(saved.models).toEqual({ planner: 'anthropic:claude-opus-4-1', developer: 'openai:gpt-4.1' });
     expect((await api.defaultModels({ orgId: ids.orgId! })).models).toEqual({ planner: 'anthropic:claude-opus-4-1', developer: 'openai:gpt-4.1' });
@@ -74,7 +74,13 @@ describe('agentSettings router', () => {
     expect(await planning.defaultModel({ orgId: ids.orgId! })).toEqual({ model: 'anthropic:claude-opus-4-1' });
     await api.setDefaultModels({ orgId: ids.orgId!, models: { developer: 'openai:gpt-4.1' } });
     expect(await planning.defaultModel({ orgId: ids.orgId! })).toEqual({ model: defaultModelName() });
-    await api.setDefaultModels({ orgId: ids.orgId!, models: { planner: 'anthropic:claude-opus-4-1', developer: 'openai:gpt-4.1' } });
+    // The organisation's default model: the planner's when it has none of its own.
+    await api.setDefaultModels({ orgId: ids.orgId!, models: { developer: 'openai:gpt-4.1' }, defaultModel: 'ollama:qwen3-coder' });
+    expect(await planning.defaultModel({ orgId: ids.orgId! })).toEqual({ model: 'ollama:qwen3-coder' });
+    expect(await message(api.setDefaultModels({ orgId: ids.orgId!, models: {}, defaultModel: 'qwen' }))).toMatch(/known provider/);
+    expect((await api.defaultModels({ orgId: ids.orgId! })).defaultModel).toBe('ollama:qwen3-coder');
+    await api.setDefaultModels({ orgId: ids.orgId!, models: { planner: 'anthropic:claude-opus-4-1', developer: 'openai:gpt-4.1' }, defaultModel: '' });
+    expect((await api.defaultModels({ orgId: ids.orgId! })).defaultModel).toBeNull();
   });
 
   it('lists built-in skills, switches one off and on', async () => {

@@ -33,7 +33,8 @@ export const ZPromptPath = z
 
 export const ZPromptContent = ZText.min(1, 'is required').max(MAX_PROMPT_OVERRIDE_BYTES, `must be at most ${MAX_PROMPT_OVERRIDE_BYTES} characters`);
 
-export const ZSetDefaultModelsInput = z.object({ models: ZDefaultModels });
+/** `defaultModel`: the organisation's default (blank: the deployment's); absent: unchanged. */
+export const ZSetDefaultModelsInput = z.object({ models: ZDefaultModels, defaultModel: ZRoleModel.optional() });
 export const ZSetSkillEnabledInput = z.object({ name: ZSkillName, enabled: z.boolean() });
 export const ZUploadSkillInput = z.object({ name: ZSkillName, manifest: ZSkillManifest });
 export const ZDeleteSkillInput = z.object({ name: ZSkillName });

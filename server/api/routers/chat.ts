@@ -6,7 +6,7 @@ import { getProject } from '../../services/projects';
 import { requireRole } from '../../services/orgs';
 import { askRepository } from '../../pipeline/ask-repo';
 import { dataDir } from '../../config';
-import { defaultModelName } from '../../llm/model-factory';
+import { orgModelName } from '../../services/agent-settings';
 import { ZModelName } from './run';
 
 export const ZChatText = ZText.trim().min(1, 'is required').max(CHAT_MAX_CHARS, `must be at most ${CHAT_MAX_CHARS} characters`);
@@ -17,12 +17,12 @@ export const chatRouter = router({
     .input(z.object({ runId: ZId, taskId: ZId.optional(), text: ZChatText }))
     .mutation(({ ctx, input }) => postChatMessage(ctx.db, ctx.scope, input)),
   list: orgProcedure.input(z.object({ runId: ZId })).query(({ ctx, input }) => listChatMessages(ctx.db, ctx.scope, input)),
-  /** With no run active: the project's assistant answers a question about the repository (read-only). */
+  /** With no run active: the project's assistant answers a question about the repository (read-only), with the organisation's model. */
   ask: orgProcedure
     .input(z.object({ projectId: ZId, question: ZChatText, model: ZModelName.optional() }))
     .mutation(async ({ ctx, input }) => {
       requireRole(ctx.scope, 'member');
       const project = await getProject(ctx.db, ctx.scope, input.projectId);
-      return askRepository(ctx.db, { orgId: ctx.scope.orgId, project, question: input.question, model: input.model ?? defaultModelName(), dataDir: dataDir() });
+      return askRepository(ctx.db, { orgId: ctx.scope.orgId, project, question: input.question, model: await orgModelName(ctx.db, ctx.scope.orgId, { explicit: input.model }), dataDir: dataDir() });
     }),
 });

@@ -3,18 +3,15 @@ import { TRPCError } from '@trpc/server';
 import { orgProcedure, router, ZId } from '../trpc';
 import { ZModelName } from './run';
 import { requireRole } from '../../services/orgs';
-import { getDefaultModels } from '../../services/agent-settings';
+import { orgModelName } from '../../services/agent-settings';
 import { getSpec } from '../../services/specs';
 import type { OrgScope } from '../../services/scope';
 import type { DB } from '../../db/client';
 import { PLAN_SPEC_JOB } from '../../../jobs/plan-spec';
-import { defaultModelName } from '../../llm/model-factory';
 
-
-/** The planner's model for an organisation: its default for the planner role, else the deployment's. */
+/** The planner's model for an organisation: its model for the planner role, its default, else the deployment's. */
 export async function planningModelFor(db: DB, scope: OrgScope): Promise<string> {
-  const { models } = await getDefaultModels(db, scope);
-  return models.planner ?? defaultModelName();
+  return orgModelName(db, scope.orgId, { role: 'planner' });
 }
 
 export const planningRouter = router({
@@ -26,7 +23,9 @@ export const planningRouter = router({
     const boss = ctx.boss;
     if (!boss) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'The job queue is not running on this server' });
     const model = input.model ?? (await planningModelFor(ctx.db, ctx.scope));
-    const jobId = await boss.send(PLAN_SPEC_JOB, { orgId: ctx.scope.orgId, specId: spec.id, userId: ctx.scope.userId, model });
+    // The run's model: the one named here, else the organisation's default (not the planner's own).
+    const runModel = input.model ?? (await orgModelName(ctx.db, ctx.scope.orgId));
+    const jobId = await boss.send(PLAN_SPEC_JOB, { orgId: ctx.scope.orgId, specId: spec.id, userId: ctx.scope.userId, model, runModel });
     return { queued: true, jobId, model };
   }),
   defaultModel: orgProcedure.query(async ({ ctx }) => ({ model: await planningModelFor(ctx.db, ctx.scope) })),
