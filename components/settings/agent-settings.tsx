@@ -3,71 +3,8 @@ import { useId, useState, type FormEvent } from 'react';
 import { trpc } from '../trpc';
 import { Button, Card, Empty, ErrorMessage, Field, Loading, SavedMessage } from '../ui/form';
 
-const ROLE_LABELS: Record<string, string> = { planner: 'Planner', architect: 'Architect', developer: 'Developer', qa: 'QA', reviewer: 'Reviewer' };
-
-/** What an organisation's agents run with: default models, skills and prompt overrides. */
-export function AgentSettings({ orgId }: { orgId: string }) {
-  return (
-    <>
-      <DefaultModels orgId={orgId} />
-      <Skills orgId={orgId} />
-      <Prompts orgId={orgId} />
-    </>
-  );
-}
-
-/** One `provider:model` per role; a blank field means the role uses the run's model. */
-export function DefaultModels({ orgId }: { orgId: string }) {
-  const utils = trpc.useUtils();
-  const current = trpc.agentSettings.defaultModels.useQuery({ orgId });
-  const save = trpc.agentSettings.setDefaultModels.useMutation({ onSuccess: () => utils.agentSettings.defaultModels.invalidate({ orgId }) });
-  const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
-
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    setError(null);
-    setSaved(false);
-    const form = new FormData(e.currentTarget);
-    const models = Object.fromEntries((current.data?.roles ?? []).map((r) => [r, String(form.get(r) ?? '').trim()]));
-    try {
-      await save.mutateAsync({ orgId, models });
-      setSaved(true);
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  }
-
-  return (
-    <Card title="Default models">
-      <p className="mb-3 text-sm text-slate-600">
-        Written <code>provider:model</code> (anthropic, openai or ollama), e.g. <code>anthropic:claude-sonnet-4-5</code>. Leave a role blank to use the run&apos;s model.
-      </p>
-      {current.isLoading && <Loading />}
-      <ErrorMessage>{current.error?.message}</ErrorMessage>
-      {current.data && (
-        // Keyed by the saved values so the fields show them again after a save or refetch.
-        <form key={JSON.stringify(current.data.models)} onSubmit={onSubmit} className="flex flex-col gap-3">
-          <div className="grid gap-3 sm:grid-cols-2">
-            {current.data.roles.map((role) => (
-              <Field key={role} label={`${ROLE_LABELS[role] ?? role} model`} name={role} defaultValue={current.data.models[role] ?? ''} placeholder="provider:model" autoComplete="off" />
-            ))}
-          </div>
-          <div>
-            <Button type="submit" disabled={save.isPending}>
-              Save default models
-            </Button>
-          </div>
-        </form>
-      )}
-      <ErrorMessage>{error}</ErrorMessage>
-      <SavedMessage>{saved && 'Default models saved.'}</SavedMessage>
-    </Card>
-  );
-}
-
 /** Every skill (built-in and uploaded) with its switch, and the upload form. */
-export function Skills({ orgId }: { orgId: string }) {
+export function Skills({ orgId, canEdit = true }: { orgId: string; canEdit?: boolean }) {
   const utils = trpc.useUtils();
   const skills = trpc.agentSettings.skills.useQuery({ orgId });
   const refresh = () => utils.agentSettings.skills.invalidate({ orgId });
@@ -108,7 +45,7 @@ export function Skills({ orgId }: { orgId: string }) {
               role="switch"
               aria-checked={s.enabled}
               checked={s.enabled}
-              disabled={toggle.isPending}
+              disabled={!canEdit || toggle.isPending}
               aria-describedby={`skill-${s.name}-desc`}
               onChange={(e) => toggle.mutate({ orgId, name: s.name, enabled: e.target.checked })}
               className="mt-1"
@@ -122,7 +59,7 @@ export function Skills({ orgId }: { orgId: string }) {
               </p>
               {s.error && <p className="text-red-700">This upload no longer validates and is not given to agents: {s.error}</p>}
             </div>
-            {s.source === 'uploaded' && (
+            {canEdit && s.source === 'uploaded' && (
               <Button variant="secondary" aria-label={`Delete skill ${s.name}`} disabled={remove.isPending} onClick={() => remove.mutate({ orgId, name: s.name })}>
                 Delete
               </Button>
@@ -132,6 +69,8 @@ export function Skills({ orgId }: { orgId: string }) {
       </ul>
       <ErrorMessage>{toggle.error?.message ?? remove.error?.message}</ErrorMessage>
 
+      {canEdit ? (
+        <>
       <h3 className="mt-5 mb-2 font-semibold">Upload a skill</h3>
       <form onSubmit={onUpload} aria-label="Upload a skill" className="flex flex-col gap-3">
         <Field label="Skill name" name="name" placeholder="billing-rules" hint="kebab-case; the same as name: in the frontmatter" required autoComplete="off" />
@@ -156,12 +95,16 @@ export function Skills({ orgId }: { orgId: string }) {
       </form>
       <ErrorMessage>{error}</ErrorMessage>
       <SavedMessage>{uploaded && `Skill ${uploaded} uploaded and enabled.`}</SavedMessage>
+        </>
+      ) : (
+        <p className="mt-3 text-sm text-slate-600">Owners and admins switch skills and upload new ones.</p>
+      )}
     </Card>
   );
 }
 
 /** View a built-in prompt, save overrides (each a version), revert to a version or the built-in file. */
-export function Prompts({ orgId }: { orgId: string }) {
+export function Prompts({ orgId, canEdit = true }: { orgId: string; canEdit?: boolean }) {
   const utils = trpc.useUtils();
   const files = trpc.agentSettings.prompts.useQuery({ orgId });
   const [path, setPath] = useState<string>('');
@@ -239,7 +182,8 @@ export function Prompts({ orgId }: { orgId: string }) {
                 <label htmlFor={editorId} className="text-sm font-medium text-slate-700">
                   Prompt text
                 </label>
-                <textarea id={editorId} name="content" defaultValue={prompt.data.content} rows={18} spellCheck={false} className="rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs shadow-sm" />
+                <textarea id={editorId} name="content" defaultValue={prompt.data.content} rows={18} spellCheck={false} readOnly={!canEdit} className="rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs shadow-sm" />
+                {canEdit && (
                 <div className="flex flex-wrap gap-3">
                   <Button type="submit" disabled={save.isPending}>
                     Save override
@@ -248,6 +192,7 @@ export function Prompts({ orgId }: { orgId: string }) {
                     Revert to built-in
                   </Button>
                 </div>
+                )}
               </form>
               <h3 className="mt-2 font-semibold">Versions</h3>
               {prompt.data.versions.length === 0 ? (
@@ -260,7 +205,7 @@ export function Prompts({ orgId }: { orgId: string }) {
                         Version {v.version} {v.revertsToBuiltIn ? '(built-in)' : ''} by {v.author ?? 'a removed user'}, {new Date(v.createdAt).toLocaleString()}
                         {v.version === prompt.data.activeVersion ? ' — active' : ''}
                       </span>
-                      {!v.revertsToBuiltIn && v.version !== prompt.data.activeVersion && (
+                      {canEdit && !v.revertsToBuiltIn && v.version !== prompt.data.activeVersion && (
                         <Button variant="secondary" aria-label={`Revert to version ${v.version}`} disabled={revert.isPending} onClick={() => onRevert(v.version)}>
                           Revert
                         </Button>

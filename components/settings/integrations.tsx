@@ -1,32 +1,77 @@
 'use client';
 import { useState, type FormEvent } from 'react';
 import { trpc } from '../trpc';
-import { Button, Card, Empty, ErrorMessage, Field, Loading, SavedMessage } from '../ui/form';
+import { Button, Card, ConfirmButton, Empty, ErrorMessage, Field, Loading, SavedMessage } from '../ui/form';
+
+/** When something last happened, in words ("3 min ago"), with the exact time as a tooltip. */
+function Ago({ at }: { at: Date | string }) {
+  const d = new Date(at);
+  const s = Math.max(0, Math.round((Date.now() - d.getTime()) / 1000));
+  const text = s < 60 ? 'just now' : s < 3600 ? `${Math.round(s / 60)} min ago` : s < 86_400 ? `${Math.round(s / 3600)} h ago` : d.toLocaleDateString();
+  return <time dateTime={d.toISOString()} title={d.toLocaleString()}>{text}</time>;
+}
+
+/** A status line: on/off, and the last outcome with its error. */
+function StatusLine({ enabled, last, what }: { enabled: boolean; last: { at: Date | string; ok: boolean; error: string | null; detail?: string } | null; what: string }) {
+  return (
+    <span className="text-slate-600">
+      <span className={enabled ? 'text-green-800' : 'text-amber-800'}>{enabled ? 'On' : 'Off'}</span>
+      {' · '}
+      {!last ? (
+        `no ${what} yet`
+      ) : last.ok ? (
+        <span className="text-green-800">
+          last {what} ok{last.detail ? ` (${last.detail})` : ''}, <Ago at={last.at} />
+        </span>
+      ) : (
+        <span className="text-red-800">
+          last {what} failed <Ago at={last.at} />: {last.error}
+        </span>
+      )}
+    </span>
+  );
+}
 
 /** Slack and Discord channels: where run notices go. Secrets (webhook URLs, bot tokens) are write-only. */
 export function NotificationChannels({ orgId }: { orgId: string }) {
   const utils = trpc.useUtils();
   const channels = trpc.integrations.channels.list.useQuery({ orgId });
-  const create = trpc.integrations.channels.create.useMutation({ onSuccess: () => utils.integrations.channels.list.invalidate({ orgId }) });
-  const test = trpc.integrations.channels.test.useMutation();
+  const refresh = () => utils.integrations.channels.list.invalidate({ orgId });
+  const create = trpc.integrations.channels.create.useMutation({ onSuccess: refresh });
+  const test = trpc.integrations.channels.test.useMutation({ onSettled: refresh });
+  const setEnabled = trpc.integrations.channels.setEnabled.useMutation({ onSuccess: refresh });
+  const remove = trpc.integrations.channels.delete.useMutation({ onSuccess: refresh });
   const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
   const [kind, setKind] = useState<'slack-webhook' | 'discord-webhook'>('slack-webhook');
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setError(null);
+    setStatus(null);
     const el = e.currentTarget;
     const f = new FormData(el);
     try {
-      await create.mutateAsync({ orgId, channel: { kind, name: String(f.get('name')), webhookUrl: String(f.get('url')) } as never });
+      const c = await create.mutateAsync({ orgId, channel: { kind, name: String(f.get('name')), webhookUrl: String(f.get('url')) } as never });
       el.reset();
+      setStatus(`Channel ${c.name} added. Send a test to check it.`);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }
+  async function act(p: Promise<unknown>, done: string) {
+    setError(null);
+    setStatus(null);
+    try {
+      await p;
+      setStatus(done);
     } catch (err) {
       setError((err as Error).message);
     }
   }
   return (
     <Card title="Slack and Discord">
-      <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-3">
+      <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-3" aria-label="Add a channel">
         <label className="flex flex-col gap-1 text-sm font-medium text-slate-700">
           Channel kind
           <select value={kind} onChange={(e) => setKind(e.target.value as typeof kind)} className="rounded-md border border-slate-300 bg-white px-2 py-2">
@@ -41,22 +86,46 @@ export function NotificationChannels({ orgId }: { orgId: string }) {
         </Button>
       </form>
       <ErrorMessage>{error}</ErrorMessage>
+      <SavedMessage>{status}</SavedMessage>
       {channels.isLoading && <Loading />}
       {channels.data?.length === 0 && <Empty>No channels: runs are announced only in the app.</Empty>}
-      <ul aria-label="Notification channels" className="mt-3 text-sm">
+      <ul aria-label="Notification channels" className="mt-3 divide-y text-sm">
         {channels.data?.map((c) => (
-          <li key={c.id} className="flex items-center gap-3 py-1">
-            <span>
-              {c.name} <span className="text-slate-500">({c.kind})</span>
-            </span>
-            <Button variant="secondary" onClick={() => test.mutate({ orgId, channelId: c.id })}>
-              Send test
-            </Button>
+          <li key={c.id} aria-label={c.name} className="flex flex-wrap items-center justify-between gap-3 py-2">
+            <div className="min-w-0 break-words">
+              <strong>{c.name}</strong> <span className="text-slate-500">({c.kind})</span>
+              <br />
+              <StatusLine enabled={c.enabled} last={c.lastDelivery} what="delivery" />
+            </div>
+            <div className="flex flex-wrap gap-2">
+              <Button
+                variant="secondary"
+                disabled={test.isPending}
+                onClick={() =>
+                  void act(
+                    test.mutateAsync({ orgId, channelId: c.id }).then((r) => {
+                      if (!r.ok) throw new Error(`${c.name}: the test message was not delivered: ${r.error}`);
+                    }),
+                    `Test message delivered to ${c.name}.`,
+                  )
+                }
+              >
+                Send test
+              </Button>
+              <Button variant="secondary" disabled={setEnabled.isPending} onClick={() => void act(setEnabled.mutateAsync({ orgId, channelId: c.id, enabled: !c.enabled }), `${c.name} turned ${c.enabled ? 'off' : 'on'}.`)}>
+                {c.enabled ? 'Turn off' : 'Turn on'}
+              </Button>
+              <ConfirmButton
+                label="Remove"
+                accessibleName={`Remove channel ${c.name}`}
+                confirmLabel={`Remove ${c.name}`}
+                disabled={remove.isPending}
+                onConfirm={() => act(remove.mutateAsync({ orgId, channelId: c.id }), `Channel ${c.name} removed.`)}
+              />
+            </div>
           </li>
         ))}
       </ul>
-      {test.data && <p role="status" className="text-sm">{JSON.stringify(test.data)}</p>}
-      <ErrorMessage>{test.error?.message}</ErrorMessage>
     </Card>
   );
 }
@@ -66,26 +135,45 @@ export function McpServers({ orgId }: { orgId: string }) {
   const utils = trpc.useUtils();
   const presets = trpc.mcp.presets.useQuery({ orgId });
   const servers = trpc.mcp.servers.list.useQuery({ orgId });
-  const create = trpc.mcp.servers.create.useMutation({ onSuccess: () => utils.mcp.servers.list.invalidate({ orgId }) });
+  const refresh = () => utils.mcp.servers.list.invalidate({ orgId });
+  const create = trpc.mcp.servers.create.useMutation({ onSuccess: refresh });
+  const test = trpc.mcp.servers.test.useMutation({ onSettled: refresh });
+  const update = trpc.mcp.servers.update.useMutation({ onSuccess: refresh });
+  const remove = trpc.mcp.servers.delete.useMutation({ onSuccess: refresh });
   const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setError(null);
-    const f = new FormData(e.currentTarget);
+    setStatus(null);
+    const el = e.currentTarget;
+    const f = new FormData(el);
     const preset = String(f.get('preset'));
     const p = presets.data?.find((x) => x.id === preset);
     const secretName = p?.secrets?.[0]?.name;
     const secretValue = String(f.get('secret') || '');
     try {
-      await create.mutateAsync({ orgId, name: String(f.get('name') || preset), preset: preset as never, ...(secretName && secretValue ? { secrets: { [secretName]: secretValue } } : {}) });
+      const s = await create.mutateAsync({ orgId, name: String(f.get('name') || preset), preset: preset as never, ...(secretName && secretValue ? { secrets: { [secretName]: secretValue } } : {}) });
+      el.reset();
+      setStatus(`MCP server ${s.name} added. Test it to see its tools.`);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }
+  async function act(p: Promise<unknown>, done: string) {
+    setError(null);
+    setStatus(null);
+    try {
+      await p;
+      setStatus(done);
     } catch (err) {
       setError((err as Error).message);
     }
   }
   return (
     <Card title="MCP servers">
-      <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-3">
+      <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-3" aria-label="Add an MCP server">
         <label className="flex flex-col gap-1 text-sm font-medium text-slate-700">
           Preset
           <select name="preset" className="rounded-md border border-slate-300 bg-white px-2 py-2">
@@ -103,11 +191,47 @@ export function McpServers({ orgId }: { orgId: string }) {
         </Button>
       </form>
       <ErrorMessage>{error}</ErrorMessage>
+      <SavedMessage>{status}</SavedMessage>
       {servers.data?.length === 0 && <Empty>No MCP servers. Agents use only the repository and the sandbox.</Empty>}
-      <ul aria-label="MCP servers" className="mt-3 text-sm">
-        {servers.data?.map((s: { id: string; name: string; enabled?: boolean }) => (
-          <li key={s.id}>
-            {s.name} {s.enabled === false ? '(disabled)' : ''}
+      <ul aria-label="MCP servers" className="mt-3 divide-y text-sm">
+        {servers.data?.map((s) => (
+          <li key={s.id} aria-label={s.name} className="flex flex-wrap items-center justify-between gap-3 py-2">
+            <div className="min-w-0 break-words">
+              <strong>{s.name}</strong> <span className="text-slate-500">({s.preset ?? s.transport})</span>
+              {s.missingSecrets.length > 0 && <span className="text-amber-800"> · missing secrets: {s.missingSecrets.join(', ')}</span>}
+              <br />
+              <StatusLine
+                enabled={s.enabled}
+                last={s.lastCheck ? { ...s.lastCheck, detail: s.lastCheck.tools === null ? undefined : `${s.lastCheck.tools} tools` } : null}
+                what="test"
+              />
+            </div>
+            <div className="flex flex-wrap gap-2">
+              <Button
+                variant="secondary"
+                disabled={test.isPending}
+                onClick={() =>
+                  void act(
+                    test.mutateAsync({ orgId, serverId: s.id }).then((r) => {
+                      if (!r.ok) throw new Error(`${s.name} did not connect: ${r.error}`);
+                    }),
+                    `${s.name} connected.`,
+                  )
+                }
+              >
+                Test
+              </Button>
+              <Button variant="secondary" disabled={update.isPending} onClick={() => void act(update.mutateAsync({ orgId, serverId: s.id, enabled: !s.enabled }), `${s.name} turned ${s.enabled ? 'off' : 'on'}.`)}>
+                {s.enabled ? 'Turn off' : 'Turn on'}
+              </Button>
+              <ConfirmButton
+                label="Remove"
+                accessibleName={`Remove MCP server ${s.name}`}
+                confirmLabel={`Remove ${s.name}`}
+                disabled={remove.isPending}
+                onConfirm={() => act(remove.mutateAsync({ orgId, serverId: s.id }), `MCP server ${s.name} removed.`)}
+              />
+            </div>
           </li>
         ))}
       </ul>

@@ -1,5 +1,5 @@
 'use client';
-import { useId, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode } from 'react';
+import { forwardRef, useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode } from 'react';
 
 export function Field({ label, hint, error, ...input }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string; error?: string }) {
   const id = useId();
@@ -29,14 +29,17 @@ export function Field({ label, hint, error, ...input }: InputHTMLAttributes<HTML
   );
 }
 
-export function Button({ variant = 'primary', ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: 'primary' | 'secondary' | 'danger' }) {
+export const Button = forwardRef<HTMLButtonElement, ButtonHTMLAttributes<HTMLButtonElement> & { variant?: 'primary' | 'secondary' | 'danger' }>(function Button(
+  { variant = 'primary', ...props },
+  ref,
+) {
   const styles = {
     primary: 'bg-indigo-600 text-white hover:bg-indigo-700 disabled:bg-indigo-300',
     secondary: 'border border-slate-300 bg-white text-slate-800 hover:bg-slate-100 disabled:text-slate-400',
     danger: 'bg-red-600 text-white hover:bg-red-700 disabled:bg-red-300',
   }[variant];
-  return <button className={`rounded-md px-4 py-2 text-sm font-medium shadow-sm ${styles}`} {...props} />;
-}
+  return <button ref={ref} className={`rounded-md px-4 py-2 text-sm font-medium shadow-sm ${styles}`} {...props} />;
+});
 
 export function ErrorMessage({ children }: { children?: ReactNode }) {
   if (!children) return null;
@@ -81,4 +84,72 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
 
 export function Empty({ children }: { children: ReactNode }) {
   return <p className="rounded-md border border-dashed border-slate-300 p-6 text-center text-sm text-slate-500">{children}</p>;
+}
+
+/**
+ * A destructive action asked twice, in place: the first press turns the button into "Yes, …" and
+ * "Cancel" (keyboard focus moves to the confirmation), so nothing is removed by one stray click.
+ */
+export function ConfirmButton({ label, confirmLabel, onConfirm, disabled, accessibleName }: { label: string; confirmLabel: string; onConfirm: () => void | Promise<void>; disabled?: boolean; accessibleName?: string }) {
+  const [asking, setAsking] = useState(false);
+  const yes = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (asking) yes.current?.focus();
+  }, [asking]);
+  if (!asking) {
+    return (
+      <Button type="button" variant="secondary" disabled={disabled} aria-label={accessibleName} onClick={() => setAsking(true)}>
+        {label}
+      </Button>
+    );
+  }
+  return (
+    <span className="inline-flex flex-wrap items-center gap-2">
+      <Button
+        ref={yes}
+        type="button"
+        variant="danger"
+        disabled={disabled}
+        onClick={async () => {
+          await onConfirm();
+          setAsking(false);
+        }}
+      >
+        {confirmLabel}
+      </Button>
+      <Button type="button" variant="secondary" onClick={() => setAsking(false)}>
+        Cancel
+      </Button>
+    </span>
+  );
+}
+
+/** Copies a value to the clipboard and says so; where the clipboard is refused, selects the text to copy by hand. */
+export function CopyButton({ value, label = 'Copy', targetId }: { value: string; label?: string; targetId?: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'manual'>('idle');
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(value);
+      setState('copied');
+    } catch {
+      const el = targetId ? document.getElementById(targetId) : null;
+      if (el) {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        window.getSelection()?.removeAllRanges();
+        window.getSelection()?.addRange(range);
+      }
+      setState('manual');
+    }
+  }
+  return (
+    <span className="inline-flex items-center gap-2">
+      <Button type="button" variant="secondary" onClick={copy}>
+        {label}
+      </Button>
+      <span role="status" className="text-xs text-slate-600">
+        {state === 'copied' ? 'Copied.' : state === 'manual' ? 'Selected: press Ctrl+C (⌘C) to copy.' : ''}
+      </span>
+    </span>
+  );
 }

@@ -21,6 +21,7 @@ import * as m0016 from './0016_recordings';
 import * as m0018 from './0018_worker_processes';
 import * as m0020 from './0020_rsi';
 import * as m0018b from './0018_released_attempts';
+import * as m0019 from './0019_integration_status';
 
 /**
  * Every migration, in order. A static list (rather than a folder scan) so migrations work the same
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   '0018_worker_processes': m0018,
   '0020_rsi': m0020,
   '0018_released_attempts': m0018b,
+  '0019_integration_status': m0019,
 };

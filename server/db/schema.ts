@@ -202,6 +202,10 @@ export interface NotificationChannelsTable {
   secret_ciphertext: string;
   enabled: Generated<boolean>;
   created_at: TimestampDefault;
+  /** The last delivery (a notice or "Send test"), db/migrations/0019_integration_status.ts. */
+  last_delivery_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  last_delivery_ok: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  last_delivery_error: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SlackThreadsTable {
@@ -437,6 +441,11 @@ export interface McpServersTable {
   enabled: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
+  /** The last connection test ("Test"), db/migrations/0019_integration_status.ts. */
+  last_check_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  last_check_ok: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  last_check_error: ColumnType<string | null, string | null | undefined, string | null>;
+  last_check_tools: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface ProjectMcpServersTable {

@@ -1,5 +1,5 @@
 import type { DB } from '../db/client';
-import { loadSendableChannels, type SendableChannel } from '../services/notification-channels';
+import { loadSendableChannels, recordChannelDelivery, type SendableChannel } from '../services/notification-channels';
 import { findSlackThread, saveSlackThread } from '../services/slack-threads';
 import { formatSlack } from './format-slack';
 import { formatDiscord } from './format-discord';
@@ -29,11 +29,15 @@ export async function dispatchNotice(db: DB, orgId: string, notice: Notice, opts
       out.push({ ...base, ok: true, skipped: 'filtered' });
       continue;
     }
+    let outcome: { ok: true; threadTs?: string } | { ok: false; error: string };
     try {
-      out.push({ ...base, ...(await deliver(db, orgId, channel, notice, opts)) });
+      outcome = await deliver(db, orgId, channel, notice, opts);
     } catch (err) {
-      out.push({ ...base, ok: false, error: (err as Error).message });
+      outcome = { ok: false, error: (err as Error).message };
     }
+    out.push({ ...base, ...outcome });
+    // The channel's status in Settings; a failure to record it must not fail the delivery.
+    await recordChannelDelivery(db, orgId, channel.id, outcome).catch(() => undefined);
   }
   return out;
 }

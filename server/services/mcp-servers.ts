@@ -24,6 +24,10 @@ type ServerRow = {
   enabled: boolean;
   created_at: Date;
   updated_at: Date;
+  last_check_at: Date | null;
+  last_check_ok: boolean | null;
+  last_check_error: string | null;
+  last_check_tools: number | null;
 };
 
 function parseConfig(raw: unknown): McpServerConfig {
@@ -58,6 +62,8 @@ function toView(row: ServerRow) {
     enabled: row.enabled,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    /** The last "Test": when, whether it connected, its error or how many tools it listed. */
+    lastCheck: row.last_check_at ? { at: row.last_check_at, ok: row.last_check_ok === true, error: row.last_check_error, tools: row.last_check_tools } : null,
   };
 }
 
@@ -251,4 +257,20 @@ export async function loadProjectMcpServers(db: DB, orgId: string, projectId: st
 export async function loadMcpServerEntry(db: DB, scope: OrgScope, serverId: string): Promise<McpServerEntry> {
   requireRole(scope, 'admin');
   return toEntry(await serverRow(db, scope.orgId, serverId), null);
+}
+
+/** Keeps the outcome of a connection test on the server, for its status in Settings. */
+export async function recordMcpServerCheck(db: DB, scope: OrgScope, serverId: string, outcome: { ok: true; tools: string[] } | { ok: false; error: string }) {
+  requireRole(scope, 'admin');
+  await db
+    .updateTable('mcp_servers')
+    .set({
+      last_check_at: new Date(),
+      last_check_ok: outcome.ok,
+      last_check_error: outcome.ok ? null : outcome.error.slice(0, 500),
+      last_check_tools: outcome.ok ? outcome.tools.length : null,
+    })
+    .where('org_id', '=', scope.orgId)
+    .where('id', '=', serverId)
+    .execute();
 }

@@ -6,6 +6,7 @@ import { requireRole } from './orgs';
 import { checkSeatAvailable, getPlanLimits, noSeatMessage } from '../billing/limits';
 import type { Env } from '../billing/config';
 import type { OrgScope } from './scope';
+import { invitationMail, sendMail, type SmtpConfig } from '../notify/email';
 
 export const INVITATION_TTL_DAYS = 7;
 
@@ -110,6 +111,35 @@ export async function createInvitation(db: DB, scope: OrgScope, input: { email?:
     .executeTakeFirstOrThrow();
   // The token is only ever returned here: the link is shown once and stored hashed.
   return { ...row, token, path: `/invite/${token}` };
+}
+
+/**
+ * Creates an invitation and, when it names an e-mail address and the server has SMTP configured,
+ * sends the link there. The link is returned either way (shown once); `emailed` says what happened
+ * to the mail: null when none was sent (no address, or no SMTP), else its outcome.
+ */
+export async function createInvitationWithMail(
+  db: DB,
+  scope: OrgScope,
+  input: { email?: string; role: Exclude<Role, 'owner'> },
+  mail: { smtp: SmtpConfig | null; publicUrl: string },
+) {
+  const invitation = await createInvitation(db, scope, input);
+  if (!invitation.email || !mail.smtp) return { ...invitation, emailed: null };
+  const [org, inviter] = await Promise.all([
+    db.selectFrom('organizations').select('name').where('id', '=', scope.orgId).executeTakeFirstOrThrow(),
+    scope.userId ? db.selectFrom('users').select('name').where('id', '=', scope.userId).executeTakeFirst() : undefined,
+  ]);
+  const message = invitationMail({
+    to: invitation.email,
+    orgName: org.name,
+    inviterName: inviter?.name ?? null,
+    role: invitation.role,
+    link: `${mail.publicUrl.replace(/\/+$/, '')}${invitation.path}`,
+    expiresAt: new Date(invitation.expires_at),
+  });
+  const sent = await sendMail(mail.smtp, message);
+  return { ...invitation, emailed: sent.ok ? { ok: true as const, to: invitation.email } : { ok: false as const, to: invitation.email, error: sent.error } };
 }
 
 export async function listInvitations(db: DB, scope: OrgScope) {

@@ -18,6 +18,8 @@ export type ChannelSummary = {
   enabled: boolean;
   config: NotificationChannelConfig;
   createdAt: Date;
+  /** The last delivery (a notice or "Send test"): null when nothing was sent yet. */
+  lastDelivery: { at: Date; ok: boolean; error: string | null } | null;
 };
 
 /** A channel ready to send: the secret decrypted. Server-side only. */
@@ -45,7 +47,7 @@ export async function createChannel(db: DB, scope: OrgScope, input: ChannelInput
     const row = await trx
       .insertInto('notification_channels')
       .values({ org_id: scope.orgId, kind: input.kind, name: input.name, config: JSON.stringify(config), secret_ciphertext: encryptSecret(secret) })
-      .returning(['id', 'kind', 'name', 'enabled', 'config', 'created_at'])
+      .returning(['id', 'kind', 'name', 'enabled', 'config', 'created_at', 'last_delivery_at', 'last_delivery_ok', 'last_delivery_error'])
       .executeTakeFirstOrThrow();
     return toSummary(row);
   });
@@ -55,7 +57,7 @@ export async function listChannels(db: DB, scope: OrgScope): Promise<ChannelSumm
   requireRole(scope, 'admin');
   const rows = await db
     .selectFrom('notification_channels')
-    .select(['id', 'kind', 'name', 'enabled', 'config', 'created_at'])
+    .select(['id', 'kind', 'name', 'enabled', 'config', 'created_at', 'last_delivery_at', 'last_delivery_ok', 'last_delivery_error'])
     .where('org_id', '=', scope.orgId)
     .orderBy('name')
     .execute();
@@ -99,7 +101,7 @@ export async function deleteChannel(db: DB, scope: OrgScope, input: { channelId:
 export async function loadSendableChannels(db: DB, orgId: string, channelId?: string): Promise<SendableChannel[]> {
   const rows = await db
     .selectFrom('notification_channels')
-    .select(['id', 'kind', 'name', 'enabled', 'config', 'created_at', 'secret_ciphertext'])
+    .select(['id', 'kind', 'name', 'enabled', 'config', 'created_at', 'last_delivery_at', 'last_delivery_ok', 'last_delivery_error', 'secret_ciphertext'])
     .where('org_id', '=', orgId)
     .$if(channelId === undefined, (q) => q.where('enabled', '=', true))
     .$if(channelId !== undefined, (q) => q.where('id', '=', channelId!))
@@ -126,6 +128,29 @@ export async function findOrgBySlackTeam(db: DB, teamId: string): Promise<string
   return row?.org_id ?? null;
 }
 
-function toSummary(r: { id: string; kind: NotificationChannelKind; name: string; enabled: boolean; config: NotificationChannelConfig; created_at: Date }): ChannelSummary {
-  return { id: r.id, kind: r.kind, name: r.name, enabled: r.enabled, config: r.config ?? {}, createdAt: r.created_at };
+type SummaryRow = {
+  id: string;
+  kind: NotificationChannelKind;
+  name: string;
+  enabled: boolean;
+  config: NotificationChannelConfig;
+  created_at: Date;
+  last_delivery_at: Date | null;
+  last_delivery_ok: boolean | null;
+  last_delivery_error: string | null;
+};
+
+function toSummary(r: SummaryRow): ChannelSummary {
+  const lastDelivery = r.last_delivery_at ? { at: r.last_delivery_at, ok: r.last_delivery_ok === true, error: r.last_delivery_error } : null;
+  return { id: r.id, kind: r.kind, name: r.name, enabled: r.enabled, config: r.config ?? {}, createdAt: r.created_at, lastDelivery };
+}
+
+/** Keeps the outcome of a delivery on the channel, for its status in Settings. */
+export async function recordChannelDelivery(db: DB, orgId: string, channelId: string, outcome: { ok: true } | { ok: false; error: string }): Promise<void> {
+  await db
+    .updateTable('notification_channels')
+    .set({ last_delivery_at: new Date(), last_delivery_ok: outcome.ok, last_delivery_error: outcome.ok ? null : outcome.error.slice(0, 500) })
+    .where('org_id', '=', orgId)
+    .where('id', '=', channelId)
+    .execute();
 }

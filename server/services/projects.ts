@@ -81,8 +81,20 @@ export async function updateProject(
   });
 }
 
+/**
+ * Deletes a project with its specs, runs and pull requests (the repository itself is not touched).
+ * Refused while one of its runs is planning or running: cancel it first.
+ */
 export async function deleteProject(db: DB, scope: OrgScope, input: { projectId: string }) {
   requireRole(scope, 'admin');
+  const active = await db
+    .selectFrom('runs')
+    .select('id')
+    .where('org_id', '=', scope.orgId)
+    .where('project_id', '=', input.projectId)
+    .where('status', 'in', ['planning', 'running'])
+    .executeTakeFirst();
+  if (active) throw new AppError('CONFLICT', 'A run of this project is in progress: cancel it (or let it finish) before deleting the project');
   const res = await db.deleteFrom('projects').where('org_id', '=', scope.orgId).where('id', '=', input.projectId).executeTakeFirst();
   if (!res.numDeletedRows) throw new AppError('NOT_FOUND', 'Project not found');
   return { deleted: true };

@@ -8,6 +8,7 @@ import type { DatabaseRuntime } from '../../server/boot';
 import { createUser } from '../../server/services/users';
 import { createOrganization } from '../../server/services/orgs';
 import { createApiToken } from '../../server/services/api-tokens';
+import { serveRemoteLocally } from '../support/git-remote';
 
 /** The API as a client sees it over HTTP: health, tRPC input errors, API-token auth. */
 let t: TestDatabase;
@@ -72,7 +73,9 @@ describe('HTTP API', () => {
   });
 
   it('an org API token authenticates API calls for its organisation only', async () => {
-    const create = await post('project.create', { orgId, name: 'via-token', repository: 'https://example.com/acme/app.git' }, { authorization: `Bearer ${token}` });
+    // Creating a project checks its repository is reachable: this one answers locally.
+    const restore = serveRemoteLocally('https://example.com/acme/app.git');
+    const create = await post('project.create', { orgId, name: 'via-token', repository: 'https://example.com/acme/app.git' }, { authorization: `Bearer ${token}` }).finally(restore);
     expect(create.status).toBe(200);
     const list = await fetch(`${base}/api/trpc/project.list?input=${encodeURIComponent(JSON.stringify({ json: { orgId } }))}`, {
       headers: { authorization: `Bearer ${token}` },

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startApiServer, sessionCookie, type ApiServer } from '../support/api-server';
+import { serveRemoteLocally } from '../support/git-remote';
 import { startFakeLlm, type FakeLlm } from '../fake-llm/server';
 import { createUser } from '../../server/services/users';
 import { createOrganization } from '../../server/services/orgs';
@@ -127,7 +128,9 @@ describe('local-path repositories: the operator grants them', () => {
     expect(answers[0].message).not.toContain(repoA);
 
     // B's own repository by URL is fine; nothing of B's was stored for the refused paths.
-    expect((await create(B, 'b-url', 'https://example.test/beta/app.git')).status).toBe(200);
+    // (Creating a project checks the repository is reachable: this URL answers from a local copy.)
+    const restore = serveRemoteLocally('https://example.test/beta/app.git');
+    expect((await create(B, 'b-url', 'https://example.test/beta/app.git').finally(restore)).status).toBe(200);
     const names = (await t.db.selectFrom('projects').select('name').where('org_id', '=', B.orgId).execute()).map((r) => r.name);
     expect(names).toEqual(['b-url']);
   });

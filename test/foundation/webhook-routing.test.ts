@@ -9,6 +9,7 @@ import { setSecret } from '../../server/services/secrets';
 import { createApiToken } from '../../server/services/api-tokens';
 import { signGithubPayload } from '../../server/github/webhooks';
 import { signSlackRequest } from '../../server/notify/slack-signature';
+import { serveRemoteLocally } from '../support/git-remote';
 
 /**
  * Webhooks carry one organisation's review comments and Slack commands. Two organisations on one
@@ -25,6 +26,7 @@ let api: ApiServer;
 const A = { orgId: '', userId: '', cookie: '', projectId: '' };
 const B = { orgId: '', userId: '', cookie: '', projectId: '' };
 const saved: Record<string, string | undefined> = {};
+let restoreRemote = () => {};
 
 function reviewComment(id: number, pr: number, branch: string, installation?: number) {
   return {
@@ -57,6 +59,8 @@ beforeAll(async () => {
   }
   t = await createTestDatabase('whroute');
   api = await startApiServer(t);
+  // Creating a project checks its repository is reachable: REPO_URL answers from a local copy.
+  restoreRemote = serveRemoteLocally(REPO_URL);
   for (const [who, ids] of [['alice', A], ['bob', B]] as const) {
     const user = await createUser(t.db, { name: who, email: `${who}@wh.test`, password: 'password-123' });
     const org = await createOrganization(t.db, { name: `Org of ${who}`, ownerId: user.id });
@@ -73,6 +77,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  restoreRemote();
   await api?.close();
   await t?.close();
   for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];

@@ -17,6 +17,7 @@ import {
   getProjectMcpAccess,
   listMcpServers,
   loadMcpServerEntry,
+  recordMcpServerCheck,
   setProjectMcpAccess,
   updateMcpServer,
 } from '../../services/mcp-servers';
@@ -60,7 +61,11 @@ export const mcpRouter = router({
     /** Connects as a run would and lists the tools: the admin's check that the setup works. */
     test: orgProcedure
       .input(z.object({ serverId: ZId }))
-      .mutation(async ({ ctx, input }) => testMcpServer(await loadMcpServerEntry(ctx.db, ctx.scope, input.serverId))),
+      .mutation(async ({ ctx, input }) => {
+        const result = await testMcpServer(await loadMcpServerEntry(ctx.db, ctx.scope, input.serverId));
+        await recordMcpServerCheck(ctx.db, ctx.scope, input.serverId, result);
+        return result;
+      }),
   }),
   projectAccess: router({
     get: orgProcedure.input(z.object({ projectId: ZId })).query(({ ctx, input }) => getProjectMcpAccess(ctx.db, ctx.scope, input)),

@@ -4,13 +4,15 @@ import { ZEmail, ZInviteRole, ZRole, ZToken } from '../schemas';
 import {
   acceptInvitation,
   changeMemberRole,
-  createInvitation,
+  createInvitationWithMail,
   listInvitations,
   listMembers,
   previewInvitation,
   removeMember,
   revokeInvitation,
 } from '../../services/members';
+import { smtpConfig } from '../../notify/email';
+import { httpPort, publicUrl } from '../../config';
 
 export const memberRouter = router({
   list: orgProcedure.query(({ ctx }) => listMembers(ctx.db, ctx.scope)),
@@ -21,9 +23,14 @@ export const memberRouter = router({
 });
 
 export const invitationRouter = router({
+  /** The link is returned once; with an e-mail address and SMTP configured, it is also mailed there. */
   create: orgProcedure
     .input(z.object({ email: ZEmail.optional().or(z.literal('')), role: ZInviteRole }))
-    .mutation(({ ctx, input }) => createInvitation(ctx.db, ctx.scope, { email: input.email || undefined, role: input.role })),
+    .mutation(({ ctx, input }) =>
+      createInvitationWithMail(ctx.db, ctx.scope, { email: input.email || undefined, role: input.role }, { smtp: smtpConfig(), publicUrl: publicUrl(httpPort()) }),
+    ),
+  /** Whether invitations are e-mailed (the server has SMTP) — so the form can say so. */
+  mailEnabled: orgProcedure.query(() => ({ enabled: smtpConfig() !== null })),
   list: orgProcedure.query(({ ctx }) => listInvitations(ctx.db, ctx.scope)),
   revoke: orgProcedure
     .input(z.object({ invitationId: ZId }))

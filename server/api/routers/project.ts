@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import { orgProcedure, router, ZId } from '../trpc';
 import { ZBranch, ZProjectName, ZRepository } from '../schemas';
-import { createProject, deleteProject, getProject, listProjects, updateProject } from '../../services/projects';
+import { deleteProject, getProject, listProjects } from '../../services/projects';
+import { checkRepository, createCheckedProject, projectHealth, updateCheckedProject } from '../../services/project-checks';
+import { dataDir } from '../../config';
 
 export const projectRouter = router({
   list: orgProcedure.query(({ ctx }) => listProjects(ctx.db, ctx.scope)),
   get: orgProcedure.input(z.object({ projectId: ZId })).query(({ ctx, input }) => getProject(ctx.db, ctx.scope, input.projectId)),
+  /** Checked first (policy, reachable, default branch detected when none is named). */
   create: orgProcedure
     .input(z.object({ name: ZProjectName, repository: ZRepository, defaultBranch: ZBranch.optional() }))
-    .mutation(({ ctx, input }) => createProject(ctx.db, ctx.scope, input)),
+    .mutation(({ ctx, input }) => createCheckedProject(ctx.db, ctx.scope, input)),
   update: orgProcedure
     .input(
       z.object({
@@ -23,6 +26,12 @@ export const projectRouter = router({
           .optional(),
       }),
     )
-    .mutation(({ ctx, input }) => updateProject(ctx.db, ctx.scope, input)),
+    .mutation(({ ctx, input }) => updateCheckedProject(ctx.db, ctx.scope, input)),
+  /** The repository as typed: the local-path policy, reachable, its default branch (a mutation: it is never cached). */
+  checkRepository: orgProcedure
+    .input(z.object({ repository: ZRepository, defaultBranch: ZBranch.optional() }))
+    .mutation(({ ctx, input }) => checkRepository(ctx.db, ctx.scope, input)),
+  /** Reachable now, the default branch, the last fetch on this server. */
+  health: orgProcedure.input(z.object({ projectId: ZId })).query(({ ctx, input }) => projectHealth(ctx.db, ctx.scope, { projectId: input.projectId, dataDir: dataDir() })),
   delete: orgProcedure.input(z.object({ projectId: ZId })).mutation(({ ctx, input }) => deleteProject(ctx.db, ctx.scope, input)),
 });
