@@ -32,7 +32,7 @@ export function ModelProviders({ orgId, canEdit }: { orgId: string; canEdit: boo
   const save = trpc.models.saveProvider.useMutation({ onSuccess: refresh });
   const test = trpc.models.testProvider.useMutation({ onSuccess: (r) => (r.ok ? refresh() : undefined) });
   const disconnect = trpc.models.disconnectProvider.useMutation({ onSuccess: refresh });
-  const [kind, setKind] = useState<Kind>('anthropic');
+  const [chosen, setKind] = useState<Kind | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [result, setResult] = useState<(TestResult & { kind: Kind }) | null>(null);
@@ -42,6 +42,8 @@ export function ModelProviders({ orgId, canEdit }: { orgId: string; canEdit: boo
   if (view.error) return <ErrorMessage>{view.error.message}</ErrorMessage>;
   const data = view.data!;
   const connected = data.providers.filter((p) => p.connected);
+  // The picker opens on the connected provider (the first one), else on Anthropic, the default.
+  const kind: Kind = chosen ?? connected[0]?.kind ?? 'anthropic';
   const current = data.providers.find((p) => p.provider === (kind === 'openai-compatible' ? 'openai' : kind))!;
   const sameKind = current.connected && current.kind === kind;
 
@@ -56,10 +58,11 @@ export function ModelProviders({ orgId, canEdit }: { orgId: string; canEdit: boo
     setResult(null);
     const el = e.currentTarget;
     try {
-      await save.mutateAsync({ orgId, ...values(el) });
+      const res = await save.mutateAsync({ orgId, ...values(el) });
       const key = el.elements.namedItem('apiKey');
       if (key instanceof HTMLInputElement) key.value = '';
-      setSaved(`${KIND_LABEL[kind]} saved. Test the connection to list its models.`);
+      setSaved(`${KIND_LABEL[kind]} saved.`);
+      setResult({ ...res.test, kind });
     } catch (err) {
       setError((err as Error).message);
     }

@@ -128,9 +128,10 @@ export type ProviderInput = { kind: ProviderKind; apiKey?: string; baseUrl?: str
 /**
  * Saves a provider's connection as the organisation's secrets: a blank key keeps the saved one.
  * Anthropic and OpenAI need a key; OpenAI-compatible needs a base URL; choosing OpenAI drops a
- * compatible server's base URL (they share `openai:`). The models listed before are forgotten.
+ * compatible server's base URL (they share `openai:`). The saved connection is then tested: its
+ * model list replaces the one listed before (or is forgotten when the test fails), and `test` says how it went.
  */
-export async function saveModelProvider(db: DB, scope: OrgScope, input: ProviderInput) {
+export async function saveModelProvider(db: DB, scope: OrgScope, input: ProviderInput, opts: { env?: Record<string, string | undefined>; fetch?: typeof fetch } = {}) {
   requireRole(scope, 'admin');
   const provider = PROVIDER_OF_KIND[input.kind];
   const names = SECRETS[provider];
@@ -154,7 +155,9 @@ export async function saveModelProvider(db: DB, scope: OrgScope, input: Provider
     if (input.kind === 'openai') await trx.deleteFrom('org_secrets').where('org_id', '=', scope.orgId).where('name', '=', names.url).execute();
     await forgetModels(trx, scope.orgId, provider);
   });
-  return getModelProviders(db, scope);
+  // What was saved is tested at once: its model list is kept for the pickers, or the problem said.
+  const test = await testModelProvider(db, scope, { kind: input.kind }, opts);
+  return { ...(await getModelProviders(db, scope)), test };
 }
 
 /** Deletes a provider's key and base URL: its models are no longer reachable with the organisation's settings. */

@@ -52,6 +52,8 @@ describe('models router', () => {
     const saved = await owner.saveProvider({ orgId, kind: 'anthropic', apiKey: 'sk-wrong-key-000000', baseUrl: `${llm.url}/` });
     const anthropic = saved.providers.find((p) => p.provider === 'anthropic')!;
     expect(anthropic).toMatchObject({ connected: true, keySet: true, baseUrl: llm.url, kind: 'anthropic', models: null });
+    // Saving tests what was saved: here the provider refuses the key.
+    expect(saved.test).toMatchObject({ ok: false, status: 401 });
     expect(JSON.stringify(saved)).not.toContain('sk-wrong-key');
 
     // The saved (wrong) key: the provider's 401 and its own words, without the key.
@@ -67,10 +69,13 @@ describe('models router', () => {
     expect(ok).toMatchObject({ ok: true, models: ['claude-test-1', 'claude-test-2'] });
     expect((await owner.providers({ orgId })).providers.find((p) => p.provider === 'anthropic')!.models).toEqual(['claude-test-1', 'claude-test-2']);
 
-    // Saving a new key forgets the old list (it may not hold for the new key).
+    // Saving the right key tests it and keeps its list; a failing save forgets the list (it may not hold any more).
+    const right = await owner.saveProvider({ orgId, kind: 'anthropic', apiKey: KEY });
+    expect(right.test).toMatchObject({ ok: true, models: ['claude-test-1', 'claude-test-2'] });
+    expect(right.providers.find((p) => p.provider === 'anthropic')).toMatchObject({ models: ['claude-test-1', 'claude-test-2'], baseUrl: llm.url });
+    await owner.saveProvider({ orgId, kind: 'anthropic', apiKey: 'sk-wrong-again-000' });
+    expect((await owner.providers({ orgId })).providers.find((p) => p.provider === 'anthropic')!.models).toBeNull();
     await owner.saveProvider({ orgId, kind: 'anthropic', apiKey: KEY });
-    const after = (await owner.providers({ orgId })).providers.find((p) => p.provider === 'anthropic')!;
-    expect(after).toMatchObject({ models: null, baseUrl: llm.url });
     expect(await owner.testProvider({ orgId, kind: 'anthropic' })).toMatchObject({ ok: true });
   });
 
@@ -83,6 +88,7 @@ describe('models router', () => {
     expect(await message(owner.saveProvider({ orgId, kind: 'openai-compatible', baseUrl: 'https://user:pw@models.example/v1' }))).toMatch(/user name or password/);
     const saved = await owner.saveProvider({ orgId, kind: 'openai-compatible', baseUrl: `${llm.url}/v1` });
     expect(saved.providers.find((p) => p.provider === 'openai')).toMatchObject({ kind: 'openai-compatible', baseUrl: `${llm.url}/v1`, keySet: false });
+    expect(saved.test.ok === false && saved.test.error).toMatch(/401 .*Incorrect API key/);
     // No key saved: the fake server (like a real one with keys) refuses.
     const refused = await owner.testProvider({ orgId, kind: 'openai-compatible' });
     expect(refused.ok === false && refused.error).toMatch(/401 .*Incorrect API key/);
