@@ -10,6 +10,7 @@ import {
   resolveMembership,
   updateOrganizationSettings,
 } from '../../services/orgs';
+import { gettingStarted } from '../../services/getting-started';
 
 export const orgRouter = router({
   create: userProcedure.input(z.object({ name: ZOrgName })).mutation(({ ctx, input }) =>
@@ -25,6 +26,8 @@ export const orgRouter = router({
     return { ...org, role };
   }),
   get: orgProcedure.query(({ ctx }) => getOrganization(ctx.db, ctx.scope)),
+  /** The getting-started checklist: a reachable model, a project, a spec, the team invited — each from real state. */
+  gettingStarted: orgProcedure.query(({ ctx }) => gettingStarted(ctx.db, ctx.scope)),
   update: orgProcedure
     .input(z.object({ name: ZOrgName.optional(), specThreshold: z.number().int().min(0).max(100).optional() }))
     .mutation(({ ctx, input }) => updateOrganizationSettings(ctx.db, ctx.scope, input)),

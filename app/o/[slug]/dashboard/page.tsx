@@ -7,6 +7,7 @@ import { Card, Empty, ErrorMessage, Loading } from '@/components/ui/form';
 import { Breadcrumbs, usePageTitle } from '@/components/ui/page-header';
 import { RunsList } from '@/components/run/runs-list';
 import { dayLabel, fillDays } from '@/components/dashboard/days';
+import { GettingStarted } from '@/components/getting-started';
 
 const MAX_BAR_PX = 28;
 
@@ -25,6 +26,7 @@ export default function DashboardPage() {
         <Breadcrumbs items={[{ label: org.name, href: `/o/${org.slug}/dashboard` }, { label: 'Dashboard' }]} />
         <h1 className="text-2xl font-semibold">Dashboard</h1>
       </div>
+      <GettingStarted />
       <dl className="grid grid-cols-2 gap-4 sm:grid-cols-4">
         {[
           ['Runs (30 days)', String(s.totals.runs)],

@@ -4,7 +4,8 @@ import Link from 'next/link';
 import { trpc } from '@/components/trpc';
 import { PullRequestLinks } from '@/components/run/pull-request-links';
 import { useOrg } from '@/components/org-context';
-import { Button, Card, Empty, ErrorMessage, Loading } from '@/components/ui/form';
+import { Button, Card, Empty, ErrorMessage, Loading, SavedMessage } from '@/components/ui/form';
+import { DeleteProject, EditProjectForm, ProjectHealth } from '@/components/project/project-form';
 import { ProjectMcpAccess, ProjectWebTester } from '@/components/project/project-settings';
 import { EnvironmentCard } from '@/components/project/environment-card';
 import { ProjectPatterns } from '@/components/project/patterns';
@@ -22,6 +23,8 @@ export default function ProjectPage({ params }: { params: Promise<{ projectId: s
   const ask = trpc.chat.ask.useMutation();
   const [question, setQuestion] = useState('');
   usePageTitle(['Project', project.data?.name, org.name]);
+  const [editing, setEditing] = useState(false);
+  const [projectSaved, setProjectSaved] = useState<string | null>(null);
   const onAsk = (e: FormEvent) => {
     e.preventDefault();
     if (question.trim()) ask.mutate({ orgId: org.id, projectId, question });
@@ -37,19 +40,35 @@ export default function ProjectPage({ params }: { params: Promise<{ projectId: s
           { label: project.data!.name },
         ]}
       />
-      <div className="flex flex-wrap items-center justify-between gap-3">
+      <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0">
-          <h1 className="break-words text-2xl font-semibold">{project.data!.name}</h1>
-          <p className="break-all font-mono text-xs text-slate-600">
-            {project.data!.repository} · {project.data!.defaultBranch}
-          </p>
+          <h1 className="text-2xl font-semibold break-words">{project.data!.name}</h1>
+          <p className="font-mono text-xs break-all text-slate-600">{project.data!.repository}</p>
+          <ProjectHealth projectId={projectId} />
         </div>
-        {org.role !== 'viewer' && (
-          <Link href={`${base}/specs/new`} className="rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700">
-            New spec
-          </Link>
-        )}
+        <div className="flex flex-wrap gap-2">
+          {org.role !== 'viewer' && (
+            <Link href={`${base}/specs/new`} className="rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700">
+              New spec
+            </Link>
+          )}
+          {org.role !== 'viewer' && !editing && (
+            <Button variant="secondary" onClick={() => setEditing(true)}>
+              Edit project
+            </Button>
+          )}
+        </div>
       </div>
+      <SavedMessage>{projectSaved}</SavedMessage>
+      {editing && (
+        <EditProjectForm
+          project={project.data!}
+          onDone={(message) => {
+            setEditing(false);
+            setProjectSaved(message);
+          }}
+        />
+      )}
       <Card title="Specs">
         {specs.isLoading && <Loading />}
         {specs.data?.length === 0 && <Empty>No specs yet. A spec says what to build; Nightshift plans and builds it.</Empty>}
@@ -98,6 +117,12 @@ export default function ProjectPage({ params }: { params: Promise<{ projectId: s
       <EnvironmentCard orgId={org.id} projectId={projectId} canEdit={org.role !== 'viewer'} />
       {org.role !== 'viewer' && <ProjectWebTester orgId={org.id} projectId={projectId} webTest={project.data!.webTest} />}
       <ProjectMcpAccess orgId={org.id} projectId={projectId} canEdit={org.role !== 'viewer'} />
+      {(org.role === 'owner' || org.role === 'admin') && (
+        <Card title="Delete this project">
+          <p className="mb-3 text-sm text-slate-600">Removes the project with its specs, runs and pull requests from Nightshift. The repository itself is not touched.</p>
+          <DeleteProject project={project.data!} />
+        </Card>
+      )}
     </div>
   );
 }
