@@ -41,6 +41,7 @@ test('registries in Settings, then the project environment set up from the proje
 
   // Settings → Package registries: a bad host is refused; a private registry with its token secret is kept.
   await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Package registries' }).click();
   const registries = page.getByRole('form', { name: 'Package registries' });
   await registries.getByLabel(/More allowed registries/).fill('not a host!');
   await registries.getByRole('button', { name: 'Save registries' }).click();
@@ -50,11 +51,13 @@ test('registries in Settings, then the project environment set up from the proje
   await registries.getByRole('button', { name: 'Save registries' }).click();
   await expect(page.getByText('Registries saved: the next setup uses them.')).toBeVisible();
   await expect(page.getByRole('list', { name: 'Registry tokens' })).toContainText('no such secret yet');
+  const sections = page.getByRole('navigation', { name: 'Settings sections' });
+  await sections.getByRole('link', { name: 'Secrets' }).click();
   await page.getByLabel('Secret name').fill('NPM_TOKEN');
   await page.getByLabel('Secret value').fill('npm_e2e_not_a_real_token');
   await page.getByRole('button', { name: 'Save secret' }).click();
   await expect(page.getByRole('list', { name: 'Secrets' })).toContainText('NPM_TOKEN');
-  await page.reload();
+  await sections.getByRole('link', { name: 'Package registries' }).click();
   await expect(page.getByRole('list', { name: 'Registry tokens' })).toContainText('npm.apollo.example ← NPM_TOKEN (set)');
   await expect(page.getByText('npm_e2e_not_a_real_token')).toHaveCount(0);
 
@@ -64,7 +67,8 @@ test('registries in Settings, then the project environment set up from the proje
   await page.getByLabel('Project name').fill('greeter');
   await page.getByLabel('Repository').fill(repo);
   await page.getByRole('button', { name: 'Create project' }).click();
-  await page.getByRole('list', { name: 'Projects' }).getByRole('link', { name: 'greeter' }).click();
+  // A new project opens at once.
+  await expect(page.getByRole('heading', { level: 1, name: 'greeter' })).toBeVisible();
   const card = page.getByRole('region', { name: 'Environment' });
   await expect(card.getByLabel('Last setup')).toHaveText('Never set up yet.');
   await card.getByRole('button', { name: 'Set up now' }).click();

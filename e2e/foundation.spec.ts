@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { localRepo } from './support/repos';
 
 test('a newcomer signs up, creates an organization and a project', async ({ page, request }) => {
   const health = await request.get('/api/health');
@@ -20,17 +21,25 @@ test('a newcomer signs up, creates an organization and a project', async ({ page
   await expect(page).toHaveURL(/\/o\/difference-engines\/projects$/);
   await expect(page.getByRole('combobox', { name: 'Organization' })).toHaveValue('difference-engines');
 
+  // A new organisation starts with the getting-started checklist.
+  await expect(page.getByRole('list', { name: 'Getting started' })).toBeVisible();
   await page.getByRole('button', { name: 'New project' }).click();
   await page.getByLabel('Project name').fill('engine');
   await page.getByLabel('Repository').fill('not a repo');
   await page.getByRole('button', { name: 'Create project' }).click();
   await expect(page.getByRole('main').getByRole('alert')).toContainText('absolute local path or a git URL');
 
-  await page.getByLabel('Repository').fill('https://example.test/code/engine.git');
+  const repo = localRepo('ns-e2e-engine-');
+  await page.getByLabel('Repository').fill(repo);
   await page.getByRole('button', { name: 'Create project' }).click();
+  // The new project opens, its repository checked: reachable, default branch detected.
+  await expect(page.getByRole('heading', { level: 1, name: 'engine' })).toBeVisible();
+  await expect(page.getByRole('status', { name: 'Project health' })).toContainText('Reachable');
+  await expect(page.getByRole('status', { name: 'Project health' })).toContainText('default branch main');
+  await page.getByRole('link', { name: 'Projects' }).click();
   const list = page.getByRole('list', { name: 'Projects' });
   await expect(list.getByRole('heading', { name: 'engine' })).toBeVisible();
-  await expect(list).toContainText('https://example.test/code/engine.git');
+  await expect(list).toContainText(repo);
 
   // The project's own settings: QA's web tester (the URL must be inside the sandbox) and its MCP servers.
   await list.getByRole('link', { name: 'engine' }).click();
@@ -62,7 +71,7 @@ test('a newcomer signs up, creates an organization and a project', async ({ page
 
   // Members page with an invitation link.
   await page.getByRole('link', { name: 'Members' }).click();
-  await expect(page.getByRole('cell', { name: email })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'People' })).toContainText(email);
   await page.getByRole('button', { name: 'Create invitation link' }).click();
   await expect(page.getByLabel('Invitation link')).toContainText('/invite/nsi_');
 });

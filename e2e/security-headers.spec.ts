@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { localRepo } from './support/repos';
 
 /**
  * Every page carries the security headers, and the product still works under its
@@ -39,9 +40,9 @@ test('pages carry the security headers and the spec editor works under the CSP',
   await page.getByRole('button', { name: 'Create organization' }).click();
   await page.getByRole('button', { name: 'New project' }).click();
   await page.getByLabel('Project name').fill('lattice');
-  await page.getByLabel('Repository').fill('https://example.com/flow/lattice.git');
+  await page.getByLabel('Repository').fill(localRepo('ns-e2e-lattice-'));
   await page.getByRole('button', { name: 'Create project' }).click();
-  await page.getByRole('list', { name: 'Projects' }).getByRole('link', { name: 'lattice' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'lattice' })).toBeVisible();
   await page.getByRole('link', { name: 'New spec' }).click();
   await page.getByLabel('Spec title').fill('Labels');
 

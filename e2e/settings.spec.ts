@@ -16,16 +16,23 @@ test('an admin sets models per role, switches a skill off, overrides a prompt an
   await page.getByLabel('Organization name').fill('Abstractions');
   await page.getByRole('button', { name: 'Create organization' }).click();
   await page.getByRole('link', { name: 'Settings' }).click();
+  await expect(page).toHaveURL(/\/settings\/general$/);
+  const sections = page.getByRole('navigation', { name: 'Settings sections' });
+  await sections.getByRole('link', { name: 'Models' }).click();
+  await expect(page).toHaveURL(/\/settings\/models$/);
 
   // Default model per role: a bad name is refused, a good one is kept across a reload.
-  await page.getByLabel('Developer model').fill('gpt-4o');
-  await page.getByRole('button', { name: 'Save default models' }).click();
+  await page.getByLabel('Developer model', { exact: true }).selectOption({ label: 'Other (type provider:model)…' });
+  await page.getByLabel('Developer model: provider:model').fill('gpt-4o');
+  await page.getByRole('button', { name: 'Save models' }).click();
   await expect(page.getByRole('alert').filter({ hasText: /provider/ })).toBeVisible();
-  await page.getByLabel('Developer model').fill('openai:gpt-4o');
-  await page.getByLabel('Reviewer model').fill('anthropic:claude-sonnet-4-5');
-  await page.getByRole('button', { name: 'Save default models' }).click();
-  await expect(page.getByText('Default models saved.')).toBeVisible();
+  await page.getByLabel('Developer model: provider:model').fill('openai:gpt-4o');
+  await page.getByLabel('Reviewer model', { exact: true }).selectOption({ label: 'Other (type provider:model)…' });
+  await page.getByLabel('Reviewer model: provider:model').fill('anthropic:claude-sonnet-4-5');
+  await page.getByRole('button', { name: 'Save models' }).click();
+  await expect(page.getByText('Models saved.')).toBeVisible();
 
+  await sections.getByRole('link', { name: 'Skills and prompts' }).click();
   // A skill switched off stays off.
   const skills = page.getByRole('list', { name: 'Skills' });
   const skill = skills.getByRole('switch', { name: 'kysely-migrations' });
@@ -44,17 +51,20 @@ test('an admin sets models per role, switches a skill off, overrides a prompt an
   await expect(page.getByRole('list', { name: 'Prompt versions' })).toContainText('Version 1');
 
   // GitHub: a token is saved write-only and the card says which connection is in use.
+  await sections.getByRole('link', { name: 'GitHub' }).click();
   await expect(page.getByRole('status', { name: 'GitHub connection' })).toContainText('Not connected');
   await page.getByLabel('Or a token (GITHUB_TOKEN)').fill('ghp_e2e-not-a-real-token');
   await page.getByRole('button', { name: 'Save token' }).click();
   await expect(page.getByRole('status', { name: 'GitHub connection' })).toContainText('Token (GITHUB_TOKEN)');
   await page.screenshot({ path: 'e2e/artifacts/settings.png', fullPage: true });
-
-  await page.reload();
-  await expect(page.getByLabel('Developer model')).toHaveValue('openai:gpt-4o');
-  await expect(page.getByLabel('Reviewer model')).toHaveValue('anthropic:claude-sonnet-4-5');
-  await expect(page.getByRole('list', { name: 'Skills' }).getByRole('switch', { name: 'kysely-migrations' })).not.toBeChecked();
   await expect(page.getByText('ghp_e2e-not-a-real-token')).toHaveCount(0);
+
+  await sections.getByRole('link', { name: 'Models' }).click();
+  await page.reload();
+  await expect(page.getByLabel('Developer model: provider:model')).toHaveValue('openai:gpt-4o');
+  await expect(page.getByLabel('Reviewer model: provider:model')).toHaveValue('anthropic:claude-sonnet-4-5');
+  await sections.getByRole('link', { name: 'Skills and prompts' }).click();
+  await expect(page.getByRole('list', { name: 'Skills' }).getByRole('switch', { name: 'kysely-migrations' })).not.toBeChecked();
   await page.getByLabel('Prompt file').selectOption('roles/developer.md');
   await expect(page.getByLabel('Prompt text')).toHaveValue(/Always write the changelog entry\./);
   await page.getByRole('button', { name: 'Revert to built-in' }).click();
