@@ -1,6 +1,7 @@
 import type { DB } from '../db/client';
 import { parseModelName } from '../llm/create-model';
-import { orgModelName } from './agent-settings';
+import { chooseModelName } from '../llm/model-factory';
+import { loadOrgModelChoice } from './agent-settings';
 import { getModelProviders } from './model-providers';
 import type { OrgScope } from './scope';
 
@@ -10,14 +11,15 @@ import type { OrgScope } from './scope';
  * server's own settings), a project, a spec, and someone else invited or joined.
  */
 export async function gettingStarted(db: DB, scope: OrgScope, env: Record<string, string | undefined> = process.env) {
-  const [model, providers, projects, specs, members, invitations] = await Promise.all([
-    orgModelName(db, scope.orgId),
+  const [choice, providers, projects, specs, members, invitations] = await Promise.all([
+    loadOrgModelChoice(db, scope.orgId),
     getModelProviders(db, scope, env),
     db.selectFrom('projects').select(['id', 'name']).where('org_id', '=', scope.orgId).orderBy('created_at').execute(),
     db.selectFrom('specs').select(db.fn.countAll<string>().as('n')).where('org_id', '=', scope.orgId).executeTakeFirstOrThrow(),
     db.selectFrom('memberships').select(db.fn.countAll<string>().as('n')).where('org_id', '=', scope.orgId).executeTakeFirstOrThrow(),
     db.selectFrom('invitations').select(db.fn.countAll<string>().as('n')).where('org_id', '=', scope.orgId).executeTakeFirstOrThrow(),
   ]);
+  const model = chooseModelName({}, choice, env);
   let provider: string | null = null;
   try {
     provider = parseModelName(model).provider;
