@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useRouter } from 'next/navigation';
 import { trpc } from '../trpc';
 import { useOrg } from '../org-context';
@@ -52,6 +52,10 @@ function useRepositoryCheck(orgId: string) {
 
 function RepositoryField({ defaultValue, check }: { defaultValue?: string; check: ReturnType<typeof useRepositoryCheck> }) {
   const r = check.result;
+  const lineId = useId();
+  // One line under the field says what is known (the hint, checking, reachable, or the problem),
+  // two lines tall from the start: the buttons below never move while a check answers (a click
+  // that leaves the field starts a check, and a shifting button would lose that click).
   return (
     <div className="flex flex-col gap-1">
       <Field
@@ -59,21 +63,23 @@ function RepositoryField({ defaultValue, check }: { defaultValue?: string; check
         name="repository"
         defaultValue={defaultValue}
         placeholder="/srv/code/app or https://github.com/acme/app.git"
-        hint={r.state === 'idle' ? 'An absolute local path or a git URL; checked as you type.' : undefined}
-        error={r.state === 'error' ? r.message : undefined}
+        aria-invalid={r.state === 'error' ? true : undefined}
+        aria-describedby={lineId}
         required
         autoComplete="off"
         spellCheck={false}
         onChange={(e) => check.onChange(e.currentTarget.value)}
         onBlur={(e) => check.onBlur(e.currentTarget.value)}
       />
-      <p role="status" className="min-h-4 text-xs">
+      <p id={lineId} role="status" className="min-h-8 text-xs">
+        {r.state === 'idle' && <span className="text-slate-500">An absolute local path or a git URL; checked as you type.</span>}
         {r.state === 'checking' && <span className="text-slate-500">Checking the repository…</span>}
         {r.state === 'ok' && (
           <span className="text-green-800">
             ✓ Reachable{r.local ? ' (local)' : ''} · default branch <code>{r.defaultBranch}</code>
           </span>
         )}
+        {r.state === 'error' && <span className="text-red-700">{r.message}</span>}
       </p>
     </div>
   );
