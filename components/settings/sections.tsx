@@ -4,7 +4,7 @@ import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { trpc } from '../trpc';
 import { useOrg, type OrgInfo } from '../org-context';
-import { Card, Loading } from '../ui/form';
+import { Card, CardHeadingLevel, Loading } from '../ui/form';
 
 /**
  * The sections of Settings, each with its own URL (/o/SLUG/settings/ID). `adminOnly` sections show
@@ -63,7 +63,7 @@ export function SettingsSection({ id, children, memberView }: { id: SettingsSect
         <h2 className="text-xl font-semibold">{section.label}</h2>
         <p className="text-sm text-slate-600">{section.about}</p>
       </div>
-      {admin ? children : (memberView ?? (section.adminOnly ? <AskAnAdmin what={section.label} /> : children))}
+      <CardHeadingLevel.Provider value={3}>{admin ? children : (memberView ?? (section.adminOnly ? <AskAnAdmin what={section.label} /> : children))}</CardHeadingLevel.Provider>
     </div>
   );
 }

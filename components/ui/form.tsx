@@ -1,5 +1,5 @@
 'use client';
-import { forwardRef, useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode } from 'react';
+import { createContext, forwardRef, useContext, useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode } from 'react';
 
 export function Field({ label, hint, error, ...input }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string; error?: string }) {
   const id = useId();
@@ -60,12 +60,16 @@ export function SavedMessage({ children }: { children?: ReactNode }) {
   );
 }
 
+/** The level of a Card's title: 2 on a page, 3 inside a section that has its own h2 (Settings sections). */
+export const CardHeadingLevel = createContext<2 | 3>(2);
+
 export function Card({ title, children, actions }: { title?: string; children: ReactNode; actions?: ReactNode }) {
+  const Heading = useContext(CardHeadingLevel) === 3 ? 'h3' : 'h2';
   return (
     <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm" aria-label={title}>
       {(title || actions) && (
         <div className="mb-4 flex flex-wrap items-center justify-between gap-x-4 gap-y-2">
-          {title && <h2 className="text-lg font-semibold">{title}</h2>}
+          {title && <Heading className="text-lg font-semibold">{title}</Heading>}
           {actions}
         </div>
       )}
