@@ -297,8 +297,8 @@ export function ModelChoice({ orgId, canEdit }: { orgId: string; canEdit: boolea
   return (
     <Card title="Models per use">
       <p className="mb-3 text-sm text-slate-600">
-        The default model runs the planner, every role without a model of its own, <em>Ask about this repository</em> and evals. Lists come from each
-        connected provider’s last successful test.
+        The default model runs the planner, every role without a model of its own, <em>Ask about this repository</em> and runs started without a model; an eval runs
+        the model it names, with these providers’ keys. Lists come from each connected provider’s last successful test.
       </p>
       {groups.length === 0 && <p className="mb-3 text-sm text-amber-800">No provider has listed its models yet: test a connection above, or choose “Other” and type provider:model.</p>}
       {/* Keyed by the saved values and the lists, so the pickers show them again after a save or a test. */}
