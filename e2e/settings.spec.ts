@@ -60,6 +60,7 @@ test('an admin sets models per role, switches a skill off, overrides a prompt an
   await expect(page.getByText('ghp_e2e-not-a-real-token')).toHaveCount(0);
 
   await sections.getByRole('link', { name: 'Models' }).click();
+  await expect(page).toHaveURL(/\/settings\/models$/);
   await page.reload();
   await expect(page.getByLabel('Developer model: provider:model')).toHaveValue('openai:gpt-4o');
   await expect(page.getByLabel('Reviewer model: provider:model')).toHaveValue('anthropic:claude-sonnet-4-5');
