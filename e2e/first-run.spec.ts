@@ -4,6 +4,9 @@ import { expect, test, type Page } from '@playwright/test';
 import { localRepo } from './support/repos';
 import { captureBoth, DESKTOP, tabTo } from './support/layout';
 
+// Its own address for the sign-up throttle (the e2e server trusts loopback as a proxy).
+test.use({ extraHTTPHeaders: { 'x-forwarded-for': '198.51.100.11' } });
+
 /**
  * A new team's first run, with the keyboard only (Tab, Shift+Tab, typing, Enter — no clicks):
  * sign up → organisation → the getting-started checklist → a bad repository path refused where it

@@ -66,6 +66,10 @@ export default defineConfig({
       OPENAI_BASE_URL: `http://127.0.0.1:${LLM_PORT}/v1`,
       OPENAI_API_KEY: 'sk-e2e-fake-key',
       NIGHTSHIFT_DEFAULT_MODEL: 'openai:fake',
+      // Loopback is the proxy: a spec may say which address it signs up from (X-Forwarded-For), so
+      // the specs together stay under the 10 sign-ups per address and hour. Without the header a
+      // request counts as 127.0.0.1, as before.
+      NIGHTSHIFT_TRUSTED_PROXIES: '127.0.0.1,::1',
       SANDBOX_DRIVER: 'bwrap',
       GITHUB_ID: 'e2e-github-client',
       GITHUB_SECRET: 'e2e-github-secret',

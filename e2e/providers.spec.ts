@@ -1,6 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { captureBoth, DESKTOP } from './support/layout';
 
+// Its own address for the sign-up throttle (the e2e server trusts loopback as a proxy).
+test.use({ extraHTTPHeaders: { 'x-forwarded-for': '198.51.100.13' } });
+
 /**
  * Settings → Models against the project's fake model server (which answers its model list only to
  * the key it was started with, as providers do): a refused key shows the provider's own error, the

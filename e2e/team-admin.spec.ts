@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
 import { captureBoth } from './support/layout';
 
+// Its own address for the sign-up throttle (the e2e server trusts loopback as a proxy).
+test.use({ extraHTTPHeaders: { 'x-forwarded-for': '198.51.100.14' } });
+
 /**
  * Team admin from the browser, each action checked by what it does rather than by its message
  * alone: a member joins through a link, is made a viewer (whose Settings then says who to ask) and
@@ -62,9 +65,10 @@ test('members, invitations, tokens and channels are managed from the browser', a
     await expect(invitations).not.toContainText('john@example.com');
 
     // Someone joins through the first link (their own browser).
-    const theirs = await browser.newContext();
+    const theirs = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': '198.51.100.15' } });
     const them = await theirs.newPage();
-    await them.goto(new URL(link).pathname);
+    const origin = new URL(link).origin;
+    await them.goto(link);
     await expect(them.getByText(/You are invited to join Optimizers as member/)).toBeVisible();
     await them.getByRole('link', { name: 'Create account' }).click();
     await signUp(them, 'Jean Sammet', `jean-${stamp}@example.com`);
@@ -78,7 +82,7 @@ test('members, invitations, tokens and channels are managed from the browser', a
     await page.getByLabel('Role of Jean Sammet').selectOption('viewer');
     await expect(page.getByText('Jean Sammet is now viewer.')).toBeVisible();
     await captureBoth(page, 'team-1-members', people);
-    await them.goto(`/o/${slug}/settings/secrets`);
+    await them.goto(`${origin}/o/${slug}/settings/secrets`);
     const ask = them.getByRole('region', { name: 'Managed by admins' });
     await expect(ask).toContainText('you are a viewer');
     await expect(ask.getByRole('list', { name: 'Admins' })).toContainText(`frances-${stamp}@example.com`);
@@ -119,6 +123,9 @@ test('members, invitations, tokens and channels are managed from the browser', a
     await addChannel.getByLabel('Channel name').fill('builds');
     await addChannel.getByLabel('Webhook URL').fill(`${hook}/ok`);
     await addChannel.getByRole('button', { name: 'Add channel' }).click();
+    // The form is emptied once a channel is saved: the next one is typed after that.
+    await expect(page.getByRole('list', { name: 'Notification channels' }).getByRole('listitem', { name: 'builds' })).toBeVisible();
+    await expect(addChannel.getByLabel('Channel name')).toHaveValue('');
     await addChannel.getByLabel('Channel name').fill('old-room');
     await addChannel.getByLabel('Webhook URL').fill(`${hook}/gone`);
     await addChannel.getByRole('button', { name: 'Add channel' }).click();
