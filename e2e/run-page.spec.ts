@@ -127,7 +127,8 @@ test('a run followed live, its pull request read, merged and listed', async ({ p
   await page.getByLabel('Project name').fill('greeter');
   await page.getByLabel('Repository').fill(repo);
   await page.getByRole('button', { name: 'Create project' }).click();
-  await page.getByRole('list', { name: 'Projects' }).getByRole('link', { name: 'greeter' }).click();
+  // The new project opens at once.
+  await expect(page.getByRole('heading', { level: 1, name: 'greeter' })).toBeVisible();
   await title('project', new RegExp(`^Project · greeter · ${ORG} — Nightshift$`));
   await expect(page.getByRole('navigation', { name: 'Breadcrumb' })).toContainText(`${ORG}›Projects›greeter`);
 

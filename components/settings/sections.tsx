@@ -5,6 +5,7 @@ import type { ReactNode } from 'react';
 import { trpc } from '../trpc';
 import { useOrg, type OrgInfo } from '../org-context';
 import { Card, CardHeadingLevel, Loading } from '../ui/form';
+import { usePageTitle } from '../ui/page-header';
 
 /**
  * The sections of Settings, each with its own URL (/o/SLUG/settings/ID). `adminOnly` sections show
@@ -57,6 +58,7 @@ export function SettingsSection({ id, children, memberView }: { id: SettingsSect
   const org = useOrg();
   const section = SETTINGS_SECTIONS.find((s) => s.id === id)!;
   const admin = isAdmin(org);
+  usePageTitle([section.label, 'Settings', org.name]);
   return (
     <div className="flex min-w-0 flex-1 flex-col gap-6">
       <div>
