@@ -91,6 +91,7 @@ export const NOT_PROCESS_ENVIRONMENT: Record<string, string> = {
   RUN_ID: 'placeholder in a command example',
   SECRET_NAME: 'placeholder in a settings example',
   SCALE_TASKS: 'a knob of the multi-process test (test/scale), not of the server',
+  POSTGRES_PASSWORD: 'docker compose variable (the bundled PostgreSQL container), not read by the server; the in-cluster one is set by env.yaml',
 };
 
 const HOW_TO_ADD =
