@@ -13,6 +13,7 @@ import { handleScoreRequest } from '../../components/spec-editor/score-protocol'
 import { buildRepoIndex } from '../../server/specs/repo-index';
 import { scoreSpec } from '../../server/specs/score';
 import { errorCode } from '../support/trpc';
+import { serveRemoteLocally } from '../support/git-remote';
 
 /**
  * Grounding when a project is known: the server's gate checks the files, identifiers and npm
@@ -142,7 +143,9 @@ describe('grounding a spec in its project repository', () => {
   });
 
   it("a remote repository: nothing is grounded until a mirror exists, then its default branch is", async () => {
-    const projectId = (await owner.project.create({ orgId, name: 'remote', repository: 'https://example.test/ground/app.git' })).id;
+    // Projects are checked when added: the URL answers (from a local stand-in) while it is created.
+    const restore = serveRemoteLocally('https://example.test/ground/app.git');
+    const projectId = (await owner.project.create({ orgId, name: 'remote', repository: 'https://example.test/ground/app.git' }).finally(restore)).id;
     const before = await owner.spec.create({ orgId, projectId, title: 'Tag filter', markdown: SPEC });
     expect(codes(before.findings)).toEqual([]);
     expect(before.score).toBe(scoreSpec(SPEC).score);
