@@ -97,7 +97,7 @@ test('keyboard-only: sign-up → organisation → checklist → project → spec
   await expect(page.getByRole('heading', { name: /^Plan · / })).toBeVisible();
 
   // Back on the projects page: repository and spec are ticked off; the team is next.
-  await tabTo(page, page.getByRole('link', { name: 'Projects', exact: true }));
+  await tabTo(page, page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Projects', exact: true }));
   await press(page, 'Enter');
   await expect(checklist.getByRole('listitem').filter({ hasText: 'Done: Add a repository' })).toBeVisible();
   await expect(checklist.getByRole('listitem').filter({ hasText: 'Done: Write a spec' })).toBeVisible();
@@ -111,7 +111,7 @@ test('keyboard-only: sign-up → organisation → checklist → project → spec
   await page.keyboard.type('dorothy@example.com');
   await press(page, 'Enter');
   await expect(page.getByLabel('Invitation link')).toContainText('/invite/nsi_');
-  await tabTo(page, page.getByRole('link', { name: 'Dashboard', exact: true }));
+  await tabTo(page, page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Dashboard', exact: true }));
   await press(page, 'Enter');
   await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
   await expect(page.locator('[data-getting-started="done"]')).toHaveCount(1);

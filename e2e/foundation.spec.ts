@@ -36,7 +36,7 @@ test('a newcomer signs up, creates an organization and a project', async ({ page
   await expect(page.getByRole('heading', { level: 1, name: 'engine' })).toBeVisible();
   await expect(page.getByRole('status', { name: 'Project health' })).toContainText('Reachable');
   await expect(page.getByRole('status', { name: 'Project health' })).toContainText('default branch main');
-  await page.getByRole('link', { name: 'Projects' }).click();
+  await page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Projects', exact: true }).click();
   const list = page.getByRole('list', { name: 'Projects' });
   await expect(list.getByRole('heading', { name: 'engine' })).toBeVisible();
   await expect(list).toContainText(repo);
@@ -54,7 +54,7 @@ test('a newcomer signs up, creates an organization and a project', async ({ page
   await expect(page.getByText('The organization has no MCP servers yet; admins add them in Settings.')).toBeVisible();
   await page.reload();
   await expect(page.getByRole('status', { name: 'Web tester state' })).toContainText('npm run dev -- --port 4173');
-  await page.getByRole('link', { name: 'Projects' }).click();
+  await page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Projects', exact: true }).click();
 
   // Sign out and back in: the session, the organisation and the project are all still there.
   await page.getByRole('button', { name: 'Sign out' }).click();
@@ -70,7 +70,7 @@ test('a newcomer signs up, creates an organization and a project', async ({ page
   await page.screenshot({ path: 'e2e/artifacts/foundation-projects.png', fullPage: true });
 
   // Members page with an invitation link.
-  await page.getByRole('link', { name: 'Members' }).click();
+  await page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Members', exact: true }).click();
   await expect(page.getByRole('list', { name: 'People' })).toContainText(email);
   await page.getByRole('button', { name: 'Create invitation link' }).click();
   await expect(page.getByLabel('Invitation link')).toContainText('/invite/nsi_');

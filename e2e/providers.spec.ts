@@ -23,7 +23,7 @@ test('connect an OpenAI-compatible server: a refused key, then the models it lis
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByLabel('Organization name').fill('Bridges');
   await page.getByRole('button', { name: 'Create organization' }).click();
-  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Settings', exact: true }).click();
   await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Models' }).click();
 
   // Nothing connected yet; Anthropic is the default, this server supplies its own (fake) OpenAI.

@@ -52,7 +52,7 @@ test('members, invitations, tokens and channels are managed from the browser', a
     const slug = new URL(page.url()).pathname.split('/')[2];
 
     // Invitations: one for anyone with the link, one by e-mail that is then revoked.
-    await page.getByRole('link', { name: 'Members', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Members', exact: true }).click();
     await page.getByRole('button', { name: 'Create invitation link' }).click();
     const link = (await page.getByLabel('Invitation link').textContent())!;
     expect(link).toContain('/invite/nsi_');
@@ -103,7 +103,7 @@ test('members, invitations, tokens and channels are managed from the browser', a
     const orgId = (await orgRes.json()).result.data.json.id as string;
     // `request` has no session cookie: the token alone must authenticate.
     const listProjects = (token: string) => request.get(`/api/trpc/project.list?input=${encodeURIComponent(JSON.stringify({ json: { orgId } }))}`, { headers: { authorization: `Bearer ${token}` } });
-    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Settings', exact: true }).click();
     const sections = page.getByRole('navigation', { name: 'Settings sections' });
     await sections.getByRole('link', { name: 'API tokens' }).click();
     await page.getByLabel('Token name').fill('ci');
