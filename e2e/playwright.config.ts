@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,26 @@ process.env.E2E_DATA_DIR = dataDir;
 // (the journey's organisation is not the instance's first, which alone may use any local path).
 const reposDir = process.env.E2E_REPOS_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nightshift-e2e-repos-'));
 process.env.E2E_REPOS_DIR = reposDir;
+// Projects are checked when added, and this machine has no network: the remote URLs the specs use
+// answer from a local bare repository (git's url.<local>.insteadOf through GIT_CONFIG_*; the host
+// exempt from the outbound policy's name lookup).
+const REMOTES = ['https://example.com/engines/notes.git'];
+function standInRemote(url: string): string {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nightshift-e2e-remote-work-'));
+  const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'nightshift-e2e-remote-'));
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=E2E', '-c', 'user.email=e2e@example.com', ...args], { cwd, stdio: 'pipe' });
+  git(work, 'init', '-q', '-b', 'main');
+  fs.writeFileSync(path.join(work, 'README.md'), `# ${url}\n`);
+  git(work, 'add', '.');
+  git(work, 'commit', '-qm', 'initial');
+  git(bare, 'clone', '-q', '--bare', work, bare);
+  return bare;
+}
+const remoteEnv: Record<string, string> = { GIT_CONFIG_COUNT: String(REMOTES.length), NIGHTSHIFT_OUTBOUND_ALLOW: [...new Set(REMOTES.map((u) => new URL(u).hostname))].join(',') };
+REMOTES.forEach((url, i) => {
+  remoteEnv[`GIT_CONFIG_KEY_${i}`] = `url.${standInRemote(url)}.insteadOf`;
+  remoteEnv[`GIT_CONFIG_VALUE_${i}`] = url;
+});
 
 export default defineConfig({
   testDir: '.',
@@ -70,6 +91,7 @@ export default defineConfig({
       // the specs together stay under the 10 sign-ups per address and hour. Without the header a
       // request counts as 127.0.0.1, as before.
       NIGHTSHIFT_TRUSTED_PROXIES: '127.0.0.1,::1',
+      ...remoteEnv,
       SANDBOX_DRIVER: 'bwrap',
       GITHUB_ID: 'e2e-github-client',
       GITHUB_SECRET: 'e2e-github-secret',

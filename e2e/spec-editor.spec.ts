@@ -69,7 +69,8 @@ test('the spec editor scores in a worker, agrees with the CLI, keeps one title a
   await page.getByLabel('Project name').fill('notes');
   await page.getByLabel('Repository').fill('https://example.com/engines/notes.git');
   await page.getByRole('button', { name: 'Create project' }).click();
-  await page.getByRole('list', { name: 'Projects' }).getByRole('link', { name: 'notes' }).click();
+  // The new project opens at once.
+  await expect(page.getByRole('heading', { level: 1, name: 'notes' })).toBeVisible();
   await page.getByRole('link', { name: 'New spec' }).click();
   await expect(page.locator('[data-editor-ready="true"]')).toBeVisible();
 
@@ -163,7 +164,8 @@ test('on a project with a local checkout, the editor shows the grounded score `s
   await page.getByLabel('Project name').fill('notes');
   await page.getByLabel('Repository').fill(repo);
   await page.getByRole('button', { name: 'Create project' }).click();
-  await page.getByRole('list', { name: 'Projects' }).getByRole('link', { name: 'notes' }).click();
+  // The new project opens at once.
+  await expect(page.getByRole('heading', { level: 1, name: 'notes' })).toBeVisible();
   await page.getByRole('link', { name: 'New spec' }).click();
 
   await setSpec(page, fs.readFileSync(specFile, 'utf8'));
