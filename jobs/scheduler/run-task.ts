@@ -258,11 +258,15 @@ export async function executeClaimed(deps: ExecuteDeps, task: ClaimedWithCheckpo
 async function recordEnding(deps: ExecuteDeps, task: ClaimedTask, attemptId: string, ack: TaskAck, ending: Ending): Promise<void> {
   const { db, settings, workerId } = deps;
   const now = new Date();
-  const endAttempt = (outcome: 'succeeded' | 'failed' | 'cancelled' | 'lost' | 'retry', error?: string) =>
-    db.updateTable('task_attempts').set({ outcome, error: error ?? null, ended_at: now }).where('id', '=', attemptId).execute();
+  // The attempt ends in the transaction that writes the task's ending: a process killed between two
+  // separate writes left a finished task whose attempt never ended (nothing else ends it: the
+  // reaper only looks at running tasks) — the multi-process test saw a succeeded task without a
+  // succeeded attempt after a SIGKILL.
+  const endAttempt = (outcome: 'succeeded' | 'failed' | 'cancelled' | 'lost' | 'retry', error?: string, conn: DB = db) =>
+    conn.updateTable('task_attempts').set({ outcome, error: error ?? null, ended_at: now }).where('id', '=', attemptId).execute();
   // Every write below is fenced on the lease: if the reaper gave the task to another worker, this
   // execution's ending is discarded.
-  const fenced = () => db.updateTable('tasks').where('id', '=', task.id).where('lease_owner', '=', workerId).where('status', '=', 'running');
+  const fenced = (conn: DB = db) => conn.updateTable('tasks').where('id', '=', task.id).where('lease_owner', '=', workerId).where('status', '=', 'running');
 
   if (ending.kind === 'released') {
     // Back to the queue at once for another worker (the attempt is ended by the release).
@@ -301,9 +305,10 @@ async function recordEnding(deps: ExecuteDeps, task: ClaimedTask, attemptId: str
         .executeTakeFirst();
       if (!upd.numUpdatedRows) return false;
       if (r.usage) await addRunUsage(trx, task.run_id, r.usage, now);
+      await endAttempt('succeeded', undefined, trx);
       return true;
     });
-    await endAttempt(res ? 'succeeded' : 'lost');
+    if (!res) await endAttempt('lost');
     await ack.complete(res ? { succeeded: true } : { lost: true });
     if (res) {
       await publishTask(deps, task, 'succeeded');
@@ -312,8 +317,11 @@ async function recordEnding(deps: ExecuteDeps, task: ClaimedTask, attemptId: str
     return;
   }
   if (ending.kind === 'cancelled') {
-    const upd = await fenced().set({ status: 'cancelled', error: ending.reason, finished_at: now, lease_owner: null, lease_expires_at: null, updated_at: now }).executeTakeFirst();
-    await endAttempt('cancelled', ending.reason);
+    const upd = await db.transaction().execute(async (trx) => {
+      const u = await fenced(trx).set({ status: 'cancelled', error: ending.reason, finished_at: now, lease_owner: null, lease_expires_at: null, updated_at: now }).executeTakeFirst();
+      await endAttempt('cancelled', ending.reason, trx);
+      return u;
+    });
     await ack.complete({ cancelled: true });
     if (upd.numUpdatedRows) await publishTask(deps, task, 'cancelled', ending.reason);
     return;
@@ -321,20 +329,23 @@ async function recordEnding(deps: ExecuteDeps, task: ClaimedTask, attemptId: str
   if (ending.kind === 'failed') {
     // The executor says retrying will not help: fail the task and the run, no retry.
     const r = ending.result;
-    const upd = await fenced()
-      .set({
-        status: 'failed',
-        error: ending.error,
-        ...(r.output || r.usage ? { result: JSON.stringify({ summary: null, output: r.output ?? null, usage: r.usage ?? null }) } : {}),
-        ...(r.branch ? { branch: r.branch } : {}),
-        finished_at: now,
-        lease_owner: null,
-        lease_expires_at: null,
-        updated_at: now,
-      })
-      .executeTakeFirst();
-    if (upd.numUpdatedRows && r.usage) await addRunUsage(db, task.run_id, r.usage, now);
-    await endAttempt('failed', ending.error);
+    const upd = await db.transaction().execute(async (trx) => {
+      const u = await fenced(trx)
+        .set({
+          status: 'failed',
+          error: ending.error,
+          ...(r.output || r.usage ? { result: JSON.stringify({ summary: null, output: r.output ?? null, usage: r.usage ?? null }) } : {}),
+          ...(r.branch ? { branch: r.branch } : {}),
+          finished_at: now,
+          lease_owner: null,
+          lease_expires_at: null,
+          updated_at: now,
+        })
+        .executeTakeFirst();
+      if (u.numUpdatedRows && r.usage) await addRunUsage(trx, task.run_id, r.usage, now);
+      await endAttempt('failed', ending.error, trx);
+      return u;
+    });
     await ack.complete({ failed: ending.error });
     if (upd.numUpdatedRows) {
       await publishTask(deps, task, 'failed', ending.error);
@@ -345,19 +356,22 @@ async function recordEnding(deps: ExecuteDeps, task: ClaimedTask, attemptId: str
   // A thrown error: retry with pg-boss's backoff until the attempts are spent, then dead-letter.
   const failures = task.failures + 1;
   const dead = failures >= settings.taskMaxAttempts;
-  const upd = await fenced()
-    .set({
-      status: dead ? 'dead' : 'queued',
-      failures,
-      error: ending.error,
-      lease_owner: null,
-      lease_expires_at: null,
-      queued_at: now,
-      ...(dead ? { finished_at: now } : {}),
-      updated_at: now,
-    })
-    .executeTakeFirst();
-  await endAttempt(dead ? 'failed' : 'retry', ending.error);
+  const upd = await db.transaction().execute(async (trx) => {
+    const u = await fenced(trx)
+      .set({
+        status: dead ? 'dead' : 'queued',
+        failures,
+        error: ending.error,
+        lease_owner: null,
+        lease_expires_at: null,
+        queued_at: now,
+        ...(dead ? { finished_at: now } : {}),
+        updated_at: now,
+      })
+      .executeTakeFirst();
+    await endAttempt(dead ? 'failed' : 'retry', ending.error, trx);
+    return u;
+  });
   await ack.fail(ending.error);
   if (!upd.numUpdatedRows) return;
   await publishTask(deps, task, dead ? 'dead' : 'queued', dead ? `dead after ${failures} attempts: ${ending.error}` : `retrying after: ${ending.error}`);
