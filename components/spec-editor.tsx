@@ -56,6 +56,17 @@ export function SpecEditor(props: {
   const [notice, setNotice] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const editorRef = useRef<editor.IStandaloneCodeEditor | null>(null);
+  /**
+   * The editor owns its text while someone types (it is not a controlled value: re-rendering a
+   * controlled Monaco with a value one keystroke behind put the older text back and lost what was
+   * typed in between on a busy machine). A change made outside it — the title field, an opened
+   * file — is written into the editor here, and comes back through its onChange.
+   */
+  function replaceMarkdown(next: string) {
+    setMarkdown(next);
+    const ed = editorRef.current;
+    if (ed && ed.getValue() !== next) ed.setValue(next);
+  }
   const [editorReady, setEditorReady] = useState(false);
   // Grounding: the server says which of the names the spec gives its project's repository has.
   const ground = useCallback(
@@ -121,7 +132,7 @@ export function SpecEditor(props: {
     if (!r.ok) setError(r.error);
     else {
       // The editor keeps LF line ends (Monaco normalises them too): the text scored is the text shown.
-      setMarkdown(r.text.split('\r\n').join('\n'));
+      replaceMarkdown(r.text.split('\r\n').join('\n'));
       setNotice(`Opened ${file.name} (${r.encoding}).`);
     }
   }
@@ -162,7 +173,7 @@ export function SpecEditor(props: {
             value={title}
             placeholder="What this spec delivers"
             hint="The same as the document's first # heading."
-            onChange={(e) => setMarkdown(withSpecTitle(markdown, e.target.value))}
+            onChange={(e) => replaceMarkdown(withSpecTitle(markdown, e.target.value))}
             readOnly={props.readOnly}
             required
           />
@@ -216,10 +227,11 @@ export function SpecEditor(props: {
           <CodeEditor
             height="65vh"
             language="markdown"
-            value={markdown}
+            defaultValue={markdown}
             onChange={(v) => setMarkdown(v ?? '')}
             onMount={(ed) => {
               editorRef.current = ed;
+              if (ed.getValue() !== markdown) ed.setValue(markdown);
               setEditorReady(true);
             }}
             loading={<p role="status" className="p-4 text-sm text-slate-500">Loading editor…</p>}

@@ -91,6 +91,9 @@ export const NOT_PROCESS_ENVIRONMENT: Record<string, string> = {
   RUN_ID: 'placeholder in a command example',
   SECRET_NAME: 'placeholder in a settings example',
   SCALE_TASKS: 'a knob of the multi-process test (test/scale), not of the server',
+  BENCH_SCALE_TASKS: 'a knob of npm run bench:scale, not of the server',
+  BENCH_SCALE_WORKERS: 'a knob of npm run bench:scale, not of the server',
+  BENCH_SCALE_SLOTS: 'a knob of npm run bench:scale, not of the server',
   POSTGRES_PASSWORD: 'docker compose variable (the bundled PostgreSQL container), not read by the server; the in-cluster one is set by env.yaml',
 };
 
