@@ -273,23 +273,9 @@ export async function insertProposal(db: DB, p: NewProposal): Promise<string> {
   return row.id;
 }
 
-export type ProposalRow = {
+/** A stored proposal: what was proposed (its organisation implied by the scope) and what became of it. */
+export type ProposalRow = Omit<NewProposal, 'orgId'> & {
   id: string;
-  reportId: string | null;
-  kind: RsiProposalKind;
-  target: string;
-  title: string;
-  rationale: string;
-  observationIds: string[];
-  edits: RsiEdit[];
-  baseVersion: number | null;
-  beforeText: string | null;
-  afterText: string | null;
-  challenge: RsiChallenge | null;
-  projectId: string | null;
-  status: RsiProposalStatus;
-  statusReason: string | null;
-  model: string | null;
   adoptedRef: Record<string, unknown> | null;
   adoptedAt: Date | null;
   revertedAt: Date | null;
