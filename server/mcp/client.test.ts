@@ -183,10 +183,11 @@ describe('calls over Streamable HTTP', () => {
 
   it('times a slow call out at the server timeout, then keeps working', async () => {
     const started = Date.now();
-    const r = await run('mcp_call', { server: 'remote', tool: 'slow', args: { ms: HTTP_TIMEOUT_MS * 4 } });
+    const r = await run('mcp_call', { server: 'remote', tool: 'slow', args: { ms: HTTP_TIMEOUT_MS * 20 } });
     expect(r.isError).toBe(true);
     expect(r.output).toBe(`MCP tool remote/slow failed: timed out after ${HTTP_TIMEOUT_MS} ms`);
-    expect(Date.now() - started).toBeLessThan(HTTP_TIMEOUT_MS * 3);
+    // Cut at the timeout, not after the tool's 30 s (the margin is for a loaded machine).
+    expect(Date.now() - started).toBeLessThan(HTTP_TIMEOUT_MS * 10);
     const after = await run('mcp_call', { server: 'remote', tool: 'echo', args: { text: 'still here' } });
     expect(after.output).toBe('http echo: still here');
   });

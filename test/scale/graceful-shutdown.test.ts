@@ -215,7 +215,9 @@ describe('graceful shutdown of worker processes (SIGTERM)', () => {
     owner.child.kill('SIGTERM');
     // The held model call never answers while the owner lives.
     expect(await owner.exited).toEqual({ code: 0, signal: null });
-    expect(Date.now() - sent).toBeLessThan(GRACE_SECONDS * 1000 + 2_000);
+    // The held call never answers, so only the grace period's abort lets it exit; the margin is
+    // for a loaded machine (checkpoint, hand-back and exit after the abort).
+    expect(Date.now() - sent).toBeLessThan(GRACE_SECONDS * 1000 + 15_000);
     expect(stoppedLine(owner)).toMatchObject({ tasksRunning: 1, abortedBeforeCheckpoint: 1 });
     holding.grace.release();
 

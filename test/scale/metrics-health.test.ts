@@ -149,7 +149,7 @@ describe('operating endpoints of a web and a worker process', () => {
     expect(sampleValue(webM, 'nightshift_queue_depth', { queue: 'run-task' })).toBe(0);
     expect(sampleValue(webM, 'nightshift_runs_active')).toBe(0);
     expect(sampleValue(webM, 'nightshift_socket_connections')).toBe(0);
-    expect(sampleValue(webM, 'nightshift_worker_heartbeat_age_seconds', { of: 'newest' })).toBeLessThan(5);
+    expect(sampleValue(webM, 'nightshift_worker_heartbeat_age_seconds', { of: 'newest' })).toBeLessThan(30);
 
     // The worker's own endpoint (no token on the metrics port): what the run did on it.
     const workerText = await (await fetch(`http://127.0.0.1:${worker.metricsPort}/metrics`)).text();
@@ -167,7 +167,7 @@ describe('operating endpoints of a web and a worker process', () => {
     expect(sampleValue(m, 'nightshift_llm_cost_usd_total')).toBeCloseTo(modelRequests * (1200 * 0.15 + 80 * 0.6) / 1e6, 9);
     expect(sampleValue(m, 'nightshift_sandbox_starts_total', { driver: 'bwrap' })).toBeGreaterThanOrEqual(1);
     expect(sampleValue(m, 'nightshift_sandbox_start_seconds_count', { driver: 'bwrap' })).toBeGreaterThanOrEqual(1);
-    expect(sampleValue(m, 'nightshift_worker_heartbeat_age_seconds', { of: 'self' })).toBeLessThan(5);
+    expect(sampleValue(m, 'nightshift_worker_heartbeat_age_seconds', { of: 'self' })).toBeLessThan(30);
     // git calls timed per subcommand: the worktree, the checkpoint commits.
     expect(sampleValue(m, 'nightshift_git_seconds_count', { command: 'worktree' })).toBeGreaterThan(0);
     expect(sampleValue(m, 'nightshift_git_seconds_count', { command: 'commit' })).toBeGreaterThan(0);
