@@ -11,6 +11,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // expect.poll waits on state; its default of one second is shorter than a loaded machine takes to
+    // relay an event through PostgreSQL and Socket.IO. A poll that never holds still fails, later.
+    expect: { poll: { timeout: 30_000, interval: 50 } },
     // Server code logs JSON lines on stdout (info by default); tests show warnings and errors only.
     // Child processes inherit it: a test that reads a child's log lines sets LOG_LEVEL for it.
     env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },

@@ -227,7 +227,7 @@ for (const driver of ['bwrap', 'docker'] as const) {
       const evade = `setsid sleep ${tag} & (sleep ${tag} &) ; nohup sleep ${tag} >/dev/null 2>&1 & ` +
         `setsid sh -c 'trap "" TERM HUP; sleep ${tag}' & echo started; sleep ${tag}`;
       const out: string[] = [];
-      const r = await sandbox.exec(['sh', '-c', evade], { timeoutMs: 1500, onStdout: (c) => out.push(c) });
+      const r = await sandbox.exec(['sh', '-c', evade], { timeoutMs: 5000, onStdout: (c) => out.push(c) });
       expect(out.join('')).toContain('started');
       expect(r.timedOut).toBe(true);
       expect(r.exitCode).toBe(124);
