@@ -22,6 +22,7 @@ import * as m0018 from './0018_worker_processes';
 import * as m0020 from './0020_rsi';
 import * as m0018b from './0018_released_attempts';
 import * as m0019 from './0019_integration_status';
+import * as m0021 from './0021_sign_in_addresses';
 
 /**
  * Every migration, in order. A static list (rather than a folder scan) so migrations work the same
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '0020_rsi': m0020,
   '0018_released_attempts': m0018b,
   '0019_integration_status': m0019,
+  '0021_sign_in_addresses': m0021,
 };

@@ -128,6 +128,13 @@ export interface AuthThrottleTable {
   updated_at: TimestampDefault;
 }
 
+/** Addresses an account signed in from (see server/services/auth-throttle.ts, the per-account budget). */
+export interface SignInAddressesTable {
+  user_id: string;
+  address: string;
+  last_signed_in_at: TimestampDefault;
+}
+
 /** The instance's one row of settings (id is always true). */
 export interface InstanceSettingsTable {
   id: ColumnType<boolean, boolean | undefined, never>;
@@ -167,6 +174,7 @@ export interface Database {
   org_secrets: OrgSecretsTable;
   api_tokens: ApiTokensTable;
   auth_throttle: AuthThrottleTable;
+  sign_in_addresses: SignInAddressesTable;
   instance_settings: InstanceSettingsTable;
   worker_heartbeats: WorkerHeartbeatsTable;
   events: EventsTable;

@@ -19,6 +19,7 @@ import { handleAuth } from './auth';
 import { batchRefusal, MAX_BATCH_SIZE } from '../api/batching';
 import { applySecurityHeaders } from './security-headers';
 import { trustedProxies } from './client-address';
+import { throttleBudgets } from '../services/auth-throttle';
 import { routeTemplate } from './route-template';
 import { getLogger, withLogContext } from '../observability/logger';
 import { observeHttpRequest, setMetricsSources } from '../observability/metrics';
@@ -157,6 +158,7 @@ export async function startHttpServer(opts: {
 }) {
   try {
     trustedProxies(process.env.NIGHTSHIFT_TRUSTED_PROXIES);
+    throttleBudgets(process.env);
   } catch (err) {
     throw new StartupError((err as Error).message);
   }

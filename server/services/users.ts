@@ -3,7 +3,7 @@ import { AppError } from '../errors/app-error';
 import { sql } from 'kysely';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/password';
 import { hashToken } from '../auth/crypto';
-import { clearAccountThrottle, refundAttempt, spendAttempt, THROTTLE, waitText } from './auth-throttle';
+import { accountThrottleKey, clearAccountThrottle, refundAttempt, rememberSignInAddress, signedInFromBefore, spendAttempt, throttleBudgets, waitText } from './auth-throttle';
 import { openSignUp } from './instance';
 
 export const GENERIC_SIGN_IN_ERROR = 'Invalid email or password';
@@ -48,21 +48,37 @@ export async function ensureGithubUser(db: DB, input: { githubId: string; email:
 
 /**
  * Checks a password against the sign-in budgets (server/services/auth-throttle.ts): the attempt is
- * counted for "this account from this address" and "this address" BEFORE the password is weighed,
- * so parallel guesses cannot outrun the count. Every failure, whether the account exists or not,
- * answers the same after the same work. A success resets this account's budget at this address.
+ * counted for "this account from this address" and "this address", then — unless the account
+ * signed in from this address before — for "this account from anywhere new", BEFORE the password is
+ * weighed, so parallel guesses cannot outrun the count. Every failure, whether the account exists or not,
+ * answers the same after the same work. A success resets this account's budget at this address,
+ * gives the other budgets their attempt back and remembers the address as the owner's.
  */
 export async function authenticate(db: DB, input: { email: string; password: string; ip?: string | null }) {
+  const budgets = throttleBudgets();
   const email = normaliseEmail(input.email);
   const address = input.ip ?? 'unknown';
-  const accountKey = `signin:${email}|${address}`;
+  const accountAddressKey = `signin:${email}|${address}`;
   const addressKey = input.ip ? `signin-address:${input.ip}` : null;
+  // Where the owner signed in before, a guesser elsewhere spending the account's budget does not shut them out.
+  const remembered = input.ip ? await signedInFromBefore(db, email, input.ip, budgets.rememberDays) : false;
+  const accountKey = remembered ? null : accountThrottleKey(email);
+  // The address's budgets first; the account's own only for an attempt they let through, so
+  // attempts one address makes beyond its budget do not spend the account's.
   const spent = await spendAttempt(db, [
-    { key: accountKey, budget: THROTTLE.accountAddress },
-    ...(addressKey ? [{ key: addressKey, budget: THROTTLE.address }] : []),
+    { key: accountAddressKey, budget: budgets.accountAddress },
+    ...(addressKey ? [{ key: addressKey, budget: budgets.address }] : []),
   ]);
-  if (!spent.allowed) {
-    throw new AppError('TOO_MANY_REQUESTS', `Too many sign-in attempts from this address. Try again in ${waitText(spent.retryAfterMs)}.`);
+  if (!spent.allowed) throw new AppError('TOO_MANY_REQUESTS', `Too many sign-in attempts from this address. Try again in ${waitText(spent.retryAfterMs)}.`);
+  if (accountKey) {
+    const across = await spendAttempt(db, [{ key: accountKey, budget: budgets.account }]);
+    // The same answer for an email without an account.
+    if (!across.allowed) {
+      throw new AppError(
+        'TOO_MANY_REQUESTS',
+        `Too many sign-in attempts for this account from new addresses. Try again in ${waitText(across.retryAfterMs)}, or from where you signed in before.`,
+      );
+    }
   }
   const user = await db
     .selectFrom('users')
@@ -73,7 +89,8 @@ export async function authenticate(db: DB, input: { email: string; password: str
     ? await verifyPassword(input.password, user.password_hash)
     : (await verifyPassword(input.password, await dummyPasswordHash()), false);
   if (!ok || !user) return null;
-  await refundAttempt(db, { resetKey: accountKey, refundKeys: addressKey ? [addressKey] : [] });
+  await refundAttempt(db, { resetKey: accountAddressKey, refundKeys: [addressKey, accountKey].filter((k): k is string => k !== null) });
+  if (input.ip && budgets.rememberDays > 0) await rememberSignInAddress(db, user.id, input.ip);
   return { id: user.id, email: user.email, name: user.name, sessionVersion: user.session_version };
 }
 
@@ -86,7 +103,7 @@ export async function authenticate(db: DB, input: { email: string; password: str
 export async function signUp(db: DB, input: { name: string; email: string; password: string; invitationToken?: string }, ip: string | null) {
   const email = normaliseEmail(input.email);
   if (ip) {
-    const spent = await spendAttempt(db, [{ key: `signup-address:${ip}`, budget: THROTTLE.signUpAddress }]);
+    const spent = await spendAttempt(db, [{ key: `signup-address:${ip}`, budget: throttleBudgets().signUpAddress }]);
     if (!spent.allowed) throw new AppError('TOO_MANY_REQUESTS', `Too many accounts were created from this address. Try again in ${waitText(spent.retryAfterMs)}.`);
   }
   if (!(await openSignUp(db)) && !(await holdsInvitation(db, input.invitationToken, email))) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { authenticate, createUser } from '../../server/services/users';
-import { THROTTLE } from '../../server/services/auth-throttle';
+import { THROTTLE, throttleBudgets } from '../../server/services/auth-throttle';
 import { createOrganization, listOrganizationsForUser } from '../../server/services/orgs';
 import { acceptInvitation, changeMemberRole, createInvitation, listMembers, previewInvitation, removeMember } from '../../server/services/members';
 import { listSecrets, readSecret, setSecret } from '../../server/services/secrets';
@@ -41,6 +41,14 @@ describe('accounts', () => {
     for (let i = 1; i < THROTTLE.accountAddress.limit; i++) await authenticate(t.db, { email: 'linus@example.com', password: `wrong-${i}` });
     // Even the right password is refused once the budget is spent.
     expect(await code(authenticate(t.db, { email: 'linus@example.com', password: 'kernel-hacker' }))).toBe('TOO_MANY_REQUESTS');
+  });
+
+  it('takes the sign-in budgets from the environment, refusing a value that is not a whole number by name', () => {
+    expect(THROTTLE).toMatchObject({ accountAddress: { limit: 10 }, address: { limit: 100 }, account: { limit: 20 }, signUpAddress: { limit: 10 }, rememberDays: 90 });
+    const set = throttleBudgets({ NIGHTSHIFT_SIGNIN_ACCOUNT_LIMIT: '0', NIGHTSHIFT_SIGNIN_ADDRESS_LIMIT: ' 250 ', NIGHTSHIFT_SIGNIN_REMEMBER_DAYS: '30' });
+    expect(set).toMatchObject({ account: { limit: 0 }, address: { limit: 250 }, accountAddress: { limit: 10 }, rememberDays: 30 });
+    expect(() => throttleBudgets({ NIGHTSHIFT_SIGNIN_ACCOUNT_LIMIT: 'lots' })).toThrow(/NIGHTSHIFT_SIGNIN_ACCOUNT_LIMIT must be a whole number/);
+    expect(() => throttleBudgets({ NIGHTSHIFT_SIGNUP_ADDRESS_LIMIT: '-1' })).toThrow(/NIGHTSHIFT_SIGNUP_ADDRESS_LIMIT/);
   });
 });
 

@@ -41,6 +41,9 @@ const userCount = async () => Number((await t.db.selectFrom('users').select((eb)
 const PG_TEXT = /invalid byte sequence|0x00|UTF8|out of range for type|syntax for type|violates|relation "|column "/i;
 
 beforeAll(async () => {
+  // The budget of one account across addresses has its own test (which sets it); the others
+  // spend more than its default on Alice and Bob from addresses they never signed in from.
+  process.env.NIGHTSHIFT_SIGNIN_ACCOUNT_LIMIT = '1000';
   t = await createTestDatabase('authh');
   app = await startTestApp(t);
   for (const who of Object.keys(PASSWORDS) as Array<keyof typeof PASSWORDS>) {
@@ -56,6 +59,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  delete process.env.NIGHTSHIFT_SIGNIN_ACCOUNT_LIMIT;
   for (const c of clients) await c.close();
   await app?.close();
   await t?.close();
@@ -95,6 +99,52 @@ describe('sign-in rate limit', { timeout: 240_000 }, () => {
       expect((await direct.signIn('bob@example.com', PASSWORDS.bob, { 'x-forwarded-for': '203.0.113.200' })).error).toMatch(/^Too many/);
     } finally {
       delete process.env.NIGHTSHIFT_TRUSTED_PROXIES;
+    }
+  });
+
+  it('one account guessed from many addresses: refused once its budget is spent, except where its owner signed in before; an unknown email answers the same', async () => {
+    // A trusted proxy forwards every guesser, each from its own address: no per-address budget is
+    // ever reached. The account's own budget (lowered here to keep the scrypt work small) is.
+    process.env.NIGHTSHIFT_TRUSTED_PROXIES = '127.0.0.7';
+    process.env.NIGHTSHIFT_SIGNIN_ACCOUNT_LIMIT = '6';
+    const via = (address: string) => ({ 'x-forwarded-for': address });
+    const proxy = client('127.0.0.7');
+    // Without the number in "Try again in N minutes": two refusals a minute apart are the same answer.
+    const answer = (r: { ok: boolean; error: string | null }) => ({ ok: r.ok, error: r.error?.replace(/\d+ (minute|hour)s?/, 'N') ?? null });
+    try {
+      // Erin (her own account: the other tests' people must stay able to sign in) signs in from her
+      // usual address once: it is remembered for her account.
+      const erin = { email: 'erin@example.com', password: 'erin-long-password' };
+      ids.erin = (await createUser(t.db, { name: 'Erin', ...erin })).id;
+      expect(await proxy.signIn(erin.email, erin.password, via('198.51.100.60'))).toEqual({ ok: true, error: null });
+
+      const attack = async (email: string, net: string) => {
+        const guesses: Array<{ ok: boolean; error: string | null }> = [];
+        // Six guesses, each from an address never seen before (two at a time: scrypt is 128 MiB).
+        for (let i = 0; i < 6; i += 2) {
+          guesses.push(...(await Promise.all([i, i + 1].map((j) => client('127.0.0.7').signIn(email, `guess-${j}`, via(`${net}.${j + 1}`))))));
+        }
+        // The next one, from yet another new address — with the right password for Erin.
+        const after = await client('127.0.0.7').signIn(email, email === erin.email ? erin.password : 'anything', via(`${net}.100`));
+        return { guesses: guesses.map(answer), after: answer(after) };
+      };
+      const attacked = await attack(erin.email, '203.0.113');
+      expect(attacked.guesses).toEqual(Array.from({ length: 6 }, () => ({ ok: false, error: 'CredentialsSignin' })));
+      expect(attacked.after, 'the 7th attempt from a new address is refused, even with the right password').toEqual({ ok: false, error: expect.stringMatching(/^Too many/) });
+
+      // No enumeration: an email without an account goes through exactly the same answers.
+      const nobody = await attack('nobody-here@example.com', '192.0.2');
+      expect(nobody).toEqual(attacked);
+
+      // Erin at her usual address still gets in, and the session works.
+      const home = client('127.0.0.7');
+      expect(await home.signIn(erin.email, erin.password, via('198.51.100.60'))).toEqual({ ok: true, error: null });
+      expect(((await home.trpc('auth.me', undefined, 'query')).data as { id: string }).id).toBe(ids.erin);
+      // Elsewhere she is still refused while the budget is spent.
+      expect(answer(await client('127.0.0.7').signIn(erin.email, erin.password, via('198.51.100.61')))).toEqual(attacked.after);
+    } finally {
+      delete process.env.NIGHTSHIFT_TRUSTED_PROXIES;
+      process.env.NIGHTSHIFT_SIGNIN_ACCOUNT_LIMIT = '1000';
     }
   });
 });
