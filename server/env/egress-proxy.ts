@@ -6,6 +6,11 @@
  * outbound policy (server/net/outbound.ts), and the connection goes to an address that was
  * checked. Everything else is refused with 403 and logged by host.
  *
+ * Limits (server/env/limits.ts): every byte through the proxy — plain HTTP bodies and CONNECT
+ * tunnels, both directions — counts against one budget; the byte that goes over it cuts every
+ * open connection, and each later request is refused. Connections beyond `maxConnections` at
+ * once are dropped as they arrive.
+ *
  *   const proxy = await startEgressProxy({ allow: effectiveAllowList() });
  *   const sb = await createSandbox({ workspaceDir, egress: { socketPath: proxy.socketPath } });
  *   …; await proxy.close(); proxy.events // what was allowed and refused
@@ -21,6 +26,7 @@ import { EGRESS_FORWARDER_NAME, EGRESS_SOCKET_NAME } from '../../sandbox/types';
 import { blockedRange, outboundPolicy, type Resolver } from '../net/outbound';
 import { describeRule, isAllowed, type AllowRule } from './allow-list';
 import { FORWARDER_SOURCE } from './forwarder-source';
+import { formatBytes } from './limits';
 
 export type EgressEvent = {
   at: string;
@@ -30,6 +36,17 @@ export type EgressEvent = {
   allowed: boolean;
   /** Why a request was refused or failed. */
   reason?: string;
+  /** Set when a limit (not the allow-list) refused or cut it. */
+  limit?: 'bytes' | 'connections';
+};
+
+export type EgressUsage = {
+  /** Bytes moved so far (request and response bodies, tunnelled bytes both ways). */
+  bytes: number;
+  /** True once `bytes` went over the budget: connections were cut, later ones refused. */
+  budgetExceeded: boolean;
+  /** Connections dropped because `maxConnections` were open. */
+  droppedConnections: number;
 };
 
 export type EgressProxy = {
@@ -37,6 +54,7 @@ export type EgressProxy = {
   dir: string;
   socketPath: string;
   events: EgressEvent[];
+  usage(): EgressUsage;
   close(): Promise<void>;
 };
 
@@ -62,6 +80,12 @@ export async function startEgressProxy(opts: {
   policyEnv?: Record<string, string | undefined>;
   resolve?: Resolver;
   onEvent?: (e: EgressEvent) => void;
+  /** Byte budget (both directions, every connection); unset or null: none. */
+  maxBytes?: number | null;
+  /** Connections open at once; unset or null: no cap. */
+  maxConnections?: number | null;
+  /** Called once, when the byte budget is exceeded (after every connection was cut). */
+  onBudgetExceeded?: () => void;
 }): Promise<EgressProxy> {
   const dir = mkdtempSync(join(tmpdir(), 'nightshift-egress-'));
   // The sandbox user (uid 1000 in a container) must reach the socket and read the forwarder.
@@ -73,6 +97,11 @@ export async function startEgressProxy(opts: {
   const events: EgressEvent[] = [];
   const sockets = new Set<Duplex>();
   const allowText = opts.allow.map(describeRule).join(', ') || '(none)';
+  const maxBytes = opts.maxBytes ?? null;
+  let bytes = 0;
+  let budgetExceeded = false;
+  let droppedConnections = 0;
+  const budgetText = maxBytes === null ? '' : `the setup's download budget of ${formatBytes(maxBytes)} is used up`;
 
   const record = (e: Omit<EgressEvent, 'at'>) => {
     const ev = { at: new Date().toISOString(), ...e };
@@ -108,7 +137,30 @@ export async function startEgressProxy(opts: {
     s.on('error', () => s.destroy());
   };
 
+  /**
+   * Counts `n` bytes of the connection to `host:port`. The chunk that goes over the budget is not
+   * passed on: every open connection (client and upstream sides) is destroyed before it could be.
+   * Listeners calling this are added before the stream is piped, so they run first.
+   */
+  const count = (n: number, method: string, host: string, port: number) => {
+    if (budgetExceeded) return;
+    bytes += n;
+    if (maxBytes === null || bytes <= maxBytes) return;
+    budgetExceeded = true;
+    record({ method, host, port, allowed: true, limit: 'bytes', reason: `${budgetText} (${bytes} bytes moved): every connection cut, later ones refused` });
+    for (const s of sockets) s.destroy();
+    opts.onBudgetExceeded?.();
+  };
+
   const server = http.createServer();
+  if (opts.maxConnections) server.maxConnections = opts.maxConnections;
+  server.on('drop', () => {
+    droppedConnections++;
+    // One line says it; the count is in usage().
+    if (droppedConnections === 1) {
+      record({ method: 'connection', host: '(any)', port: 0, allowed: false, limit: 'connections', reason: `more than ${opts.maxConnections} connections open at once: further connections dropped` });
+    }
+  });
   server.on('connection', (s: net.Socket) => {
     track(s);
     s.setTimeout(IDLE_TIMEOUT_MS, () => s.destroy());
@@ -123,15 +175,21 @@ export async function startEgressProxy(opts: {
     }
     const host = m[1].replace(/^\[|\]$/g, '');
     const port = Number(m[2]);
-    target(host, port)
+    (budgetExceeded ? Promise.reject(new Refused(403, budgetText)) : target(host, port))
       .then((address) => {
+        if (budgetExceeded) throw new Refused(403, budgetText);
         const upstream = net.connect({ host: address, port });
         track(upstream);
         upstream.setTimeout(IDLE_TIMEOUT_MS, () => upstream.destroy());
         upstream.once('connect', () => {
           record({ method: 'CONNECT', host, port, allowed: true });
           client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-          if (head.length) upstream.write(head);
+          upstream.on('data', (c: Buffer) => count(c.length, 'CONNECT', host, port));
+          client.on('data', (c: Buffer) => count(c.length, 'CONNECT', host, port));
+          if (head.length) {
+            count(head.length, 'CONNECT', host, port);
+            if (!budgetExceeded) upstream.write(head);
+          }
           upstream.pipe(client);
           client.pipe(upstream);
         });
@@ -143,7 +201,7 @@ export async function startEgressProxy(opts: {
       })
       .catch((err: Error) => {
         const status = err instanceof Refused ? err.status : 502;
-        record({ method: 'CONNECT', host, port, allowed: false, reason: err.message });
+        record({ method: 'CONNECT', host, port, allowed: false, reason: err.message, ...(budgetExceeded && err.message === budgetText ? { limit: 'bytes' as const } : {}) });
         const body = `nightshift egress: refused ${host}:${port}: ${err.message}\n`;
         client.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Bad Gateway'}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       });
@@ -164,8 +222,10 @@ export async function startEgressProxy(opts: {
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const port = Number(url.port || 80);
     const method = req.method ?? 'GET';
-    target(host, port)
+    res.on('error', () => undefined);
+    (budgetExceeded ? Promise.reject(new Refused(403, budgetText)) : target(host, port))
       .then((address) => {
+        if (budgetExceeded) throw new Refused(403, budgetText);
         const headers: http.OutgoingHttpHeaders = {};
         for (const [k, v] of Object.entries(req.headers)) if (!HOP_HEADERS.has(k) && v !== undefined) headers[k] = v;
         headers.host = url.host;
@@ -174,19 +234,27 @@ export async function startEgressProxy(opts: {
           const out: http.OutgoingHttpHeaders = {};
           for (const [k, v] of Object.entries(upRes.headers)) if (!HOP_HEADERS.has(k) && v !== undefined) out[k] = v;
           res.writeHead(upRes.statusCode ?? 502, out);
+          upRes.on('data', (c: Buffer) => count(c.length, method, host, port));
           upRes.pipe(res);
+        });
+        // Pooled upstream sockets are reused: track each once, so a cut reaches them too.
+        up.on('socket', (s) => {
+          if (!sockets.has(s)) track(s);
         });
         up.on('timeout', () => up.destroy(new Error('timed out')));
         up.on('error', (err) => {
+          if (budgetExceeded) return;
           record({ method, host, port, allowed: true, reason: `upstream failed: ${(err as NodeJS.ErrnoException).code ?? err.message}` });
           if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
           res.end(`nightshift egress: ${host}:${port} failed\n`);
         });
+        req.on('data', (c: Buffer) => count(c.length, method, host, port));
         req.pipe(up);
       })
       .catch((err: Error) => {
         const status = err instanceof Refused ? err.status : 502;
-        record({ method, host, port, allowed: false, reason: err.message });
+        record({ method, host, port, allowed: false, reason: err.message, ...(budgetExceeded && err.message === budgetText ? { limit: 'bytes' as const } : {}) });
+        if (res.destroyed) return;
         res.writeHead(status, { 'content-type': 'text/plain', connection: 'close' }).end(`nightshift egress: refused ${host}:${port}: ${err.message}\n`);
       });
   });
@@ -203,6 +271,7 @@ export async function startEgressProxy(opts: {
     dir,
     socketPath,
     events,
+    usage: () => ({ bytes, budgetExceeded, droppedConnections }),
     async close() {
       if (closed) return;
       closed = true;
@@ -220,11 +289,15 @@ export async function startEgressProxy(opts: {
 export function formatEgressLog(events: readonly EgressEvent[]): string[] {
   const allowed = new Map<string, number>();
   const lines: string[] = [];
+  let refusedOverBudget = 0;
   for (const e of events) {
-    if (e.allowed && !e.reason) allowed.set(`${e.host}:${e.port}`, (allowed.get(`${e.host}:${e.port}`) ?? 0) + 1);
+    if (e.limit === 'bytes' && !e.allowed) refusedOverBudget++;
+    else if (e.limit) lines.push(`[egress] LIMIT: ${e.reason}`);
+    else if (e.allowed && !e.reason) allowed.set(`${e.host}:${e.port}`, (allowed.get(`${e.host}:${e.port}`) ?? 0) + 1);
     else if (e.allowed) lines.push(`[egress] ${e.method} ${e.host}:${e.port} allowed, but ${e.reason}`);
     else lines.push(`[egress] REFUSED ${e.method} ${e.host}:${e.port}: ${e.reason}`);
   }
+  if (refusedOverBudget) lines.push(`[egress] ${refusedOverBudget} later request${refusedOverBudget === 1 ? '' : 's'} refused: the download budget was used up`);
   for (const [hp, n] of allowed) lines.unshift(`[egress] allowed ${hp} (${n} connection${n === 1 ? '' : 's'})`);
   return lines;
 }

@@ -6,6 +6,7 @@
  * no way out at all.
  */
 import http from 'node:http';
+import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import { detectCgroups } from '../../sandbox/cgroups';
 import { dockerClient, findEngine } from '../../sandbox/detect';
 import { DEFAULT_IMAGE } from '../../sandbox/docker-driver';
 import { createSandbox, type Sandbox } from '../../sandbox/index';
-import { startPlainServer, type StandIn } from '../../test/support/registries';
+import { startBulkServer, startPlainServer, type StandIn } from '../../test/support/registries';
 import { parseAllowList } from './allow-list';
 import { formatEgressLog, startEgressProxy, type EgressProxy } from './egress-proxy';
 
@@ -37,6 +38,145 @@ function viaSocket(socketPath: string, opts: { method: string; path: string; hea
     req.end();
   });
 }
+
+/** A download through the proxy: status, bytes received, and whether the body came whole. */
+function download(socketPath: string, url: string, opts: { method?: string; upload?: number } = {}): Promise<{ status: number; bytes: number; complete: boolean; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath, method: opts.method ?? 'GET', path: url, ...(opts.upload ? { headers: { 'content-length': String(opts.upload) } } : {}) });
+    req.on('response', (res) => {
+      let bytes = 0;
+      let text = '';
+      res.on('data', (c: Buffer) => {
+        bytes += c.length;
+        if (text.length < 1000) text += c.toString('latin1');
+      });
+      res.on('error', () => undefined);
+      res.on('close', () => resolve({ status: res.statusCode ?? 0, bytes, complete: res.complete, text }));
+    });
+    req.on('error', (err) => (opts.upload ? resolve({ status: 0, bytes: 0, complete: false, text: err.message }) : reject(err)));
+    if (opts.upload) req.write(Buffer.alloc(opts.upload, 0x62));
+    req.end();
+  });
+}
+
+/** Opens a CONNECT tunnel through the proxy; resolves with the status and the tunnel's socket. */
+function tunnel(socketPath: string, target: string): Promise<{ status: number; socket: net.Socket; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath, method: 'CONNECT', path: target });
+    req.on('connect', (res, socket) => resolve({ status: res.statusCode ?? 0, socket, body: '' }));
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, socket: res.socket as net.Socket, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Everything a socket receives until it closes. */
+function drain(socket: net.Socket): Promise<number> {
+  return new Promise((resolve) => {
+    let bytes = 0;
+    socket.on('data', (c: Buffer) => (bytes += c.length));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(bytes));
+  });
+}
+
+describe('egress proxy limits', () => {
+  const KiB = 1024;
+  const BIG = 64 * 1024 * KiB;
+  let bulk: Awaited<ReturnType<typeof startBulkServer>>;
+  const proxies: EgressProxy[] = [];
+  const start = async (limits: { maxBytes?: number; maxConnections?: number }, onBudgetExceeded?: () => void) => {
+    const p = await startEgressProxy({ allow: parseAllowList([`127.0.0.1:${bulk.port}`]), policyEnv: {}, ...limits, onBudgetExceeded });
+    proxies.push(p);
+    return p;
+  };
+  beforeAll(async () => {
+    bulk = await startBulkServer();
+  });
+  afterAll(async () => {
+    for (const p of proxies) await p.close();
+    await bulk?.close();
+  });
+
+  it('passes a download under the budget whole, and counts it', { timeout: 60_000 }, async () => {
+    const proxy = await start({ maxBytes: 1024 * KiB });
+    const r = await download(proxy.socketPath, `http://127.0.0.1:${bulk.port}/bytes/${512 * KiB}`);
+    expect(r).toMatchObject({ status: 200, bytes: 512 * KiB, complete: true });
+    expect(proxy.usage()).toEqual({ bytes: 512 * KiB, budgetExceeded: false, droppedConnections: 0 });
+  });
+
+  it('cuts a plain HTTP download that goes over the budget, then refuses every request', { timeout: 60_000 }, async () => {
+    let calls = 0;
+    const proxy = await start({ maxBytes: 256 * KiB }, () => calls++);
+    const r = await download(proxy.socketPath, `http://127.0.0.1:${bulk.port}/bytes/${BIG}`);
+    expect(r.status).toBe(200);
+    expect(r.complete).toBe(false);
+    // Nothing past the budget reaches the sandbox.
+    expect(r.bytes).toBeLessThanOrEqual(256 * KiB);
+    expect(proxy.usage().budgetExceeded).toBe(true);
+    expect(calls).toBe(1);
+    // The upstream connection was cut too: the server could not send the whole file.
+    expect(bulk.sent()).toBeLessThan(BIG);
+    const again = await download(proxy.socketPath, `http://127.0.0.1:${bulk.port}/bytes/10`);
+    expect(again.status).toBe(403);
+    expect(again.text).toContain("the setup's download budget of 256 KiB is used up");
+    const t = await tunnel(proxy.socketPath, `127.0.0.1:${bulk.port}`);
+    expect(t.status).toBe(403);
+    const log = formatEgressLog(proxy.events).join('\n');
+    expect(log).toContain("[egress] LIMIT: the setup's download budget of 256 KiB is used up");
+    expect(log).toContain('2 later requests refused: the download budget was used up');
+    expect(log).not.toContain('REFUSED');
+  });
+
+  it('counts an upload against the same budget', { timeout: 60_000 }, async () => {
+    const proxy = await start({ maxBytes: 64 * KiB });
+    const r = await download(proxy.socketPath, `http://127.0.0.1:${bulk.port}/sink`, { method: 'PUT', upload: 4096 * KiB });
+    expect(r.text).not.toContain('received');
+    expect(r.complete).toBe(false);
+    expect(proxy.usage().budgetExceeded).toBe(true);
+  });
+
+  it('counts CONNECT tunnels both ways and cuts them over the budget', { timeout: 60_000 }, async () => {
+    const proxy = await start({ maxBytes: 256 * KiB });
+    const down = await tunnel(proxy.socketPath, `127.0.0.1:${bulk.port}`);
+    expect(down.status).toBe(200);
+    const received = drain(down.socket);
+    down.socket.write(`GET /bytes/${BIG} HTTP/1.1\r\nHost: 127.0.0.1:${bulk.port}\r\nConnection: close\r\n\r\n`);
+    expect(await received).toBeLessThanOrEqual(256 * KiB);
+    expect(proxy.usage().budgetExceeded).toBe(true);
+    expect((await tunnel(proxy.socketPath, `127.0.0.1:${bulk.port}`)).status).toBe(403);
+
+    // Upstream: bytes the sandbox sends count as well.
+    const upProxy = await start({ maxBytes: 64 * KiB });
+    const up = await tunnel(upProxy.socketPath, `127.0.0.1:${bulk.port}`);
+    expect(up.status).toBe(200);
+    const closed = drain(up.socket);
+    up.socket.write(`PUT /sink HTTP/1.1\r\nHost: 127.0.0.1:${bulk.port}\r\nContent-Length: ${1024 * KiB}\r\n\r\n`);
+    up.socket.write(Buffer.alloc(1024 * KiB, 0x63));
+    // The upstream never got the whole upload, so it never answered.
+    expect(await closed).toBe(0);
+    expect(upProxy.usage().budgetExceeded).toBe(true);
+  });
+
+  it('drops connections beyond the number allowed at once, and says so once', { timeout: 60_000 }, async () => {
+    const proxy = await start({ maxConnections: 2 });
+    const held = [await tunnel(proxy.socketPath, `127.0.0.1:${bulk.port}`), await tunnel(proxy.socketPath, `127.0.0.1:${bulk.port}`)];
+    expect(held.map((t) => t.status)).toEqual([200, 200]);
+    for (let i = 0; i < 2; i++) {
+      const s = net.connect(proxy.socketPath);
+      const got = drain(s);
+      s.on('connect', () => s.write(`CONNECT 127.0.0.1:${bulk.port} HTTP/1.1\r\n\r\n`));
+      expect(await got).toBe(0);
+    }
+    expect(proxy.usage().droppedConnections).toBe(2);
+    expect(formatEgressLog(proxy.events).filter((l) => l.includes('LIMIT'))).toEqual(['[egress] LIMIT: more than 2 connections open at once: further connections dropped']);
+    for (const t of held) t.socket.destroy();
+  });
+});
 
 describe('egress proxy', () => {
   let registry: StandIn;

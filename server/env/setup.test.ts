@@ -9,9 +9,11 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bwrapAvailable } from '../../sandbox/bwrap-driver';
 import { detectCgroups } from '../../sandbox/cgroups';
-import { MS_SOURCE, MS_TEST, startNpmStandIn, startPlainServer, startPypiStandIn, type NpmStandIn, type StandIn } from '../../test/support/registries';
+import { MS_SOURCE, MS_TEST, startBulkServer, startNpmStandIn, startPlainServer, startPypiStandIn, type NpmStandIn, type StandIn } from '../../test/support/registries';
 import { attachEntry, CACHE_DIR, pruneCache, readEntry } from './cache';
 import { ensureEnvironment, type EnvSetupOptions } from './setup';
+import { DOWNLOAD_LIMIT_VAR } from './limits';
+import { createTaskEnvironment, EnvironmentSetupError } from './session-setup';
 import { createDepsSandbox } from './task-sandbox';
 
 const skip = !bwrapAvailable() || detectCgroups().version === 0;
@@ -35,6 +37,7 @@ describe.skipIf(skip)('setup phase (bwrap)', () => {
   let npm: NpmStandIn;
   let pypi: StandIn;
   let other: StandIn;
+  let bulk: Awaited<ReturnType<typeof startBulkServer>>;
   let dataDir: string;
   const lines: string[] = [];
   let base: () => Omit<EnvSetupOptions, 'workspaceDir' | 'projectKey'>;
@@ -43,6 +46,7 @@ describe.skipIf(skip)('setup phase (bwrap)', () => {
     npm = await startNpmStandIn([{ name: 'ms', version: '2.1.3', files: { 'index.js': MS_SOURCE } }]);
     pypi = await startPypiStandIn([{ name: 'nsgreet', version: '1.0', files: { 'nsgreet/__init__.py': 'def greet(name):\n    return "hello " + name\n' } }]);
     other = await startPlainServer('internal secrets');
+    bulk = await startBulkServer();
     dataDir = dir('ns-env-data-');
     base = () => ({ dataDir, driver: 'bwrap', registries: { urls: { npm: npm.url, pip: pypi.url } }, policyEnv: {}, log: (l) => lines.push(l) });
   });
@@ -50,6 +54,7 @@ describe.skipIf(skip)('setup phase (bwrap)', () => {
     await npm?.close();
     await pypi?.close();
     await other?.close();
+    await bulk?.close();
     for (const r of roots) rmSync(r, { recursive: true, force: true });
   });
 
@@ -178,6 +183,78 @@ describe.skipIf(skip)('setup phase (bwrap)', () => {
     expect(r.status).toBe('failed');
     expect(r.error).toMatch(/exceeded its 2 s limit/);
     expect(r.error).toContain('starting');
+  });
+
+  describe('download budget', () => {
+    const MiB = 1024 * 1024;
+    const BIG = 256 * MiB;
+    // The bulk server stands for a registry that serves a huge file: it is on the allow-list.
+    const withBulk = () => ({ ...base(), registries: { ...base().registries, extra: [`127.0.0.1:${bulk.port}`] } });
+
+    it('a download under the limit (NIGHTSHIFT_SETUP_DOWNLOAD_LIMIT) passes', { timeout: 180_000 }, async () => {
+      const repo = write(dir('ns-env-small-'), { '.nightshift/setup.sh': `curl -fsS -o part.bin http://127.0.0.1:${bulk.port}/bytes/${512 * 1024}\n` });
+      const saved = process.env[DOWNLOAD_LIMIT_VAR];
+      process.env[DOWNLOAD_LIMIT_VAR] = '1MiB';
+      try {
+        const r = await ensureEnvironment({ ...withBulk(), projectKey: 'small', workspaceDir: repo });
+        expect(r.error).toBeUndefined();
+        expect(r.status).toBe('ready');
+        expect(r.log).toContain('limits 600 s, 2048 MiB, 1 MiB through the proxy, at most 128 connections at once');
+        expect(r.log).toContain('[egress] 512 KiB through the proxy');
+      } finally {
+        if (saved === undefined) delete process.env[DOWNLOAD_LIMIT_VAR];
+        else process.env[DOWNLOAD_LIMIT_VAR] = saved;
+      }
+    });
+
+    it('a plain HTTP download over the limit is cut off and the setup fails, keeping nothing', { timeout: 180_000 }, async () => {
+      // The script ignores the failed download and exits 0: the setup still fails.
+      const repo = write(dir('ns-env-huge-'), { '.nightshift/setup.sh': `echo fetching; curl -sS -o huge.bin http://127.0.0.1:${bulk.port}/bytes/${BIG}; echo curl=$?; exit 0\n` });
+      const saved = process.env[DOWNLOAD_LIMIT_VAR];
+      process.env[DOWNLOAD_LIMIT_VAR] = '1MiB';
+      try {
+        const r = await ensureEnvironment({ ...withBulk(), projectKey: 'huge', workspaceDir: repo });
+        expect(r.status).toBe('failed');
+        expect(r.error).toMatch(/^dependency download exceeded the 1 MiB limit \(NIGHTSHIFT_SETUP_DOWNLOAD_LIMIT\)/);
+        expect(r.error).not.toContain('refused non-registry hosts');
+        expect(r.log).toContain("[egress] LIMIT: the setup's download budget of 1 MiB is used up");
+        expect(readEntry(dataDir, 'huge', r.cacheKey!)).toBeNull();
+        expect(readdirSync(join(dataDir, CACHE_DIR, 'huge')).filter((n) => n.startsWith('.staging'))).toEqual([]);
+        expect(bulk.sent()).toBeLessThan(BIG);
+      } finally {
+        if (saved === undefined) delete process.env[DOWNLOAD_LIMIT_VAR];
+        else process.env[DOWNLOAD_LIMIT_VAR] = saved;
+      }
+    });
+
+    it('a CONNECT tunnel over the limit is cut off too, and the task fails with that reason', { timeout: 180_000 }, async () => {
+      // curl -p tunnels through CONNECT even for http, as every https download does.
+      const repo = write(dir('ns-env-tunnel-'), { '.nightshift/setup.sh': `curl -sS -p -o huge.bin http://127.0.0.1:${bulk.port}/bytes/${BIG}\n` });
+      const results: string[] = [];
+      const env = createTaskEnvironment({ ...withBulk(), projectKey: 'tunnel', limits: { downloadBytes: 2 * MiB }, onResult: (r) => void results.push(r.status) });
+      await env.createSandbox({ workspaceDir: repo, timeoutS: 60 });
+      const err = await env.setup({ workspaceDir: repo }).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(EnvironmentSetupError);
+      expect((err as Error).message).toMatch(/^dependency setup failed: dependency download exceeded the 2 MiB limit \(NIGHTSHIFT_SETUP_DOWNLOAD_LIMIT\)/);
+      expect(results).toEqual(['failed']);
+      expect(env.steps()[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/^dependency download exceeded the 2 MiB limit/) });
+      expect(env.results[0].log).toMatch(/\[egress\] allowed 127\.0\.0\.1:\d+ \(1 connection\)/);
+      expect(readEntry(dataDir, 'tunnel', env.results[0].cacheKey!)).toBeNull();
+    });
+
+    it('a bad NIGHTSHIFT_SETUP_DOWNLOAD_LIMIT fails the setup naming the variable', async () => {
+      const repo = write(dir('ns-env-badlimit-'), { '.nightshift/setup.sh': 'true\n' });
+      const saved = process.env[DOWNLOAD_LIMIT_VAR];
+      process.env[DOWNLOAD_LIMIT_VAR] = 'lots';
+      try {
+        const r = await ensureEnvironment({ ...withBulk(), projectKey: 'badlimit', workspaceDir: repo });
+        expect(r.status).toBe('failed');
+        expect(r.error).toBe('setup could not run: NIGHTSHIFT_SETUP_DOWNLOAD_LIMIT: "lots" is not a size (e.g. 2GiB, 500MiB, 1048576, or off)');
+      } finally {
+        if (saved === undefined) delete process.env[DOWNLOAD_LIMIT_VAR];
+        else process.env[DOWNLOAD_LIMIT_VAR] = saved;
+      }
+    });
   });
 
   it('a repository with no recognisable stack needs no setup', async () => {

@@ -18,6 +18,7 @@ import { describeRule, effectiveAllowList } from './allow-list';
 import { commitEntry, computeCacheKey, projectCacheDir, pruneCache, readEntry, removeTree, touchEntry, type CacheEntry } from './cache';
 import { DEP_DIR_NAMES, detectSetup, SETUP_CACHE_DIR, type ProjectEnvSettings, type RegistryUrls, type SetupPlan } from './detect';
 import { formatEgressLog, startEgressProxy } from './egress-proxy';
+import { downloadExceededMessage, egressLimitsFromEnv, formatBytes, MAX_CONNECTIONS_VAR } from './limits';
 import { compareToolchain, probeToolchain, readToolchainWishes, toolchainProblems, type ToolchainCheck, type ToolchainProbe } from './toolchain';
 
 /** Setup gets more room than an agent command: installs are slow and memory-hungry. */
@@ -54,7 +55,11 @@ export type EnvSetupOptions = {
   settings?: ProjectEnvSettings;
   registries?: RegistrySettings;
   tokens?: RegistryToken[];
-  limits?: { timeoutS?: number; memoryMb?: number };
+  /**
+   * Overrides of SETUP_LIMITS and of the traffic limits NIGHTSHIFT_SETUP_DOWNLOAD_LIMIT /
+   * _MAX_CONNECTIONS set (null: none).
+   */
+  limits?: { timeoutS?: number; memoryMb?: number; downloadBytes?: number | null; maxConnections?: number | null };
   /** Progress for people (CLI stderr, run log). */
   log?: (line: string) => void;
   /** Every line of the installer's output as it comes. */
@@ -226,7 +231,15 @@ export async function ensureEnvironment(opts: EnvSetupOptions): Promise<EnvSetup
 async function runSetup(opts: EnvSetupOptions, plan: SetupPlan, key: string, toolchain: ToolchainCheck[], started: number): Promise<EnvSetupResult> {
   const log = opts.log ?? (() => undefined);
   const base = { source: plan.source, stacks: plan.stacks, command: plan.display, plan };
-  const limits = { ...SETUP_LIMITS, ...opts.limits };
+  let limits: { timeoutS: number; memoryMb: number; pidsMax: number; downloadBytes: number | null; maxConnections: number | null };
+  try {
+    const given = Object.fromEntries(Object.entries(opts.limits ?? {}).filter(([, v]) => v !== undefined));
+    limits = { ...SETUP_LIMITS, ...egressLimitsFromEnv(process.env), ...given };
+  } catch (err) {
+    const message = `setup could not run: ${(err as Error).message}`;
+    log(message);
+    return { ...base, status: 'failed', cacheKey: key, cached: false, durationMs: Math.round(performance.now() - started), sizeBytes: null, toolchain, log: `${message}\n`, error: message };
+  }
   const pdir = projectCacheDir(opts.dataDir, opts.projectKey);
   const staging = join(pdir, `.staging-${key}-${randomBytes(4).toString('hex')}`);
   const workDir = join(staging, 'work');
@@ -238,9 +251,13 @@ async function runSetup(opts: EnvSetupOptions, plan: SetupPlan, key: string, too
   let proxy: Awaited<ReturnType<typeof startEgressProxy>> | undefined;
   let sandbox: Sandbox | undefined;
   let auth: ReturnType<typeof writeAuthFiles> = null;
+  const trafficText = `${limits.downloadBytes === null ? 'no download limit' : `${formatBytes(limits.downloadBytes)} through the proxy`}, ${limits.maxConnections === null ? 'any number of' : `at most ${limits.maxConnections}`} connections at once`;
+  // The proxy stops the install as soon as the budget is gone: it would only retry and fail.
+  const cutOff = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, cutOff.signal]) : cutOff.signal;
   const header = [
     `setup: ${plan.display} (${plan.source === 'detected' ? `detected: ${plan.stacks.join(', ')}` : plan.source === 'script' ? 'the repository\'s .nightshift/setup.sh' : 'the project\'s setup command'})`,
-    `cache key ${key}; limits ${limits.timeoutS} s, ${limits.memoryMb} MiB; network only to: ${allow.map(describeRule).join(', ')}`,
+    `cache key ${key}; limits ${limits.timeoutS} s, ${limits.memoryMb} MiB, ${trafficText}; network only to: ${allow.map(describeRule).join(', ')}`,
   ];
   for (const l of header) log(l);
   try {
@@ -253,7 +270,16 @@ async function runSetup(opts: EnvSetupOptions, plan: SetupPlan, key: string, too
       outsideDirs.set(o.name, d);
       binds.push({ source: d, target: o.target });
     }
-    proxy = await startEgressProxy({ allow, policyEnv: opts.policyEnv });
+    proxy = await startEgressProxy({
+      allow,
+      policyEnv: opts.policyEnv,
+      maxBytes: limits.downloadBytes,
+      maxConnections: limits.maxConnections,
+      onBudgetExceeded: () => {
+        log(`${downloadExceededMessage(limits.downloadBytes!)}: connections cut, stopping the setup`);
+        cutOff.abort();
+      },
+    });
     // Decide the driver first so credentials and folders are owned by whoever runs inside.
     sandbox = await createSandbox({
       driver: opts.driver,
@@ -291,21 +317,28 @@ async function runSetup(opts: EnvSetupOptions, plan: SetupPlan, key: string, too
       output += clean;
       opts.onOutput?.(clean);
     };
-    const r = await sandbox.exec(['sh', '-c', plan.command!], { onStdout: onChunk, onStderr: onChunk, signal: opts.signal, timeoutMs: limits.timeoutS * 1000 });
+    const r = await sandbox.exec(['sh', '-c', plan.command!], { onStdout: onChunk, onStderr: onChunk, signal, timeoutMs: limits.timeoutS * 1000 });
     await sandbox.stop();
     sandbox = undefined;
     await proxy.close();
     const egress = formatEgressLog(proxy.events);
     for (const l of egress.filter((x) => x.includes('REFUSED'))) log(l);
     const durationMs = Math.round(performance.now() - started);
-    const fullLog = capLog(redact([...header, '', output.trimEnd(), '', ...egress, '', `exit code ${r.exitCode} after ${durationMs} ms`].join('\n')) + '\n');
-    if (r.exitCode !== 0) {
-      const why = r.timedOut
+    const usage = proxy.usage();
+    const fullLog = capLog(
+      redact([...header, '', output.trimEnd(), '', ...egress, `[egress] ${formatBytes(usage.bytes)} through the proxy`, '', `exit code ${r.exitCode} after ${durationMs} ms`].join('\n')) + '\n',
+    );
+    // Over the budget is a failure whatever the command said (a script may ignore a cut download).
+    if (r.exitCode !== 0 || usage.budgetExceeded) {
+      const dropped = usage.droppedConnections ? `; ${usage.droppedConnections} connection${usage.droppedConnections === 1 ? '' : 's'} dropped over the limit of ${limits.maxConnections} at once (${MAX_CONNECTIONS_VAR})` : '';
+      const why = usage.budgetExceeded
+        ? downloadExceededMessage(limits.downloadBytes!)
+        : r.timedOut
         ? `setup exceeded its ${limits.timeoutS} s limit and was stopped`
         : r.oom
           ? `setup ran out of memory (limit ${limits.memoryMb} MiB) and was stopped`
           : `\`${plan.display}\` exited with ${r.exitCode}`;
-      const refused = proxy.events.filter((e) => !e.allowed).map((e) => `${e.host}:${e.port}`);
+      const refused = proxy.events.filter((e) => !e.allowed && !e.limit).map((e) => `${e.host}:${e.port}`);
       const refusedText = refused.length ? `; refused non-registry hosts: ${[...new Set(refused)].join(', ')}` : '';
       const tail = lastLines(redact(output));
       return {
@@ -317,7 +350,7 @@ async function runSetup(opts: EnvSetupOptions, plan: SetupPlan, key: string, too
         sizeBytes: null,
         toolchain,
         log: fullLog,
-        error: `${why}${refusedText}${tail.length ? `\n${tail.join('\n')}` : ''}`,
+        error: `${why}${dropped}${refusedText}${tail.length ? `\n${tail.join('\n')}` : ''}`,
       };
     }
     const entry = commitEntry({

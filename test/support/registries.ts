@@ -181,6 +181,51 @@ export async function startPlainServer(body = 'not a registry'): Promise<StandIn
   return { url: `http://127.0.0.1:${port}/`, port, requests, close: closer(server) };
 }
 
+/**
+ * A server of bulk downloads: `GET /bytes/N` answers N bytes (with a Content-Length), written in
+ * 64 KiB chunks as the client takes them, like a large tarball or wheel; `PUT /sink` takes an
+ * upload and answers once it has all of it. `sent` counts the bytes
+ * actually written, so a test can tell a download was cut short.
+ */
+export async function startBulkServer(): Promise<StandIn & { sent(): number }> {
+  const requests: string[] = [];
+  let sent = 0;
+  const chunk = Buffer.alloc(64 * 1024, 0x61);
+  const server = http.createServer((req, res) => {
+    requests.push(req.url ?? '/');
+    if (req.url === '/sink') {
+      // An upload: answered only when the whole body arrived.
+      let received = 0;
+      req.on('data', (c: Buffer) => (received += c.length));
+      req.on('end', () => res.end(`received ${received}\n`));
+      return;
+    }
+    const m = /^\/bytes\/(\d+)$/.exec(req.url ?? '');
+    if (!m) {
+      res.writeHead(404).end('no such file\n');
+      return;
+    }
+    let left = Number(m[1]);
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(left) });
+    const pump = () => {
+      while (left > 0 && !res.destroyed) {
+        const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
+        left -= piece.length;
+        sent += piece.length;
+        if (!res.write(piece)) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      if (left === 0) res.end();
+    };
+    res.on('close', () => res.removeListener('drain', pump));
+    pump();
+  });
+  const port = await listen(server);
+  return { url: `http://127.0.0.1:${port}/`, port, requests, sent: () => sent, close: closer(server) };
+}
+
 /** A stand-in `ms` written here: parses "<n>s" and "<n>m" like the real one's simplest cases. */
 export const MS_SOURCE = `module.exports = function ms(s) {
   const m = /^(\\d+)(s|m)$/.exec(String(s));

@@ -6,10 +6,12 @@ import { dataDir as defaultDataDir } from '../../config';
 import { DEFAULT_PRUNE, pruneCache } from '../../env/cache';
 import { loadLocalEnvSettings, saveLocalEnvSettings } from '../../env/local-settings';
 import { localProjectKey } from '../../env/project-key';
+import { DEFAULT_DOWNLOAD_BYTES, DOWNLOAD_LIMIT_VAR, formatBytes, parseByteSize } from '../../env/limits';
 import { ensureEnvironment, type RegistrySettings } from '../../env/setup';
 
 const USAGE = `usage: nightshift env setup --repo DIR [--driver auto|docker|bwrap] [--registry HOST]... [--only-registries]
-                         [--npm-registry URL] [--pip-index-url URL] [--setup-command CMD] [--timeout-s N] [--memory-mb N] [--force]
+                         [--npm-registry URL] [--pip-index-url URL] [--setup-command CMD] [--timeout-s N] [--memory-mb N]
+                         [--download-limit SIZE|off] [--force]
        nightshift env prune [--max-age-days N] [--max-size-gb N]
 
 setup: installs DIR's dependencies into the data directory's cache (${'$'}NIGHTSHIFT_DATA_DIR, default ./.nightshift)
@@ -17,6 +19,8 @@ in a sandbox whose only network is an egress proxy to the package registries. DI
 Progress goes to stderr; the last line on stdout is
   {"status":"ready"|"failed","command","durationMs","cacheKey","cached":bool}
 and the exit code is 0 when ready (also when there is nothing to install), 1 when setup failed.
+--download-limit (default ${'$'}${DOWNLOAD_LIMIT_VAR} or ${formatBytes(DEFAULT_DOWNLOAD_BYTES)}): bytes the setup may move through the
+proxy (e.g. 500MiB, 4GiB); past it every connection is cut and the setup fails.
 prune: removes cache entries unused for longer than the age (default ${DEFAULT_PRUNE.maxAgeMs / 86_400_000} days), then the oldest
 until the cache fits the size (default ${DEFAULT_PRUNE.maxBytes / 1024 ** 3} GiB).
 `;
@@ -43,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
       'setup-command': { type: 'string' },
       'timeout-s': { type: 'string' },
       'memory-mb': { type: 'string' },
+      'download-limit': { type: 'string' },
       force: { type: 'boolean', default: false },
       'max-age-days': { type: 'string' },
       'max-size-gb': { type: 'string' },
@@ -89,6 +94,14 @@ export async function run(argv: string[]): Promise<number> {
   if (given) saveLocalEnvSettings(data, projectKey, settings);
   const timeoutS = positive(values['timeout-s'], '--timeout-s');
   const memoryMb = positive(values['memory-mb'], '--memory-mb');
+  let downloadBytes: number | null | undefined;
+  if (values['download-limit'] !== undefined) {
+    try {
+      downloadBytes = parseByteSize(values['download-limit']);
+    } catch (err) {
+      throw new Error(`--download-limit: ${(err as Error).message}`);
+    }
+  }
   const result = await ensureEnvironment({
     dataDir: data,
     projectKey,
@@ -96,7 +109,7 @@ export async function run(argv: string[]): Promise<number> {
     driver: parseDriver(values.driver ?? process.env.SANDBOX_DRIVER),
     settings: settings.settings,
     registries: settings.registries,
-    limits: { ...(timeoutS ? { timeoutS } : {}), ...(memoryMb ? { memoryMb } : {}) },
+    limits: { ...(timeoutS ? { timeoutS } : {}), ...(memoryMb ? { memoryMb } : {}), ...(downloadBytes !== undefined ? { downloadBytes } : {}) },
     force: values.force,
     log: (l) => process.stderr.write(`${l}\n`),
     onOutput: (c) => process.stderr.write(c),
