@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { authenticate, createUser } from '../../server/services/users';
-import { THROTTLE, throttleBudgets } from '../../server/services/auth-throttle';
+import { authenticate, createUser, setPasswordByOperator } from '../../server/services/users';
+import { accountThrottleKey, THROTTLE, throttleBudgets } from '../../server/services/auth-throttle';
 import { createOrganization, listOrganizationsForUser } from '../../server/services/orgs';
 import { acceptInvitation, changeMemberRole, createInvitation, listMembers, previewInvitation, removeMember } from '../../server/services/members';
 import { listSecrets, readSecret, setSecret } from '../../server/services/secrets';
@@ -41,6 +41,27 @@ describe('accounts', () => {
     for (let i = 1; i < THROTTLE.accountAddress.limit; i++) await authenticate(t.db, { email: 'linus@example.com', password: `wrong-${i}` });
     // Even the right password is refused once the budget is spent.
     expect(await code(authenticate(t.db, { email: 'linus@example.com', password: 'kernel-hacker' }))).toBe('TOO_MANY_REQUESTS');
+  });
+
+  it("an address is the owner's for NIGHTSHIFT_SIGNIN_REMEMBER_DAYS; the operator's reset clears the account's budget", async () => {
+    const ada = await createUser(t.db, { name: 'Ada', email: 'ada@example.com', password: 'analytical-engine' });
+    // The account's budget across addresses, spent (as a distributed guesser leaves it).
+    const spend = () =>
+      t.db
+        .insertInto('auth_throttle')
+        .values({ key: accountThrottleKey('ada@example.com'), failures: 20, blocked_until: new Date(Date.now() + 3_600_000), last_allowed: false, budget_limit: 20, delay_ms: 300_000, reset_ms: 86_400_000 })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ blocked_until: new Date(Date.now() + 3_600_000) }))
+        .execute();
+    await spend();
+    expect(await code(authenticate(t.db, { email: 'ada@example.com', password: 'analytical-engine', ip: '192.0.2.9' }))).toBe('TOO_MANY_REQUESTS');
+    // The operator's reset clears it: she signs in from there, which remembers the address.
+    expect(await setPasswordByOperator(t.db, { email: 'ada@example.com', password: 'difference-engine' })).toBe(true);
+    expect(await authenticate(t.db, { email: 'ada@example.com', password: 'difference-engine', ip: '192.0.2.9' })).toMatchObject({ id: ada.id });
+    await spend();
+    expect(await authenticate(t.db, { email: 'ada@example.com', password: 'difference-engine', ip: '192.0.2.9' })).toMatchObject({ id: ada.id });
+    // Not signed in from there for longer than the remembered period (90 days by default): a new address again.
+    await t.db.updateTable('sign_in_addresses').set({ last_signed_in_at: new Date(Date.now() - 91 * 86_400_000) }).where('user_id', '=', ada.id).execute();
+    expect(await code(authenticate(t.db, { email: 'ada@example.com', password: 'difference-engine', ip: '192.0.2.9' }))).toBe('TOO_MANY_REQUESTS');
   });
 
   it('takes the sign-in budgets from the environment, refusing a value that is not a whole number by name', () => {
