@@ -67,6 +67,9 @@ test('members, invitations, tokens and channels are managed from the browser', a
     // Someone joins through the first link (their own browser).
     const theirs = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': '198.51.100.15' } });
     const them = await theirs.newPage();
+    // Their live connections (Socket.IO over WebSocket), to see them end when their access does.
+    const sockets: Array<{ url: () => string; isClosed: () => boolean; page: string }> = [];
+    them.on('websocket', (ws) => void sockets.push({ url: () => ws.url(), isClosed: () => ws.isClosed(), page: them.url() }));
     const origin = new URL(link).origin;
     await them.goto(link);
     await expect(them.getByText(/You are invited to join Optimizers as member/)).toBeVisible();
@@ -75,13 +78,21 @@ test('members, invitations, tokens and channels are managed from the browser', a
     await them.getByRole('button', { name: 'Accept invitation' }).click();
     await expect(them).toHaveURL(new RegExp(`/o/${slug}/projects$`));
 
-    // The owner makes them a viewer: their Settings sections say who to ask instead of forms.
+    // As a member they may create a project.
+    await expect(them.getByRole('button', { name: 'New project' })).toBeVisible();
+
+    // The owner makes them a viewer: the page they have open follows at once, without a reload
+    // (no "New project" any more), and says why; their Settings sections say who to ask instead of forms.
     await page.reload();
     const people = page.getByRole('list', { name: 'People' });
     await expect(people).toContainText('Jean Sammet');
     await page.getByLabel('Role of Jean Sammet').selectOption('viewer');
     await expect(page.getByText('Jean Sammet is now viewer.')).toBeVisible();
     await captureBoth(page, 'team-1-members', people);
+    await expect(them.getByRole('status').filter({ hasText: 'Your role in Optimizers is now viewer' })).toBeVisible();
+    await expect(them.getByRole('button', { name: 'New project' })).toHaveCount(0);
+    // Only this page's connections count below (a page left behind may not report its socket's close).
+    sockets.length = 0;
     await them.goto(`${origin}/o/${slug}/settings/secrets`);
     const ask = them.getByRole('region', { name: 'Managed by admins' });
     await expect(ask).toContainText('you are a viewer');
@@ -89,11 +100,21 @@ test('members, invitations, tokens and channels are managed from the browser', a
     await expect(them.getByLabel('Secret value')).toHaveCount(0);
     await captureBoth(them, 'team-2-viewer-settings', ask);
 
-    // Removed: their next request is refused.
+    // Removed while the page is open: it says so at once, shows nothing of the organisation any
+    // more, and its live connections end; it leads to their organisations. Their next request is refused.
+    await expect.poll(() => sockets.filter((ws) => !ws.isClosed()).length).toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Remove Jean Sammet' }).click();
     await page.getByRole('button', { name: 'Remove Jean Sammet' }).click();
     await expect(people).not.toContainText('Jean Sammet');
-    await them.reload();
+    const ended = them.getByRole('alert').filter({ hasText: 'You no longer have access to this organization' });
+    await expect(ended).toBeVisible();
+    await expect(them.getByRole('region', { name: 'Managed by admins' })).toHaveCount(0);
+    await expect.poll(() => sockets.filter((ws) => !ws.isClosed()).map((ws) => `${ws.url()} opened on ${ws.page}`)).toEqual([]);
+    await captureBoth(them, 'team-2b-access-ended', ended);
+    await ended.getByRole('link', { name: 'Go to your organizations' }).click();
+    // With no organisation left, their organisations page leads on to creating one.
+    await expect(them).toHaveURL(/\/(orgs|onboarding)$/);
+    await them.goto(`${origin}/o/${slug}/settings/secrets`);
     await expect(them.getByRole('main').getByRole('alert')).toBeVisible();
     await expect(them.getByLabel('Secret value')).toHaveCount(0);
     await theirs.close();
