@@ -64,12 +64,22 @@ describe('accounts', () => {
     expect(await code(authenticate(t.db, { email: 'ada@example.com', password: 'difference-engine', ip: '192.0.2.9' }))).toBe('TOO_MANY_REQUESTS');
   });
 
-  it('takes the sign-in budgets from the environment, refusing a value that is not a whole number by name', () => {
+  it('takes the sign-in budgets from the environment, refusing a value that is not a whole number by name', async () => {
     expect(THROTTLE).toMatchObject({ accountAddress: { limit: 10 }, address: { limit: 100 }, account: { limit: 20 }, signUpAddress: { limit: 10 }, rememberDays: 90 });
     const set = throttleBudgets({ NIGHTSHIFT_SIGNIN_ACCOUNT_LIMIT: '0', NIGHTSHIFT_SIGNIN_ADDRESS_LIMIT: ' 250 ', NIGHTSHIFT_SIGNIN_REMEMBER_DAYS: '30' });
     expect(set).toMatchObject({ account: { limit: 0 }, address: { limit: 250 }, accountAddress: { limit: 10 }, rememberDays: 30 });
     expect(() => throttleBudgets({ NIGHTSHIFT_SIGNIN_ACCOUNT_LIMIT: 'lots' })).toThrow(/NIGHTSHIFT_SIGNIN_ACCOUNT_LIMIT must be a whole number/);
     expect(() => throttleBudgets({ NIGHTSHIFT_SIGNUP_ADDRESS_LIMIT: '-1' })).toThrow(/NIGHTSHIFT_SIGNUP_ADDRESS_LIMIT/);
+    // The web server refuses to start with one, before it serves anything.
+    process.env.NIGHTSHIFT_SIGNIN_REMEMBER_DAYS = 'forever';
+    try {
+      const { startHttpServer } = await import('../../server/http/server');
+      await expect(startHttpServer({ rt: null as never, jobs: null, port: 0, dev: false, projectDir: process.cwd(), log: () => {}, pages: false })).rejects.toThrow(
+        /NIGHTSHIFT_SIGNIN_REMEMBER_DAYS must be a whole number/,
+      );
+    } finally {
+      delete process.env.NIGHTSHIFT_SIGNIN_REMEMBER_DAYS;
+    }
   });
 });
 
