@@ -140,6 +140,9 @@ const KEYWORD_RULES: Array<[string[], Region]> = [
   [['checklist', 'contents', 'signoff', 'sign off', 'approval', 'reviewer', 'changelog', 'glossary', 'reference', 'appendix', 'metadata', 'questionnaire'], R('meta')],
 ];
 
+/** The rules' keywords with the space that starts a word in front (`padded.includes(' key')`), made once. */
+const KEYWORD_RULES_PADDED: Array<[string[], Region]> = KEYWORD_RULES.map(([keys, region]) => [keys.map((k) => ` ${k}`), region]);
+
 /**
  * Lower-cases a heading and strips decoration and numbering: `## 3.2. **Non-Goals** (Optional)`
  * → "non goals"; `### User Story 2 - Export (Priority: P2) 🎯` → "user story 2 export".
@@ -216,9 +219,10 @@ function computeRegion(text: string, exact: boolean): Region | undefined {
   const hit = PHRASE_MAP.get(normalized) ?? PHRASE_MAP.get(stripStoryNumber(normalized));
   if (hit || exact) return hit;
   const padded = ` ${normalized} `;
-  for (const [keys, region] of KEYWORD_RULES) {
-    for (const key of keys) {
-      if (padded.includes(` ${key}`)) return region;
+  for (let r = 0; r < KEYWORD_RULES_PADDED.length; r++) {
+    const keys = KEYWORD_RULES_PADDED[r][0];
+    for (let k = 0; k < keys.length; k++) {
+      if (padded.includes(keys[k])) return KEYWORD_RULES_PADDED[r][1];
     }
   }
   return undefined;

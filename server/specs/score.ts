@@ -153,15 +153,18 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
   for (const m of metaMarkers) clarifications.push({ line: m.line, text: m.text, section: DOCUMENT_SECTION });
   const resolvedGroups = new Set<number>();
   const questionGroups = new Set<number>();
-  for (const item of items) {
+  // Indexed loops: a 20 MB spec has ~170,000 items, and iterators allocate in code V8 has not optimised yet.
+  for (let ii = 0; ii < items.length; ii++) {
+    const item = items[ii];
     if ((item.region.questions ?? 0) > 0 && !item.headingOwn && (isResolutionLabel(item.label) || isResolvedNote(item))) resolvedGroups.add(item.headingLine);
   }
 
-  for (const item of items) {
+  for (let ii = 0; ii < items.length; ii++) {
+    const item = items[ii];
     const r = item.region;
     const s = item.sig;
     const section = sectionOf(r);
-    for (const cl of s.clarifications) clarifications.push({ line: lineOfOffset(item, item.text.indexOf(cl.slice(1, 20))), text: cl, section });
+    if (s.clarifications.length) for (const cl of s.clarifications) clarifications.push({ line: lineOfOffset(item, item.text.indexOf(cl.slice(1, 20))), text: cl, section });
     if (item.kind === 'code') {
       codeContributions(item, build, deps, acceptance, tests);
       continue;
@@ -170,7 +173,7 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
     // evidence; what it leaves unfinished is not deducted from the spec (clarifications still block).
     const appendix = (r.appendix ?? 0) > 0;
     if (!appendix) {
-      for (const p of s.placeholders) placeholders.push({ line: lineOfOffset(item, item.text.indexOf(p.length > 2 ? p.slice(1, -1) : p)), text: p, section });
+      if (s.placeholders.length) for (const p of s.placeholders) placeholders.push({ line: lineOfOffset(item, item.text.indexOf(p.length > 2 ? p.slice(1, -1) : p)), text: p, section });
       if (s.template) templates.push(item);
       if (s.filler) fillers.push(item);
       else if (s.emptyClaim) emptyClaims.push(item);
@@ -178,7 +181,7 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
     // Vague words count where they make a requirement or a criterion uncheckable, not in
     // motivation or background prose.
     if (!appendix && ((r.acceptance ?? 0) >= 0.5 || (r.tests ?? 0) > 0 || (r.scope ?? 0) > 0 || (s.modal && s.content >= 3 && (r.build ?? 0) >= 0.5))) {
-      for (const w of s.vague) if (!s.filler && !s.emptyClaim) vagueWords.push({ item, word: w });
+      if (s.vague.length) for (const w of s.vague) if (!s.filler && !s.emptyClaim) vagueWords.push({ item, word: w });
     }
 
     const v = c(item);
@@ -510,10 +513,38 @@ function dedupeKey(text: string): number {
 }
 
 function isUserStory(text: string): boolean {
-  const a = text.indexOf('s a');
+  // "s a" within the first 200 characters, then the story's words among them (ASCII case folded:
+  // no other character lower-cases into these words). Nothing is allocated per item.
+  const end = Math.min(text.length, 203);
+  let a = -1;
+  for (let i = 0; i + 3 <= end; i++) {
+    if (text.charCodeAt(i) === 115 && text.charCodeAt(i + 1) === 32 && text.charCodeAt(i + 2) === 97) {
+      a = i;
+      break;
+    }
+  }
   if (a < 0 || a > 200) return false;
-  const head = (text.length > 200 ? text.slice(0, 200) : text).toLowerCase();
-  return (head.includes('as a ') || head.includes('as an ')) && (head.includes('i want') || head.includes('i need') || head.includes('i can') || head.includes('so that'));
+  const n = Math.min(text.length, 200);
+  return (includesFolded(text, n, 'as a ') || includesFolded(text, n, 'as an ')) && (includesFolded(text, n, 'i want') || includesFolded(text, n, 'i need') || includesFolded(text, n, 'i can') || includesFolded(text, n, 'so that'));
+}
+
+/** Does text[0, n) contain `pattern` (lower-case ASCII) with ASCII letters compared case-insensitively? */
+function includesFolded(text: string, n: number, pattern: string): boolean {
+  const m = pattern.length;
+  const p0 = pattern.charCodeAt(0);
+  for (let i = 0; i + m <= n; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== p0) continue;
+    let k = 1;
+    for (; k < m; k++) {
+      let d = text.charCodeAt(i + k);
+      if (d >= 65 && d <= 90) d += 32;
+      if (d !== pattern.charCodeAt(k)) break;
+    }
+    if (k === m) return true;
+  }
+  return false;
 }
 
 function isResolvedNote(item: SpecItem): boolean {
@@ -552,10 +583,14 @@ function sectionOf(r: Region): string {
   return bestKey ? CONCERN_LABELS[bestKey] : DOCUMENT_SECTION;
 }
 
+/** Items of a concern's list that satisfy `pred` (scoreSpec adds an item to a list at most once, so this counts items). */
 function countWhere(list: Contribution[], pred: (x: Contribution) => boolean): number {
-  const seen = new Set<SpecItem>();
-  for (const x of list) if (x.w > 0 && pred(x)) seen.add(x.item);
-  return seen.size;
+  let count = 0;
+  for (let k = 0; k < list.length; k++) {
+    const x = list[k];
+    if (x.w > 0 && pred(x)) count++;
+  }
+  return count;
 }
 
 function detailOf(list: Contribution[], noun: string): string {
@@ -565,7 +600,8 @@ function detailOf(list: Contribution[], noun: string): string {
 
 function best(list: Contribution[], min: number): SpecItem | undefined {
   let top: Contribution | undefined;
-  for (const x of list) {
+  for (let k = 0; k < list.length; k++) {
+    const x = list[k];
     if (x.item.kind === 'code' || x.item.text.length > 260) continue;
     if (x.v >= min && (!top || x.v * x.w > top.v * top.w)) top = x;
   }
@@ -582,10 +618,12 @@ function collectNames(items: SpecItem[]): Names {
   const add = (list: string[], v: string) => {
     if (list.length < 8 && !list.includes(v)) list.push(v);
   };
-  for (const item of items) {
-    if (item.kind === 'code' || item.sig.filler || item.sig.template) continue;
+  for (let ii = 0; ii < items.length; ii++) {
+    const item = items[ii];
+    if (item.kind === 'code' || item.sig.filler || item.sig.template || (item.sig.names.length === 0 && item.sig.paths.length === 0)) continue;
     for (const n of item.sig.names) {
       if (n.startsWith('`')) {
+        if (out.commands.length >= 8 && out.code.length >= 8) continue;
         const inner = n.slice(1, -1);
         if (inner.includes(' ') && (inner.startsWith('npm ') || inner.startsWith('npx ') || inner.includes(' --') || inner.startsWith('git ') || inner.startsWith('go ') || inner.startsWith('cargo ') || inner.startsWith('python') || inner.startsWith('/') || inner.split(' ').length <= 4)) add(out.commands, n);
         else add(out.code, n);
@@ -675,7 +713,8 @@ function vagueHint(word: string): string {
  */
 function findEmptySections(headings: Heading[], items: SpecItem[]): Heading[] {
   const withContent = new Set<number>();
-  for (const item of items) {
+  for (let ii = 0; ii < items.length; ii++) {
+    const item = items[ii];
     const s = item.sig;
     const has = item.kind === 'code' ? (item.codeLines ?? 0) > 0 && !isPlaceholderCode(item.text) : !s.nonContent && !s.filler && !s.template && !s.generic && !s.emptyClaim && s.content + s.named >= 2;
     if (has) withContent.add(item.headingLine);

@@ -411,163 +411,670 @@ function isKeepLeading(c: number): boolean {
   return c === 60 || c === 62 || c === 0x2264 || c === 0x2265 || c === 126 || c === 45 || c === 43 || c === 36 || c === 46 || c === 47;
 }
 
-/** Scratch set of an item's distinct words, reused (items are analysed one at a time). */
-const SEEN = new Set<string>();
+// Tokens are index ranges into the item's prose, kept in reused typed arrays; a token's
+// lower-case form is hashed on the fly from its char codes and looked up in an integer-keyed
+// table of the lexicon (each hit verified against the word). No string is made per token: only
+// the few tokens that need one (numbers, names, paths, vague words) are sliced.
+
+/** Multiplier of the polynomial hash of a lower-cased token: h(xy) = h(x)·M^|y| + h(y), so phrases hash from their words. */
+const HASH_M = 0x01000193;
+const UNDERSCORE = 95;
+
+// Bits of a token's shape (TF).
+const T_SENTENCE_START = 1;
+const T_NON_ASCII = 2;
+/** Might be an identifier (see identifierKind): an upper-case letter after a lower-case one, two capitals, a capital and a digit, or one of _ . $ ( */
+const T_IDENT = 4;
+/** Has a letter or digit (hasWordChar). */
+const T_WORD = 8;
+/** Contains / . or \ (a path candidate). */
+const T_PATHISH = 16;
+
+// Scratch arrays of one item's tokens (items are read one at a time).
+let TA = new Int32Array(256); // core start in the prose
+let TB = new Int32Array(256); // core end
+let TH = new Int32Array(256); // hash of the lower-cased core
+let TP = new Int32Array(256); // HASH_M ** (length of the lower-cased core)
+let TF = new Int32Array(256); // shape bits
+let TL = new Int32Array(256); // lexicon entry, -1 when none
+/** Lower-cased core of tokens with non-ASCII characters (their lower case is not a per-char fold). */
+let TLOW: string[] = new Array<string>(256).fill('');
+/** The prose the token arrays point into. */
+let PROSE = '';
+
+function growTokens(min: number): void {
+  let size = TA.length;
+  while (size < min) size *= 2;
+  const grow = (a: Int32Array) => {
+    const b = new Int32Array(size);
+    b.set(a);
+    return b;
+  };
+  TA = grow(TA);
+  TB = grow(TB);
+  TH = grow(TH);
+  TP = grow(TP);
+  TF = grow(TF);
+  TL = grow(TL);
+  const low = new Array<string>(size).fill('');
+  for (let k = 0; k < TLOW.length; k++) low[k] = TLOW[k];
+  TLOW = low;
+}
+
+// ---- the lexicon as an integer-keyed table
+const ORDINAL_LABELS = new Set(['story', 'phase', 'step', 'part', 'section', 'stage', 'milestone', 'version', 'v', 'chapter', 'item', 'option', 'wave', 'round', 'figure', 'fig', 'table', 'case', 'example', 'scenario', 'task', 'issue', 'pr', 'rfc', 'kep', 'iteration', 'sprint', 'week', 'day', 'level', 'tier', 'group', 'container', 'pod', 'node', 'rule', 'question', 'q', 'priority', 'p', 'us', 'fr', 'sc', 'number', 'no', '#', 'line', 'lines', 'release', 'go', 'python', 'node.js', 'java', 'kubernetes', 'alpha', 'beta', 'ga']);
+
+
+// Extra bits of a lexicon entry (beyond the word flags).
+const X_VAGUE_PHRASE = 1;
+const X_EXCLUSION_PHRASE = 2;
+const X_META_PHRASE = 4;
+const X_WEAK_META_PHRASE = 8;
+/** Ends an "it works …" claim (EMPTY_CLAIM_TAILS, as, every, all, always, reliably). */
+const X_CLAIM_TAIL = 16;
+/** Lower case of a placeholder token (the token itself is then compared exactly). */
+const X_PLACEHOLDER = 32;
+/** Lower case of a word capitalised without being a name (compared exactly). */
+const X_COMMON_CAP = 64;
+/** A whole item that says nothing ("none", "n/a", "tbd", "to_be_determined"). */
+const X_NON_CONTENT = 128;
+/** Labels a number is an ordinal of ("Story 1", "Phase 2"). */
+const X_ORDINAL = 256;
+/** Words before a three-digit number that make it an HTTP status ("returns 404"). */
+const X_STATUS_PREV = 512;
+/** Words after a three-digit number that make it an HTTP status ("404 Not Found"). */
+const X_STATUS_NEXT = 1024;
+
+function hashString(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, HASH_M) + s.charCodeAt(i)) | 0;
+  return h;
+}
+function powLength(len: number): number {
+  let p = 1;
+  for (let i = 0; i < len; i++) p = Math.imul(p, HASH_M);
+  return p;
+}
+/** Hash of `x_y` from the hashes of x and y (pY = M^|y|). */
+function joinHash(hx: number, hy: number, pY: number): number {
+  return (Math.imul((Math.imul(hx, HASH_M) + UNDERSCORE) | 0, pY) + hy) | 0;
+}
+
+const LEX_KEYS: string[] = [];
+const LEX_WFLAGS: number[] = [];
+const LEX_XBITS: number[] = [];
+const LEX_BITS = 12;
+const LEX_SHIFT = 32 - LEX_BITS;
+const LEX_MASK = (1 << LEX_BITS) - 1;
+/** Each key's length, and its characters in one array (offset LEX_OFF): compared without a string per lookup. */
+let LEX_LEN = new Int32Array(0);
+let LEX_OFF = new Int32Array(0);
+let LEX_CHARS = new Uint16Array(0);
+/** Open addressing: slot → entry + 1 (0 = empty), and the entry's hash. */
+const LEX_SLOT = new Int32Array(1 << LEX_BITS);
+const LEX_HASH = new Int32Array(1 << LEX_BITS);
+{
+  const index = new Map<string, number>();
+  const entry = (key: string): number => {
+    let e = index.get(key);
+    if (e === undefined) {
+      e = LEX_KEYS.length;
+      index.set(key, e);
+      LEX_KEYS.push(key);
+      LEX_WFLAGS.push(WORD_FLAGS.get(key) ?? 0);
+      LEX_XBITS.push(0);
+    }
+    return e;
+  };
+  for (const key of WORD_FLAGS.keys()) entry(key);
+  const mark = (words: Iterable<string>, bit: number) => {
+    for (const w of words) LEX_XBITS[entry(w)] |= bit;
+  };
+  mark(VAGUE_PHRASES, X_VAGUE_PHRASE);
+  mark(EXCLUSION_PHRASES, X_EXCLUSION_PHRASE);
+  mark(META_PHRASES, X_META_PHRASE);
+  mark(WEAK_META_PHRASES, X_WEAK_META_PHRASE);
+  mark([...EMPTY_CLAIM_TAILS, 'as', 'every', 'all', 'always', 'reliably'], X_CLAIM_TAIL);
+  mark([...PLACEHOLDER_TOKENS].map((w) => w.toLowerCase()), X_PLACEHOLDER);
+  mark([...COMMON_CAPITALISED].map((w) => w.toLowerCase()), X_COMMON_CAP);
+  mark(NON_CONTENT_ITEMS, X_NON_CONTENT);
+  mark(ORDINAL_LABELS, X_ORDINAL);
+  mark(['http', 'status', 'code', 'returns', 'return', 'returned', 'responds', 'with', 'error', 'an', 'a'], X_STATUS_PREV);
+  mark(['ok', 'not', 'too', 'error', 'created', 'unauthorized', 'forbidden', 'conflict', 'gone', 'response', 'status'], X_STATUS_NEXT);
+  if (LEX_KEYS.length * 2 > LEX_MASK) throw new Error('lexicon table too small');
+  let chars = 0;
+  for (const key of LEX_KEYS) chars += key.length;
+  LEX_CHARS = new Uint16Array(chars);
+  LEX_LEN = new Int32Array(LEX_KEYS.length);
+  LEX_OFF = new Int32Array(LEX_KEYS.length);
+  chars = 0;
+  for (let e = 0; e < LEX_KEYS.length; e++) {
+    const key = LEX_KEYS[e];
+    LEX_LEN[e] = key.length;
+    LEX_OFF[e] = chars;
+    for (let k = 0; k < key.length; k++) LEX_CHARS[chars++] = key.charCodeAt(k);
+  }
+  for (let e = 0; e < LEX_KEYS.length; e++) {
+    const h = hashString(LEX_KEYS[e]);
+    let slot = Math.imul(h, 0x9e3779b1) >>> LEX_SHIFT;
+    while (LEX_SLOT[slot] !== 0) slot = (slot + 1) & LEX_MASK;
+    LEX_SLOT[slot] = e + 1;
+    LEX_HASH[slot] = h;
+  }
+}
+
+/** Length of token k's lower-cased core. */
+function lowLength(k: number): number {
+  return TF[k] & T_NON_ASCII ? TLOW[k].length : TB[k] - TA[k];
+}
+
+/** True when token k's lower-cased core equals key[off, off + its length). */
+function tokenMatches(k: number, key: string, off: number): boolean {
+  if (TF[k] & T_NON_ASCII) return key.startsWith(TLOW[k], off);
+  const a = TA[k];
+  const len = TB[k] - a;
+  const p = PROSE;
+  for (let i = 0; i < len; i++) {
+    let c = p.charCodeAt(a + i);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== key.charCodeAt(off + i)) return false;
+  }
+  return true;
+}
+
+/** Is `key` the lower-cased tokens k1, k2, k3 joined with "_" (k2, k3 < 0: fewer tokens)? */
+function sequenceIs(key: string, k1: number, k2: number, k3: number): boolean {
+  const l1 = lowLength(k1);
+  const l2 = k2 >= 0 ? lowLength(k2) : -1;
+  const l3 = k3 >= 0 ? lowLength(k3) : -1;
+  if (key.length !== l1 + l2 + 1 + l3 + 1) return false;
+  if (!tokenMatches(k1, key, 0)) return false;
+  if (k2 < 0) return true;
+  if (key.charCodeAt(l1) !== UNDERSCORE || !tokenMatches(k2, key, l1 + 1)) return false;
+  if (k3 < 0) return true;
+  return key.charCodeAt(l1 + 1 + l2) === UNDERSCORE && tokenMatches(k3, key, l1 + l2 + 2);
+}
+
+/** Lexicon entry of the tokens k1[_k2[_k3]] with hash h, or -1. */
+function lexicon(h: number, k1: number, k2: number, k3: number): number {
+  let slot = Math.imul(h, 0x9e3779b1) >>> LEX_SHIFT;
+  for (;;) {
+    const e = LEX_SLOT[slot] - 1;
+    if (e < 0) return -1;
+    if (LEX_HASH[slot] === h && sequenceIs(LEX_KEYS[e], k1, k2, k3)) return e;
+    slot = (slot + 1) & LEX_MASK;
+  }
+}
+
+/** Token k's lower-cased core as a string ('' for k < 0): made only when a string is needed. */
+function low(k: number): string {
+  if (k < 0) return '';
+  return TF[k] & T_NON_ASCII ? TLOW[k] : PROSE.slice(TA[k], TB[k]).toLowerCase();
+}
+
+/** Token k's core as written. */
+function coreOf(k: number): string {
+  return PROSE.slice(TA[k], TB[k]);
+}
+
+/** Is token k's lower-cased core exactly `lit` (a lower-case literal)? */
+function lowIs(k: number, lit: string): boolean {
+  return k >= 0 && lowLength(k) === lit.length && tokenMatches(k, lit, 0);
+}
+
+/** Word flags of token k (0 past the end: an empty word). */
+function flagsOf(k: number, count: number): number {
+  if (k >= count) return 0;
+  const e = TL[k];
+  return e >= 0 ? LEX_WFLAGS[e] : 0;
+}
+
+/** Word flags of token k (0 for k < 0: no word). */
+function flagsAt(k: number): number {
+  if (k < 0) return 0;
+  const e = TL[k];
+  return e >= 0 ? LEX_WFLAGS[e] : 0;
+}
+
+/** Extra lexicon bits of token k (0 for k < 0). */
+function xbitsAt(k: number): number {
+  if (k < 0) return 0;
+  const e = TL[k];
+  return e >= 0 ? LEX_XBITS[e] : 0;
+}
+
+/** Does token k's lower-cased core start with `lit` (lower-case ASCII)? */
+function lowStartsWith(k: number, lit: string): boolean {
+  if (k < 0) return false;
+  if (TF[k] & T_NON_ASCII) return TLOW[k].startsWith(lit);
+  if (TB[k] - TA[k] < lit.length) return false;
+  return tokenMatchesPrefix(k, lit);
+}
+
+function tokenMatchesPrefix(k: number, lit: string): boolean {
+  const a = TA[k];
+  for (let i = 0; i < lit.length; i++) {
+    let c = PROSE.charCodeAt(a + i);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lit.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/**
+ * Cuts the prose into tokens: whitespace-separated, at most 300 characters of each, trimmed of
+ * punctuation (leading < > ≤ ≥ ~ - + $ . / kept before a digit or a path). Returns the count.
+ */
+function tokenize(prose: string): number {
+  PROSE = prose;
+  const n = prose.length;
+  if (TA.length < (n >> 1) + 2) growTokens((n >> 1) + 2);
+  let count = 0;
+  let i = 0;
+  let sentenceStart = true;
+  while (i < n) {
+    let c = prose.charCodeAt(i);
+    if (c <= 32 ? c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11 : c === 160) {
+      i++;
+      continue;
+    }
+    // The raw token, read once: its end, and the hash and shape of its first 300 characters,
+    // which are the core's unless punctuation is trimmed off its ends.
+    const rawStart = i;
+    const limit = n - i > 300 ? i + 300 : n;
+    let h = 0;
+    let bits = 0;
+    let upper = 0;
+    let digit = false;
+    let prevLowerLetter = false;
+    let j = i;
+    for (; j < limit; j++) {
+      c = prose.charCodeAt(j);
+      if (c < 128) {
+        if (c >= 97 && c <= 122) {
+          bits |= T_WORD;
+          prevLowerLetter = true;
+        } else {
+          if (c <= 32 && (c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11)) break;
+          if (c >= 65 && c <= 90) {
+            bits |= T_WORD;
+            upper++;
+            if (prevLowerLetter) bits |= T_IDENT;
+            c += 32;
+          } else if (c >= 48 && c <= 57) {
+            bits |= T_WORD;
+            digit = true;
+          } else if (c === 95 || c === 36 || c === 40) bits |= T_IDENT;
+          else if (c === 46) bits |= T_IDENT | T_PATHISH;
+          else if (c === 47 || c === 92) bits |= T_PATHISH;
+          prevLowerLetter = false;
+        }
+      } else {
+        if (c === 160) break;
+        bits |= T_NON_ASCII;
+        if (c >= 0xc0 && !(c >= 0x2000 && c <= 0x2bff) && c !== 0xd7 && c !== 0xf7) bits |= T_WORD;
+        prevLowerLetter = false;
+      }
+      h = (Math.imul(h, HASH_M) + c) | 0;
+    }
+    const rawEnd = j;
+    // A token longer than 300 characters is read on its first 300.
+    while (j < n && !isSpace(prose.charCodeAt(j))) j++;
+    i = j;
+    let a = rawStart;
+    let b = rawEnd;
+    while (a < b && isStrip(prose.charCodeAt(a)) && !(isKeepLeading(prose.charCodeAt(a)) && a + 1 < b && isDigitOrSlashStart(prose, a))) a++;
+    while (b > a && isStrip(prose.charCodeAt(b - 1)) && !(prose.charCodeAt(b - 1) === 41 && b - a > 2 && prose.charCodeAt(b - 2) === 40)) b--;
+    const start = sentenceStart;
+    const last = prose.charCodeAt(rawEnd - 1);
+    sentenceStart = last === 46 || last === 63 || last === 33 || last === 58;
+    if (a >= b) {
+      for (let k = rawStart; k < rawEnd; k++) {
+        const ch = prose.charCodeAt(k);
+        if (ch === 46 || ch === 63 || ch === 33) sentenceStart = true;
+      }
+      continue;
+    }
+    if (a !== rawStart || b !== rawEnd) {
+      coreShape(prose, a, b);
+      h = SHAPE_HASH;
+      bits = SHAPE_BITS;
+    } else if (upper >= 2 || (upper >= 1 && digit)) bits |= T_IDENT;
+    if (start) bits |= T_SENTENCE_START;
+    let len = b - a;
+    if (bits & T_NON_ASCII) {
+      const lower = prose.slice(a, b).toLowerCase();
+      TLOW[count] = lower;
+      h = hashString(lower);
+      len = lower.length;
+    }
+    TA[count] = a;
+    TB[count] = b;
+    TH[count] = h;
+    TP[count] = len < POWERS.length ? POWERS[len] : powLength(len);
+    TF[count] = bits;
+    TL[count] = bits & T_NON_ASCII ? lexicon(h, count, -1, -1) : wordEntry(h, prose, a, len);
+    count++;
+  }
+  return count;
+}
+
+/** HASH_M ** length, for lengths up to 600. */
+const POWERS = (() => {
+  const out = new Int32Array(601);
+  out[0] = 1;
+  for (let k = 1; k < out.length; k++) out[k] = Math.imul(out[k - 1], HASH_M);
+  return out;
+})();
+
+let SHAPE_HASH = 0;
+let SHAPE_BITS = 0;
+/** Hash and shape bits of prose[a, b) (a trimmed core), as the raw scan in tokenize computes them. */
+function coreShape(prose: string, a: number, b: number): void {
+  let h = 0;
+  let bits = 0;
+  let upper = 0;
+  let digit = false;
+  let prevLowerLetter = false;
+  for (let k = a; k < b; k++) {
+    let c = prose.charCodeAt(k);
+    if (c < 128) {
+      if (c >= 97 && c <= 122) {
+        bits |= T_WORD;
+        prevLowerLetter = true;
+      } else {
+        if (c >= 65 && c <= 90) {
+          bits |= T_WORD;
+          upper++;
+          if (prevLowerLetter) bits |= T_IDENT;
+          c += 32;
+        } else if (c >= 48 && c <= 57) {
+          bits |= T_WORD;
+          digit = true;
+        } else if (c === 95 || c === 36 || c === 40) bits |= T_IDENT;
+        else if (c === 46) bits |= T_IDENT | T_PATHISH;
+        else if (c === 47 || c === 92) bits |= T_PATHISH;
+        prevLowerLetter = false;
+      }
+    } else {
+      bits |= T_NON_ASCII;
+      if (c >= 0xc0 && !(c >= 0x2000 && c <= 0x2bff) && c !== 0xd7 && c !== 0xf7) bits |= T_WORD;
+      prevLowerLetter = false;
+    }
+    h = (Math.imul(h, HASH_M) + c) | 0;
+  }
+  if (upper >= 2 || (upper >= 1 && digit)) bits |= T_IDENT;
+  SHAPE_HASH = h;
+  SHAPE_BITS = bits;
+}
+
+/** Lexicon entry of the ASCII word prose[a, a + len) (compared case-folded), or -1. */
+function wordEntry(h: number, prose: string, a: number, len: number): number {
+  let slot = Math.imul(h, 0x9e3779b1) >>> LEX_SHIFT;
+  for (;;) {
+    const e = LEX_SLOT[slot] - 1;
+    if (e < 0) return -1;
+    if (LEX_HASH[slot] === h && LEX_LEN[e] === len) {
+      let off = LEX_OFF[e];
+      let k = a;
+      const end = a + len;
+      for (; k < end; k++, off++) {
+        let c = prose.charCodeAt(k);
+        if (c >= 65 && c <= 90) c += 32;
+        if (c !== LEX_CHARS[off]) break;
+      }
+      if (k === end) return e;
+    }
+    slot = (slot + 1) & LEX_MASK;
+  }
+}
+
+// ---- an item's distinct words: a hash set of token indices, cleared by a generation stamp
+
+let DS_TOKEN = new Int32Array(1024);
+let DS_HASH = new Int32Array(1024);
+let DS_GEN = new Int32Array(1024);
+let dsShift = 32 - 10;
+let dsGen = 0;
+
+function distinctReset(tokens: number): void {
+  let size = DS_TOKEN.length;
+  if (size < tokens * 2) {
+    while (size < tokens * 2) size *= 2;
+    DS_TOKEN = new Int32Array(size);
+    DS_HASH = new Int32Array(size);
+    DS_GEN = new Int32Array(size);
+    dsShift = 32 - Math.log2(size);
+    dsGen = 0;
+  }
+  if (dsGen >= 0x3fffffff) {
+    DS_GEN.fill(0);
+    dsGen = 0;
+  }
+  dsGen++;
+}
+
+/** Adds token k's lower-cased word; true when it was not there yet. */
+function distinctAdd(k: number): boolean {
+  const h = TH[k];
+  const mask = DS_TOKEN.length - 1;
+  let slot = Math.imul(h, 0x9e3779b1) >>> dsShift;
+  while (DS_GEN[slot] === dsGen) {
+    if (DS_HASH[slot] === h && sameWord(DS_TOKEN[slot], k)) return false;
+    slot = (slot + 1) & mask;
+  }
+  DS_GEN[slot] = dsGen;
+  DS_HASH[slot] = h;
+  DS_TOKEN[slot] = k;
+  return true;
+}
+
+function sameWord(k1: number, k2: number): boolean {
+  if ((TF[k1] | TF[k2]) & T_NON_ASCII) return low(k1) === low(k2);
+  const len = TB[k1] - TA[k1];
+  if (TB[k2] - TA[k2] !== len) return false;
+  const p = PROSE;
+  const a1 = TA[k1];
+  const a2 = TA[k2];
+  for (let i = 0; i < len; i++) {
+    let c1 = p.charCodeAt(a1 + i);
+    let c2 = p.charCodeAt(a2 + i);
+    if (c1 >= 65 && c1 <= 90) c1 += 32;
+    if (c2 >= 65 && c2 <= 90) c2 += 32;
+    if (c1 !== c2) return false;
+  }
+  return true;
+}
+
+/** Char code of token k's core at offset `at` (NaN past its end). */
+function charAt(k: number, at: number): number {
+  const pos = TA[k] + at;
+  return pos < TB[k] ? PROSE.charCodeAt(pos) : NaN;
+}
 
 /** What pass 2 hands to `finish`: the few token facts that need the whole item. */
-type Reading = { firstLower: string; secondPerson: boolean; shouldExplain: boolean; meta: boolean; weakMeta: boolean; metaEarly: boolean; modalEarly: boolean; instructionEarly: boolean; shortJoin: string; tokenCount: number; genericWords: number; contentForGeneric: number };
+type Reading = {
+  /** Word flags of the first word. */
+  firstFlags: number;
+  /** The first word is "none", "n/a", "na" or "nothing". */
+  firstNone: boolean;
+  /** The first word alone is non-content ("none", "tbd", "n/a"…). */
+  firstNonContent: boolean;
+  /** All the words, joined with "_", are non-content ("not applicable", "to be determined"). */
+  shortNonContent: boolean;
+  /** The first six words joined with "_" when the first starts with "no" ("no_ui_changes"), else "". */
+  noJoin: string;
+  secondPerson: boolean;
+  shouldExplain: boolean;
+  meta: boolean;
+  weakMeta: boolean;
+  metaEarly: boolean;
+  modalEarly: boolean;
+  instructionEarly: boolean;
+  tokenCount: number;
+  genericWords: number;
+  contentForGeneric: number;
+};
 
 /** One Reading, reset per item: items are read one at a time. */
-const READING: Reading = { firstLower: '', secondPerson: false, shouldExplain: false, meta: false, weakMeta: false, metaEarly: false, modalEarly: false, instructionEarly: false, shortJoin: '', tokenCount: 0, genericWords: 0, contentForGeneric: 0 };
+const READING: Reading = { firstFlags: 0, firstNone: false, firstNonContent: false, shortNonContent: false, noJoin: '', secondPerson: false, shouldExplain: false, meta: false, weakMeta: false, metaEarly: false, modalEarly: false, instructionEarly: false, tokenCount: 0, genericWords: 0, contentForGeneric: 0 };
 
 function readProse(prose: string, s: ItemSignals): Reading {
   const r = READING;
-  r.firstLower = '';
   r.secondPerson = r.shouldExplain = r.meta = r.weakMeta = r.metaEarly = r.modalEarly = r.instructionEarly = false;
-  r.shortJoin = '';
   r.tokenCount = r.genericWords = r.contentForGeneric = 0;
-  const seen = SEEN;
-  seen.clear();
+  const count = tokenize(prose);
+  distinctReset(count);
   let gwtState = 0;
   let conditionOpen = false;
   let claim = false;
   let claimPending = false;
-  let prevLower = '';
+  /** The previous two tokens whose words a number or a phrase reads (-1: none, i.e. ''). */
+  let pk = -1;
+  let p2k = -1;
   let prevFlags = 0;
-  let prev2Lower = '';
-  let pendingBigram = '';
+  /** A bigram that starts a trigram phrase: its hash and its two tokens. */
+  let pendingBigram = false;
+  let pbHash = 0;
+  let pb1 = -1;
+  let pb2 = -1;
   let lastNumberIdx = -10;
   let numberKind: 0 | 1 | 2 = 0;
-  let sentenceStart = true;
-  let idx = -1;
-  let nextLowerCache = '';
-  const n = prose.length;
-  let i = 0;
-  // Tokens are cut one ahead so a number can look at the next word ("200 ms", "404 Not Found").
-  // The cut token lives in three variables, not an object: a 20 MB spec has millions of tokens.
-  let tCore = '';
-  let tStart = false;
-  let have = nextToken();
-  let nextLower = have ? tCore.toLowerCase() : '';
-  while (have) {
-    const core = tCore;
-    const tokSentenceStart = tStart;
-    const lower = nextLower;
-    have = nextToken();
-    nextLower = have ? tCore.toLowerCase() : '';
-    nextLowerCache = nextLower;
-    const pendingTok = have;
-    idx++;
+  for (let k = 0; k < count; k++) {
+    const idx = k;
     r.tokenCount++;
-    if (idx === 0) r.firstLower = lower;
-    if (idx < 6) r.shortJoin += (idx ? '_' : '') + lower;
+    const e = TL[k];
+    const flags = e >= 0 ? LEX_WFLAGS[e] : 0;
+    const xbits = e >= 0 ? LEX_XBITS[e] : 0;
 
     // Multi-word phrases: only when the previous word can start one.
     if (prevFlags & F.phraseHead) {
-      const bigram = `${prevLower}_${lower}`;
-      phrase(bigram, s, r);
-      if (EMPTY_CLAIM_SUBJECTS.has(prevLower) && EMPTY_CLAIM_VERBS.has(lower)) claimPending = true;
-      if (pendingBigram) phrase(`${pendingBigram}_${lower}`, s, r);
-      pendingBigram = (WORD_FLAGS.get(bigram) ?? 0) & F.phraseHead ? bigram : '';
+      const bh = joinHash(TH[pk], TH[k], TP[k]);
+      const be = lexicon(bh, pk, k, -1);
+      if (be >= 0) phrase(be, s, r);
+      if (prevFlags & F.claimSubject && flags & F.claimVerb) claimPending = true;
+      if (pendingBigram) {
+        const te = lexicon(joinHash(pbHash, TH[k], TP[k]), pb1, pb2, k);
+        if (te >= 0) phrase(te, s, r);
+      }
+      if (be >= 0 && LEX_WFLAGS[be] & F.phraseHead) {
+        pendingBigram = true;
+        pbHash = bh;
+        pb1 = pk;
+        pb2 = k;
+      } else pendingBigram = false;
     } else {
-      pendingBigram = '';
-      if ((prevFlags & F.claimSubject) && EMPTY_CLAIM_VERBS.has(lower)) claimPending = true;
+      pendingBigram = false;
+      if (prevFlags & F.claimSubject && flags & F.claimVerb) claimPending = true;
     }
-    if (claimPending && !EMPTY_CLAIM_VERBS.has(lower)) {
+    if (claimPending && !(flags & F.claimVerb)) {
       // "it works fine", "it works 100% of the time", "it works as expected" — but not "it works with cgroups v2".
-      const c0 = lower.charCodeAt(0);
-      if (EMPTY_CLAIM_TAILS.has(lower) || (c0 >= 48 && c0 <= 57) || lower === 'as' || lower === 'every' || lower === 'all' || lower === 'always' || lower === 'reliably') claim = true;
+      const c0 = TF[k] & T_NON_ASCII ? TLOW[k].charCodeAt(0) : PROSE.charCodeAt(TA[k]);
+      if (xbits & X_CLAIM_TAIL || (c0 >= 48 && c0 <= 57)) claim = true;
       claimPending = false;
     }
 
-    const c0 = core.charCodeAt(0);
-    // Placeholder tokens start with a capital, '?', '$' or '#': skip the lookup for the rest.
-    if (((c0 >= 65 && c0 <= 90) || c0 === 63 || c0 === 36 || c0 === 35) && PLACEHOLDER_TOKENS.has(core)) {
-      add(s, 'placeholders', core);
-      prev2Lower = prevLower;
-      prevLower = lower;
-      prevFlags = 0;
-      continue;
+    const first = PROSE.charCodeAt(TA[k]);
+    const len = TB[k] - TA[k];
+    // Placeholder tokens start with a capital, '?', '$' or '#'.
+    if (xbits & X_PLACEHOLDER && ((first >= 65 && first <= 90) || first === 63 || first === 36 || first === 35)) {
+      const core = coreOf(k);
+      if (PLACEHOLDER_TOKENS.has(core)) {
+        add(s, 'placeholders', core);
+        p2k = pk;
+        pk = k;
+        prevFlags = 0;
+        continue;
+      }
     }
 
-    const first = core.charCodeAt(0);
+    const second = charAt(k, 1);
     const isDigitStart = first >= 48 && first <= 57;
-    const symbolicNumber = (core[0] === '<' || core[0] === '>' || core[0] === '≤' || core[0] === '≥' || core[0] === '~' || core[0] === '+') && core.length > 1 && isDigit(core.charCodeAt(core[1] === '=' ? 2 : 1));
-    if (isDigitStart || symbolicNumber || (core[0] === '-' && core.length > 1 && isDigit(core.charCodeAt(1)))) {
+    const symbolicNumber = (first === 60 || first === 62 || first === 0x2264 || first === 0x2265 || first === 126 || first === 43) && len > 1 && isDigit(charAt(k, second === 61 ? 2 : 1));
+    if (isDigitStart || symbolicNumber || (first === 45 && len > 1 && isDigit(second))) {
       s.words++;
-      const kind = numberToken(core, prevLower, prev2Lower, nextLowerCache, s, symbolicNumber);
+      const kind = numberToken(k, pk, p2k, k + 1 < count ? k + 1 : -1, s, symbolicNumber);
       if (kind > 0) {
         lastNumberIdx = idx;
         numberKind = kind;
         if (kind > s.measure) s.measure = kind;
       }
-      prev2Lower = prevLower;
-      prevLower = lower;
+      p2k = pk;
+      pk = k;
       prevFlags = 0;
       continue;
     }
-    const flags = WORD_FLAGS.get(lower) ?? 0;
     if (idx - lastNumberIdx === 1 && numberKind === 1 && flags & F.strongUnit) s.measure = 2;
     // "exactly one commit", "at most three retries", "two tags".
-    if (flags & F.numberWord && ((prevFlags & F.comparator) !== 0 || prevLower === 'exactly' || (WORD_FLAGS.get(nextLowerCache) ?? 0) & (F.countUnit | F.strongUnit))) {
-      const kind: 1 | 2 = (prevFlags & F.comparator) !== 0 || prevLower === 'exactly' || ((WORD_FLAGS.get(nextLowerCache) ?? 0) & F.strongUnit) !== 0 ? 2 : 1;
-      if (kind > s.measure) s.measure = kind;
-      lastNumberIdx = idx;
-      numberKind = kind;
+    if (flags & F.numberWord) {
+      const nextFlags = flagsOf(k + 1, count);
+      if ((prevFlags & F.comparator) !== 0 || lowIs(pk, 'exactly') || nextFlags & (F.countUnit | F.strongUnit)) {
+        const kind: 1 | 2 = (prevFlags & F.comparator) !== 0 || lowIs(pk, 'exactly') || (nextFlags & F.strongUnit) !== 0 ? 2 : 1;
+        if (kind > s.measure) s.measure = kind;
+        lastNumberIdx = idx;
+        numberKind = kind;
+      }
     }
 
-    if (first === 104 && (core.startsWith('http://') || core.startsWith('https://'))) {
+    if (first === 104 && ((len >= 7 && startsWithAt(TA[k], 'http://')) || (len >= 8 && startsWithAt(TA[k], 'https://')))) {
+      const core = coreOf(k);
       s.namedWeak++;
       addName(s, core, false);
       if (core.includes('...') || core.includes('…')) add(s, 'placeholders', clip(core, 60));
-      prev2Lower = prevLower;
-      prevLower = '';
+      p2k = pk;
+      pk = -1;
       prevFlags = 0;
       continue;
     }
-    if (first === 47 && core.length > 1 && (isAsciiLetter(core[1]) || core[1] === '{' || core[1] === ':')) {
+    if (first === 47 && len > 1 && (isAsciiLetterCode(second) || second === 123 || second === 58)) {
+      const core = coreOf(k);
       s.route = true;
       s.named++;
       addName(s, core, false);
       addUnique(s, 'paths', core.slice(1), 40);
-      prev2Lower = prevLower;
-      prevLower = '';
+      p2k = pk;
+      pk = -1;
       prevFlags = 0;
       continue;
     }
-    if (nextLowerCache.startsWith('/') && HTTP_METHODS.has(core)) {
+    if (k + 1 < count && PROSE.charCodeAt(TA[k + 1]) === 47 && HTTP_METHODS.has(coreOf(k))) {
       s.route = true;
       s.observable = true;
     }
-    if ((core.includes('/') || core.includes('.') || core.includes('\\')) && looksLikePath(core)) {
-      pathName(core, s, false);
-      prev2Lower = prevLower;
-      prevLower = '';
-      prevFlags = 0;
-      continue;
+    const shape = TF[k];
+    if (shape & T_PATHISH) {
+      const core = coreOf(k);
+      if (looksLikePath(core)) {
+        pathName(core, s, false);
+        p2k = pk;
+        pk = -1;
+        prevFlags = 0;
+        continue;
+      }
     }
-    if (first === 45 && core.length > 3 && core[1] === '-' && isAsciiLetter(core[2])) {
+    if (first === 45 && len > 3 && second === 45 && isAsciiLetterCode(charAt(k, 2))) {
       s.named++;
-      addName(s, core, false);
-      prev2Lower = prevLower;
-      prevLower = lower;
+      addName(s, coreOf(k), false);
+      p2k = pk;
+      pk = k;
       prevFlags = 0;
       continue;
     }
-    const ident = flags === 0 ? identifierKind(core) : undefined;
+    const ident = flags === 0 && shape & T_IDENT ? identifierKind(coreOf(k)) : undefined;
     if (ident === 'strong') {
+      const core = coreOf(k);
       s.named++;
       s.words++;
       addName(s, core, false);
       addUnique(s, 'symbols', identifierCore(core) ?? core, 40);
-      prev2Lower = prevLower;
-      prevLower = lower;
+      p2k = pk;
+      pk = k;
       prevFlags = 0;
       continue;
     }
-    if (!hasWordChar(core)) {
-      prev2Lower = prevLower;
-      prevLower = '';
+    if (!(shape & T_WORD)) {
+      p2k = pk;
+      pk = -1;
       prevFlags = 0;
       continue;
     }
@@ -577,52 +1084,49 @@ function readProse(prose: string, s: ItemSignals): Reading {
     if (flags & F.function) s.functionWords++;
     else {
       // Distinct content words (function words repeat in any prose): for the repetition check.
-      if (!seen.has(lower)) {
-        seen.add(lower);
-        s.distinct++;
-      }
+      if (distinctAdd(k)) s.distinct++;
       s.content++;
       r.contentForGeneric++;
       if (flags & (F.generic | F.vague)) r.genericWords++;
     }
     if (ident === 'weak') {
       s.namedWeak++;
-      addName(s, core, true);
-    } else if (!tokSentenceStart && idx > 0 && isCapitalised(core) && !COMMON_CAPITALISED.has(core) && !(flags & F.function)) {
+      addName(s, coreOf(k), true);
+    } else if (!(shape & T_SENTENCE_START) && idx > 0 && first >= 65 && first <= 90 && second >= 97 && second <= 122 && !(xbits & X_COMMON_CAP && COMMON_CAPITALISED.has(coreOf(k))) && !(flags & F.function)) {
       s.namedWeak++;
     }
     if (flags !== 0) {
       if (flags & F.lorem) s.lorem++;
       if (flags & F.mash) s.mash++;
-      if (flags & F.vague) pushVague(s, lower);
+      if (flags & F.vague) pushVague(s, low(k));
       if (flags & F.observable) s.observable = true;
       if (flags & F.modal) {
         s.modal = true;
-        if ((lower === 'should' || lower === 'must') && pendingTok && (WORD_FLAGS.get(nextLowerCache) ?? 0) & F.instruction) r.shouldExplain = true;
+        if ((lowIs(k, 'should') || lowIs(k, 'must')) && k + 1 < count && flagsOf(k + 1, count) & F.instruction) r.shouldExplain = true;
       }
       if (flags & F.test) s.testWords++;
       if (flags & F.ui) s.uiWords++;
-      if (flags & F.uiState) addUnique(s, 'uiStates', lower, 12);
-      if (flags & F.uiInteraction) addUnique(s, 'uiInteractions', lower, 12);
+      if (flags & F.uiState) addUnique(s, 'uiStates', low(k), 12);
+      if (flags & F.uiInteraction) addUnique(s, 'uiInteractions', low(k), 12);
       if (flags & F.dependency) s.dependencyWords++;
       if (flags & F.meta) r.meta = true;
       if (flags & F.weakMeta) r.weakMeta = true;
       if (idx < 4 && flags & F.instruction) r.instructionEarly = true;
-      if (idx < 5 && flags & F.modal && (lower === 'should' || lower === 'must' || lower === 'can' || lower === 'may')) r.modalEarly = true;
+      if (idx < 5 && flags & F.modal && (lowIs(k, 'should') || lowIs(k, 'must') || lowIs(k, 'can') || lowIs(k, 'may'))) r.modalEarly = true;
       if (flags & F.secondPerson) r.secondPerson = true;
       if (flags & F.creation) s.creation = true;
       if (idx === 0 && flags & F.exclusionOpener) s.exclusion = true;
       if (flags & F.condition) conditionOpen = true;
       if (flags & F.gwt) {
-        if (lower === 'given' && gwtState === 0) gwtState = 1;
-        else if (lower === 'when' && gwtState <= 1) gwtState = gwtState === 1 ? 2 : 1.5;
-        else if (lower === 'then' && (gwtState === 2 || gwtState === 1.5)) gwtState = gwtState === 2 ? 3 : 2.5;
+        if (lowIs(k, 'given') && gwtState === 0) gwtState = 1;
+        else if (lowIs(k, 'when') && gwtState <= 1) gwtState = gwtState === 1 ? 2 : 1.5;
+        else if (lowIs(k, 'then') && (gwtState === 2 || gwtState === 1.5)) gwtState = gwtState === 2 ? 3 : 2.5;
       }
-    } else if (isMash(lower)) s.mash++;
-    if (lower === '→' || lower === '->' || lower === '=>' || lower === '⇒') s.condition = true;
-    if (idx === 0 && lower === 'scenario') conditionOpen = true;
-    prev2Lower = prevLower;
-    prevLower = lower;
+    } else if (lowLength(k) >= 5 && isMashToken(k)) s.mash++;
+    if (lowLength(k) <= 2 && (lowIs(k, '→') || lowIs(k, '->') || lowIs(k, '=>') || lowIs(k, '⇒'))) s.condition = true;
+    if (idx === 0 && lowIs(k, 'scenario')) conditionOpen = true;
+    p2k = pk;
+    pk = k;
     prevFlags = flags;
   }
   if (claimPending) claim = true;
@@ -633,47 +1137,64 @@ function readProse(prose: string, s: ItemSignals): Reading {
     if (s.content - 2 < 3 && s.named === 0) s.emptyClaim = true;
     else pushVague(s, 'it works');
   }
-  return r;
-
-  function nextToken(): boolean {
-    for (;;) {
-      while (i < n && isSpace(prose.charCodeAt(i))) i++;
-      if (i >= n) return false;
-      let j = i;
-      while (j < n && !isSpace(prose.charCodeAt(j))) j++;
-      // Work on indices into the prose; only the trimmed core is sliced out.
-      const rawStart = i;
-      const rawEnd = j - i > 300 ? i + 300 : j;
-      i = j;
-      let a = rawStart;
-      let b = rawEnd;
-      while (a < b && isStrip(prose.charCodeAt(a)) && !(isKeepLeading(prose.charCodeAt(a)) && a + 1 < b && isDigitOrSlashStart(prose, a))) a++;
-      while (b > a && isStrip(prose.charCodeAt(b - 1)) && !(prose.charCodeAt(b - 1) === 41 && b - a > 2 && prose.charCodeAt(b - 2) === 40)) b--;
-      const start = sentenceStart;
-      const last = prose.charCodeAt(rawEnd - 1);
-      sentenceStart = last === 46 || last === 63 || last === 33 || last === 58;
-      if (a >= b) {
-        for (let k = rawStart; k < rawEnd; k++) {
-          const c = prose.charCodeAt(k);
-          if (c === 46 || c === 63 || c === 33) sentenceStart = true;
-        }
-        continue;
-      }
-      tCore = prose.slice(a, b);
-      tStart = start;
-      return true;
-    }
+  // The first word, and the first words joined with "_" ("not_applicable"): a join of four or
+  // more words has three "_" and no non-content phrase has, so only up to three are looked up.
+  r.firstFlags = flagsAt(count > 0 ? 0 : -1);
+  r.firstNone = count > 0 && (lowIs(0, 'none') || lowIs(0, 'n/a') || lowIs(0, 'na') || lowIs(0, 'nothing'));
+  r.firstNonContent = (xbitsAt(count > 0 ? 0 : -1) & X_NON_CONTENT) !== 0;
+  let shortNonContent = false;
+  if (count === 1) shortNonContent = r.firstNonContent;
+  else if (count === 2 || count === 3) {
+    const h2 = joinHash(TH[0], TH[1], TP[1]);
+    const e = count === 2 ? lexicon(h2, 0, 1, -1) : lexicon(joinHash(h2, TH[2], TP[2]), 0, 1, 2);
+    shortNonContent = e >= 0 && (LEX_XBITS[e] & X_NON_CONTENT) !== 0;
   }
+  r.shortNonContent = shortNonContent;
+  // The first six words joined, for the "no …" openers only.
+  let join = '';
+  if (lowStartsWith(0, 'no')) for (let k = 0; k < count && k < 6; k++) join += (k ? '_' : '') + low(k);
+  r.noJoin = join;
+  return r;
 }
 
-function phrase(key: string, s: ItemSignals, r: Reading): void {
-  if (VAGUE_PHRASES.has(key)) pushVague(s, key.split('_').join(' '));
-  if (EXCLUSION_PHRASES.has(key)) s.exclusion = true;
-  if (META_PHRASES.has(key)) {
+/** Does the prose at `pos` start with `lit`? */
+function startsWithAt(pos: number, lit: string): boolean {
+  return PROSE.startsWith(lit, pos);
+}
+
+/** isMash on token k's lower-cased core (at least 5 characters). */
+function isMashToken(k: number): boolean {
+  if (TF[k] & T_NON_ASCII) return isMash(TLOW[k]);
+  const a = TA[k];
+  const b = TB[k];
+  const p = PROSE;
+  let vowels = 0;
+  let run = 1;
+  let prev = -1;
+  for (let i = a; i < b; i++) {
+    let c = p.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32;
+    // a e i o u y
+    if (c === 97 || c === 101 || c === 105 || c === 111 || c === 117 || c === 121) vowels++;
+    if (i > a && c === prev) {
+      run++;
+      if (run >= 4) return true;
+    } else run = 1;
+    prev = c;
+  }
+  return vowels === 0 && isAsciiLetterCode(p.charCodeAt(a));
+}
+
+function phrase(e: number, s: ItemSignals, r: Reading): void {
+  const x = LEX_XBITS[e];
+  if (x === 0) return;
+  if (x & X_VAGUE_PHRASE) pushVague(s, LEX_KEYS[e].split('_').join(' '));
+  if (x & X_EXCLUSION_PHRASE) s.exclusion = true;
+  if (x & X_META_PHRASE) {
     r.meta = true;
     if (r.tokenCount <= 3) r.metaEarly = true;
   }
-  if (WEAK_META_PHRASES.has(key)) r.weakMeta = true;
+  if (x & X_WEAK_META_PHRASE) r.weakMeta = true;
 }
 
 function isDigitOrSlashStart(raw: string, a: number): boolean {
@@ -681,41 +1202,49 @@ function isDigitOrSlashStart(raw: string, a: number): boolean {
   return (next >= 48 && next <= 57) || (raw[a] === '/' && isAsciiLetter(raw[a + 1] ?? '')) || (raw[a] === '.' && raw[a + 1] === '/') || (raw[a] === '-' && raw[a + 1] === '-');
 }
 
-const ORDINAL_LABELS = new Set(['story', 'phase', 'step', 'part', 'section', 'stage', 'milestone', 'version', 'v', 'chapter', 'item', 'option', 'wave', 'round', 'figure', 'fig', 'table', 'case', 'example', 'scenario', 'task', 'issue', 'pr', 'rfc', 'kep', 'iteration', 'sprint', 'week', 'day', 'level', 'tier', 'group', 'container', 'pod', 'node', 'rule', 'question', 'q', 'priority', 'p', 'us', 'fr', 'sc', 'number', 'no', '#', 'line', 'lines', 'release', 'go', 'python', 'node.js', 'java', 'kubernetes', 'alpha', 'beta', 'ga']);
 
 /** Classifies a number token: 2 = bound measure, 1 = counted, 0 = an id, a year or a date. */
-function numberToken(core: string, prev: string, prev2: string, next: string, s: ItemSignals, symbolic: boolean): 0 | 1 | 2 {
+/**
+ * Classifies number token k: 2 = bound measure, 1 = counted, 0 = an id, a year or a date. pk, p2k
+ * and nk are the words before and after it (-1: none).
+ */
+function numberToken(k: number, pk: number, p2k: number, nk: number, s: ItemSignals, symbolic: boolean): 0 | 1 | 2 {
+  const core = coreOf(k);
   let i = 0;
-  let lead = '';
-  while (i < core.length && !isDigit(core.charCodeAt(i))) lead += core[i++];
-  let digits = '';
+  while (i < core.length && !isDigit(core.charCodeAt(i))) i++;
+  const lead = core.slice(0, i);
+  let digitCount = 0;
+  let value = 0;
   let dots = 0;
   let dashes = 0;
   while (i < core.length) {
-    const c = core[i];
-    if (isDigit(core.charCodeAt(i))) digits += c;
-    else if (c === '.' || c === ',') {
-      if (c === '.') dots++;
-    } else if (c === '-' || c === '/') dashes++;
+    const c = core.charCodeAt(i);
+    if (isDigit(c)) {
+      digitCount++;
+      // Only three- and four-digit values are compared.
+      if (digitCount <= 4) value = value * 10 + (c - 48);
+    } else if (c === 46 || c === 44) {
+      if (c === 46) dots++;
+    } else if (c === 45 || c === 47) dashes++;
     else break;
     i++;
   }
-  const suffix = core.slice(i).toLowerCase();
+  const suffix = i < core.length ? core.slice(i).toLowerCase() : '';
   if (dashes >= 2 && !suffix) return 0; // a date
   if (dots >= 2) {
     s.namedWeak++; // a version number
     return 0;
   }
-  const value = Number(digits);
+  const prevFlags = flagsAt(pk);
   // HTTP status and exit codes are names of observable outcomes.
-  if (!suffix && digits.length === 3 && value >= 100 && value <= 599 && (prev === 'http' || prev === 'status' || prev === 'code' || prev === 'returns' || prev === 'return' || prev === 'returned' || prev === 'responds' || prev === 'with' || prev === 'error' || prev === 'an' || prev === 'a' || next === 'ok' || next === 'not' || next === 'too' || next === 'error' || next === 'created' || next === 'unauthorized' || next === 'forbidden' || next === 'conflict' || next === 'gone' || next === 'response' || next === 'status')) {
+  if (!suffix && digitCount === 3 && value >= 100 && value <= 599 && (xbitsAt(pk) & X_STATUS_PREV || xbitsAt(nk) & X_STATUS_NEXT)) {
     s.statusCode = true;
     s.observable = true;
     s.named++;
-    addName(s, `${prev === 'http' ? 'HTTP ' : ''}${core}`, false);
+    addName(s, `${lowIs(pk, 'http') ? 'HTTP ' : ''}${core}`, false);
     return 2;
   }
-  if ((prev === 'exit' || prev === 'exits' || prev === 'exited' || (prev2 === 'exit' && prev === 'code') || prev === 'code') && digits.length <= 3 && !suffix) {
+  if ((lowIs(pk, 'exit') || lowIs(pk, 'exits') || lowIs(pk, 'exited') || (lowIs(p2k, 'exit') && lowIs(pk, 'code')) || lowIs(pk, 'code')) && digitCount <= 3 && !suffix) {
     s.statusCode = true;
     s.observable = true;
     s.named++;
@@ -724,25 +1253,33 @@ function numberToken(core: string, prev: string, prev2: string, next: string, s:
   }
   if (suffix && (STRONG_UNITS.has(suffix) || suffix === '%' || suffix.startsWith('%') || suffix === 'x')) return suffix === 'x' ? 1 : 2;
   if (suffix && suffix.length <= 3 && (suffix === 'xx' || suffix === 'k' || suffix === 'm')) return 1;
-  if (!suffix && digits.length === 4 && value >= 1900 && value <= 2100 && !COMPARATORS.has(prev)) return 0; // a year
+  if (!suffix && digitCount === 4 && value >= 1900 && value <= 2100 && !(prevFlags & F.comparator)) return 0; // a year
   if (lead === '<' || lead === '>' || lead === '≤' || lead === '≥' || lead === '<=' || lead === '>=' || symbolic) return 2;
-  if (COMPARATORS.has(prev) || (prev2 && COMPARATORS.has(prev2) && (prev === 'than' || prev === 'to' || prev === 'most' || prev === 'least'))) return 2;
-  if (STRONG_UNITS.has(next) || next === '%' || next === 'percent') return 2;
-  if (ORDINAL_LABELS.has(prev)) return 0; // "Story 1", "Phase 2", "step 3"
-  if (COUNT_UNITS.has(next) || COUNT_UNITS.has(suffix)) return 1;
+  if (prevFlags & F.comparator || (flagsAt(p2k) & F.comparator && (lowIs(pk, 'than') || lowIs(pk, 'to') || lowIs(pk, 'most') || lowIs(pk, 'least')))) return 2;
+  const nextFlags = flagsAt(nk);
+  if (nextFlags & F.strongUnit || lowIs(nk, '%') || lowIs(nk, 'percent')) return 2;
+  if (xbitsAt(pk) & X_ORDINAL) return 0; // "Story 1", "Phase 2", "step 3"
+  if (nextFlags & F.countUnit || COUNT_UNITS.has(suffix)) return 1;
   // A bare number counts when it counts something ("12 namespaces"), not as a label.
-  if (next.length > 3 && next.endsWith('s') && !FUNCTION_WORDS.has(next)) return 1;
+  if (nk >= 0 && lowLength(nk) > 3 && lowEndsWithS(nk) && !(nextFlags & F.function)) return 1;
   return 0;
+}
+
+/** Does token k's lower-cased core end with "s"? */
+function lowEndsWithS(k: number): boolean {
+  if (TF[k] & T_NON_ASCII) return TLOW[k].endsWith('s');
+  const c = PROSE.charCodeAt(TB[k] - 1);
+  return c === 115 || c === 83;
 }
 
 function finish(text: string, r: Reading, s: ItemSignals): void {
   s.question = trimEndMarkup(text).endsWith('?');
 
-  const f0 = r.firstLower;
-  if (f0 === 'none' || f0 === 'n/a' || f0 === 'na' || f0 === 'nothing' || r.shortJoin.startsWith('no_ui') || r.shortJoin.startsWith('not_applicable') || r.shortJoin.startsWith('no_user_interface') || r.shortJoin.startsWith('no_new_dependencies') || r.shortJoin.startsWith('no_dependencies')) s.explicitNone = true;
+  const j = r.noJoin;
+  if (r.firstNone || (j && (j.startsWith('no_ui') || j.startsWith('not_applicable') || j.startsWith('no_user_interface') || j.startsWith('no_new_dependencies') || j.startsWith('no_dependencies')))) s.explicitNone = true;
   // Whole-item non-content: "None", "N/A", "TBD", "-", "…".
-  if (r.tokenCount === 0 || (r.tokenCount <= 6 && NON_CONTENT_ITEMS.has(r.shortJoin))) s.nonContent = true;
-  else if (r.tokenCount <= 3 && NON_CONTENT_ITEMS.has(r.firstLower) && s.named === 0 && s.content <= 2) s.nonContent = true;
+  if (r.tokenCount === 0 || r.shortNonContent) s.nonContent = true;
+  else if (r.tokenCount <= 3 && r.firstNonContent && s.named === 0 && s.content <= 2) s.nonContent = true;
   if (s.content === 0 && s.named === 0 && s.measure === 0) s.nonContent = true;
   // A table-of-contents entry: "[Title](#anchor)", nested brackets and all.
   if (text.charCodeAt(0) === 91 && text.endsWith(')') && text.lastIndexOf('](#') > 0) {
@@ -753,7 +1290,7 @@ function finish(text: string, r: Reading, s: ItemSignals): void {
   // Template instructions left in place: an instruction verb or "you", plus words about the
   // document ("this section", "e.g.", "if applicable"), and nothing concrete.
   if (s.named === 0) {
-    const instruction = ((WORD_FLAGS.get(r.firstLower) ?? 0) & F.instruction) !== 0;
+    const instruction = (r.firstFlags & F.instruction) !== 0;
     if (
       (r.meta && (instruction || r.instructionEarly || r.secondPerson || r.shouldExplain || s.question)) ||
       (r.metaEarly && r.modalEarly) ||
@@ -1000,6 +1537,10 @@ function hasDigit(t: string): boolean {
 
 function isWordChar(ch: string): boolean {
   return isAsciiLetter(ch) || isDigit(ch.charCodeAt(0)) || ch === '_' || ch === '-';
+}
+
+function isAsciiLetterCode(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 function isAsciiLetter(ch: string): boolean {
