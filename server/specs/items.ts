@@ -61,7 +61,8 @@ export function collectItems(o: Outline): { items: SpecItem[]; metaMarkers: Meta
   let pending: SpecItem[] = [];
 
   const flush = () => {
-    for (const p of pending) {
+    for (let k = 0; k < pending.length; k++) {
+      const p = pending[k];
       p.sig = analyzeItem(p.analyzeText ?? p.text, o.refs);
       p.analyzeText = undefined;
       items.push(p);
@@ -72,7 +73,7 @@ export function collectItems(o: Outline): { items: SpecItem[]; metaMarkers: Meta
   const push = (item: SpecItem) => {
     const labelled = splitLabel(item.text);
     let analyzeText = item.text;
-    if (labelled && META_LABELS.has(labelled.label.toLowerCase().split(' ').join('_'))) {
+    if (labelled && META_LABELS.has(metaKey(labelled.label))) {
       // "**Priority**: P1", "**Status**: Draft": metadata, not content.
       if (item.text.includes('NEEDS CLARIFICATION')) for (const c of analyzeItem(item.text).clarifications) metaMarkers.push({ line: item.line, text: c });
       return;
@@ -98,7 +99,9 @@ export function collectItems(o: Outline): { items: SpecItem[]; metaMarkers: Meta
     pending.push(item);
   };
 
-  for (const b of o.blocks) {
+  const blocks = o.blocks;
+  for (let bi = 0; bi < blocks.length; bi++) {
+    const b = blocks[bi];
     if (isMeta(b.region)) {
       if (b.kind !== 'code') collectMetaMarkers(b, metaMarkers);
       continue;
@@ -168,20 +171,31 @@ export function splitLabel(text: string): { label: string; rest: string } | unde
     const colon = text.indexOf(':');
     if (colon < 2 || colon > 40) return undefined;
     const candidate = text.slice(0, colon).trim();
-    const words = candidate.split(' ');
-    if (words.length > 4) return undefined;
+    if (countSpaces(candidate) > 3) return undefined;
     const c = candidate.charCodeAt(0);
     if (!(c >= 65 && c <= 90)) return undefined;
     if (text[colon + 1] !== ' ') return undefined;
     label = candidate;
     restStart = colon + 1;
   }
-  if (!label || label.split(' ').length > 6) return undefined;
+  if (!label || countSpaces(label) > 5) return undefined;
   // "None: this is a library function…" answers the section; it is not a label.
   const l = label.toLowerCase();
   if (l === 'none' || l === 'n/a' || l === 'na' || l === 'no' || l === 'not applicable') return undefined;
   const rest = text.slice(restStart).trim();
   return { label, rest };
+}
+
+function countSpaces(t: string): number {
+  let spaces = 0;
+  for (let i = t.indexOf(' '); i >= 0; i = t.indexOf(' ', i + 1)) spaces++;
+  return spaces;
+}
+
+/** A label as a META_LABELS key: lower case, spaces as "_". */
+function metaKey(label: string): string {
+  const key = label.toLowerCase();
+  return key.includes(' ') ? key.split(' ').join('_') : key;
 }
 
 /** FR-001 → what to build; SC-001 → acceptance; NFR-1 → acceptance; other labels by heading words. */

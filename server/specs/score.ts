@@ -513,38 +513,10 @@ function dedupeKey(text: string): number {
 }
 
 function isUserStory(text: string): boolean {
-  // "s a" within the first 200 characters, then the story's words among them (ASCII case folded:
-  // no other character lower-cases into these words). Nothing is allocated per item.
-  const end = Math.min(text.length, 203);
-  let a = -1;
-  for (let i = 0; i + 3 <= end; i++) {
-    if (text.charCodeAt(i) === 115 && text.charCodeAt(i + 1) === 32 && text.charCodeAt(i + 2) === 97) {
-      a = i;
-      break;
-    }
-  }
+  const a = text.indexOf('s a');
   if (a < 0 || a > 200) return false;
-  const n = Math.min(text.length, 200);
-  return (includesFolded(text, n, 'as a ') || includesFolded(text, n, 'as an ')) && (includesFolded(text, n, 'i want') || includesFolded(text, n, 'i need') || includesFolded(text, n, 'i can') || includesFolded(text, n, 'so that'));
-}
-
-/** Does text[0, n) contain `pattern` (lower-case ASCII) with ASCII letters compared case-insensitively? */
-function includesFolded(text: string, n: number, pattern: string): boolean {
-  const m = pattern.length;
-  const p0 = pattern.charCodeAt(0);
-  for (let i = 0; i + m <= n; i++) {
-    let c = text.charCodeAt(i);
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== p0) continue;
-    let k = 1;
-    for (; k < m; k++) {
-      let d = text.charCodeAt(i + k);
-      if (d >= 65 && d <= 90) d += 32;
-      if (d !== pattern.charCodeAt(k)) break;
-    }
-    if (k === m) return true;
-  }
-  return false;
+  const head = (text.length > 200 ? text.slice(0, 200) : text).toLowerCase();
+  return (head.includes('as a ') || head.includes('as an ')) && (head.includes('i want') || head.includes('i need') || head.includes('i can') || head.includes('so that'));
 }
 
 function isResolvedNote(item: SpecItem): boolean {

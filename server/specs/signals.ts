@@ -142,10 +142,10 @@ export function analyzeItem(input: string, refs?: ReadonlySet<string>): ItemSign
 
   // Pass 1: code spans, clarification markers, placeholders, quotes and link targets are cut out
   // of the prose (replaced by spaces) and recorded.
-  const prose = extractSpans(text, s, refs);
+  extractSpans(text, s, refs);
 
-  // Pass 2: tokens of the prose.
-  const reading = readProse(prose, s);
+  // Pass 2: tokens of the prose (the text less the cuts).
+  const reading = readProse(text, s);
   finish(text, reading, s);
   return s;
 }
@@ -153,44 +153,68 @@ export function analyzeItem(input: string, refs?: ReadonlySet<string>): ItemSign
 // ---------------------------------------------------------------------------------------------
 // Pass 1
 
-/** Cached "next index of ch at or after from" so unmatched openers never rescan the text. */
-class NextIndex {
-  private chars = '';
-  private pos: number[] = [];
-  constructor(private readonly text: string) {}
-  find(ch: string, from: number): number {
-    let k = this.chars.indexOf(ch);
-    if (k < 0) {
-      this.chars += ch;
-      this.pos.push(-2);
-      k = this.pos.length - 1;
-    }
-    const cached = this.pos[k];
-    if (cached !== -2 && (cached === -1 || cached >= from)) return cached;
-    const found = this.text.indexOf(ch, from);
-    this.pos[k] = found;
-    return found;
+/**
+ * Cached "next index of ch at or after from" so unmatched openers never rescan the text: one
+ * slot per closing delimiter, reset per item (items are read one at a time).
+ */
+const NEXT_POS = new Int32Array(8);
+let NEXT_TEXT = '';
+function nextReset(text: string): void {
+  NEXT_TEXT = text;
+  NEXT_POS.fill(-2);
+}
+function nextIndex(ch: string, slot: number, from: number): number {
+  const cached = NEXT_POS[slot];
+  if (cached !== -2 && (cached === -1 || cached >= from)) return cached;
+  const found = NEXT_TEXT.indexOf(ch, from);
+  NEXT_POS[slot] = found;
+  return found;
+}
+// Slots of nextIndex.
+const N_BACKTICK = 0;
+const N_BRACKET = 1;
+const N_PAREN = 2;
+const N_ANGLE = 3;
+const N_BRACE = 4;
+const N_QUOTE = 5;
+const N_CURLY_QUOTE = 6;
+
+/**
+ * Ranges of the item cut out of its prose (code spans, markers, placeholders, link marks): the
+ * tokenizer reads each as a space. Kept in reused arrays, in increasing order.
+ */
+let CUT_FROM = new Int32Array(64);
+let CUT_TO = new Int32Array(64);
+let cutCount = 0;
+function cutOut(from: number, to: number): void {
+  if (cutCount === CUT_FROM.length) {
+    const f = new Int32Array(cutCount * 2);
+    f.set(CUT_FROM);
+    CUT_FROM = f;
+    const t = new Int32Array(cutCount * 2);
+    t.set(CUT_TO);
+    CUT_TO = t;
   }
+  CUT_FROM[cutCount] = from;
+  CUT_TO[cutCount] = to;
+  cutCount++;
 }
 
-function extractSpans(text: string, s: ItemSignals, refs?: ReadonlySet<string>): string {
+/** Records in CUT_FROM/CUT_TO what pass 2 does not read as prose; returns nothing (the prose is the text less the cuts). */
+function extractSpans(text: string, s: ItemSignals, refs?: ReadonlySet<string>): void {
+  cutCount = 0;
   // Most items have no delimiter at all: skip the scan.
-  if (!hasDelimiter(text)) return text;
-  const next = new NextIndex(text);
-  let out = '';
+  if (!hasDelimiter(text)) return;
+  nextReset(text);
   let i = 0;
   const n = text.length;
-  let lastCopy = 0;
-  const cut = (from: number, to: number) => {
-    out += text.slice(lastCopy, from) + ' ';
-    lastCopy = to;
-  };
+  const cut = cutOut;
   while (i < n) {
     const c = text[i];
     if (c === '`') {
       let run = 1;
       while (i + run < n && text[i + run] === '`') run++;
-      const close = next.find('`', i + run);
+      const close = nextIndex('`', N_BACKTICK, i + run);
       if (close < 0) {
         i += run;
         continue;
@@ -204,20 +228,23 @@ function extractSpans(text: string, s: ItemSignals, refs?: ReadonlySet<string>):
       continue;
     }
     if (c === '[') {
-      const close = next.find(']', i + 1);
+      const close = nextIndex(']', N_BRACKET, i + 1);
       if (close > i && close - i <= 400) {
         const inner = text.slice(i + 1, close);
         const after = text[close + 1];
         if (after === '(') {
           // A Markdown link: the text stays prose, the target is a (weak) name.
-          const end = next.find(')', close + 2);
+          const end = nextIndex(')', N_PAREN, close + 2);
           if (end > 0 && end - close < 600) {
             const target = text.slice(close + 2, end).trim();
             if (target.startsWith('http')) addName(s, target, false);
             else if (target && !target.startsWith('#')) pathName(target, s, true);
             // A link to an anchor of the same document (a table of contents) says nothing itself.
-            out += text.slice(lastCopy, i) + ' ' + (target.startsWith('#') ? '' : inner) + ' ';
-            lastCopy = end + 1;
+            if (target.startsWith('#')) cut(i, end + 1);
+            else {
+              cut(i, i + 1);
+              cut(close, end + 1);
+            }
             i = end + 1;
             continue;
           }
@@ -243,7 +270,7 @@ function extractSpans(text: string, s: ItemSignals, refs?: ReadonlySet<string>):
       continue;
     }
     if (c === '<' && i + 1 < n && isAsciiLetter(text[i + 1])) {
-      const close = next.find('>', i + 1);
+      const close = nextIndex('>', N_ANGLE, i + 1);
       if (close > i && close - i <= 80) {
         const inner = text.slice(i + 1, close);
         if (inner.includes(' ') && isWordsOnly(inner)) {
@@ -257,7 +284,7 @@ function extractSpans(text: string, s: ItemSignals, refs?: ReadonlySet<string>):
       continue;
     }
     if (c === '{' && i + 1 < n && text[i + 1] !== '{') {
-      const close = next.find('}', i + 1);
+      const close = nextIndex('}', N_BRACE, i + 1);
       if (close > i && close - i <= 80) {
         const inner = text.slice(i + 1, close);
         if (inner.includes(' ') && isWordsOnly(inner)) {
@@ -271,8 +298,7 @@ function extractSpans(text: string, s: ItemSignals, refs?: ReadonlySet<string>):
       continue;
     }
     if (c === '"' || c === '“') {
-      const closer = c === '"' ? '"' : '”';
-      const close = next.find(closer, i + 1);
+      const close = c === '"' ? nextIndex('"', N_QUOTE, i + 1) : nextIndex('”', N_CURLY_QUOTE, i + 1);
       if (close > i + 2 && close - i <= 300) {
         const inner = text.slice(i + 1, close);
         if (hasWordChar(inner) && !isPlaceholderText(inner)) {
@@ -288,7 +314,6 @@ function extractSpans(text: string, s: ItemSignals, refs?: ReadonlySet<string>):
     }
     i++;
   }
-  return out + text.slice(lastCopy);
 }
 
 function hasDelimiter(text: string): boolean {
@@ -323,7 +348,8 @@ function codeSpan(inner: string, s: ItemSignals): void {
   s.named++;
   addName(s, `\`${clip(inner, 80)}\``, false);
   // A path or a file inside a code span.
-  const first = inner.split(' ')[0];
+  const space = inner.indexOf(' ');
+  const first = space < 0 ? inner : inner.slice(0, space);
   if (looksLikePath(first)) addUnique(s, 'paths', stripPathPunct(first), 40);
   else if (inner.length <= 80 && !inner.includes(' ')) {
     const ident = identifierCore(inner);
@@ -672,7 +698,15 @@ function tokenize(prose: string): number {
   let count = 0;
   let i = 0;
   let sentenceStart = true;
+  // Cut-out ranges (extractSpans) read as a space: a token ends where one starts.
+  let ci = 0;
+  let nextCut = cutCount > 0 ? CUT_FROM[0] : n;
   while (i < n) {
+    if (i === nextCut) {
+      i = CUT_TO[ci++];
+      nextCut = ci < cutCount ? CUT_FROM[ci] : n;
+      continue;
+    }
     let c = prose.charCodeAt(i);
     if (c <= 32 ? c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11 : c === 160) {
       i++;
@@ -681,7 +715,8 @@ function tokenize(prose: string): number {
     // The raw token, read once: its end, and the hash and shape of its first 300 characters,
     // which are the core's unless punctuation is trimmed off its ends.
     const rawStart = i;
-    const limit = n - i > 300 ? i + 300 : n;
+    const tokenLimit = nextCut;
+    const limit = tokenLimit - i > 300 ? i + 300 : tokenLimit;
     let h = 0;
     let bits = 0;
     let upper = 0;
@@ -719,7 +754,7 @@ function tokenize(prose: string): number {
     }
     const rawEnd = j;
     // A token longer than 300 characters is read on its first 300.
-    while (j < n && !isSpace(prose.charCodeAt(j))) j++;
+    while (j < tokenLimit && !isSpace(prose.charCodeAt(j))) j++;
     i = j;
     let a = rawStart;
     let b = rawEnd;
@@ -1098,7 +1133,7 @@ function readProse(prose: string, s: ItemSignals): Reading {
     if (flags !== 0) {
       if (flags & F.lorem) s.lorem++;
       if (flags & F.mash) s.mash++;
-      if (flags & F.vague) pushVague(s, low(k));
+      if (flags & F.vague) pushVague(s, LEX_KEYS[e]);
       if (flags & F.observable) s.observable = true;
       if (flags & F.modal) {
         s.modal = true;
@@ -1106,8 +1141,8 @@ function readProse(prose: string, s: ItemSignals): Reading {
       }
       if (flags & F.test) s.testWords++;
       if (flags & F.ui) s.uiWords++;
-      if (flags & F.uiState) addUnique(s, 'uiStates', low(k), 12);
-      if (flags & F.uiInteraction) addUnique(s, 'uiInteractions', low(k), 12);
+      if (flags & F.uiState && s.uiStates.length < 12) addUnique(s, 'uiStates', LEX_KEYS[e], 12);
+      if (flags & F.uiInteraction && s.uiInteractions.length < 12) addUnique(s, 'uiInteractions', LEX_KEYS[e], 12);
       if (flags & F.dependency) s.dependencyWords++;
       if (flags & F.meta) r.meta = true;
       if (flags & F.weakMeta) r.weakMeta = true;
