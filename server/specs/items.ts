@@ -315,18 +315,20 @@ export function sentences(b: Block): Array<{ line: number; text: string; lineOff
   const n = Math.min(text.length, MAX_SENTENCE_SCAN);
   let inCode = false;
   for (let i = 0; i < n; i++) {
-    const c = text[i];
-    if (c === '`') {
+    const c = text.charCodeAt(i);
+    // `
+    if (c === 96) {
       inCode = !inCode;
       continue;
     }
     if (inCode) continue;
-    if ((c === '.' || c === '!' || c === '?') && text[i + 1] === ' ' && i + 2 < n) {
-      const next = text[i + 2];
-      const code = next.charCodeAt(0);
-      const upperish = (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || next === '"' || next === '`' || next === '*' || next === '“' || next === '(' || next === '[';
+    // . ! ? then a space
+    if ((c === 46 || c === 33 || c === 63) && text.charCodeAt(i + 1) === 32 && i + 2 < n) {
+      const code = text.charCodeAt(i + 2);
+      // A capital, a digit, " ` * “ ( [
+      const upperish = (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 34 || code === 96 || code === 42 || code === 0x201c || code === 40 || code === 91;
       if (!upperish) continue;
-      if (c === '.' && isAbbreviation(text, i)) continue;
+      if (c === 46 && isAbbreviation(text, i)) continue;
       const piece = text.slice(start, i + 1).trim();
       if (piece) out.push({ line: lineAt(start), text: piece, lineOffsets: sliceOffsets(start, i + 1) });
       start = i + 2;

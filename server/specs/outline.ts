@@ -162,17 +162,22 @@ export function outline(text: string): Outline {
     }
   }
 
+  // Where the next `<!--` is, so a line is not searched for one unless it holds it (linear: the
+  // search moves forward only).
+  let nextComment = text.indexOf('<!--');
   while (pos <= n) {
     let end = text.indexOf('\n', pos);
     if (end < 0) end = n;
-    let raw = text.slice(pos, end);
-    if (raw.length && raw.charCodeAt(raw.length - 1) === 13) raw = raw.slice(0, -1);
+    const lineStart = pos;
+    let lineEnd = end;
+    if (lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
     lineNo++;
     const atEnd = end >= n;
     pos = end + 1;
 
     // Fenced code.
     if (fence) {
+      const raw = text.slice(lineStart, lineEnd);
       if (isFenceClose(raw, fence.char, fence.len)) {
         emit('code', fence.line, fence.buf.join('\n'), undefined, 0, undefined, fence.info, fence.count);
         fence = null;
@@ -189,8 +194,10 @@ export function outline(text: string): Outline {
     }
 
     // HTML comments are the author's notes (and most templates' instructions): never content.
-    let line = raw;
+    // The line is read in place (text[lineStart, lineEnd)) unless a comment changes it.
+    let line: string | undefined;
     if (inComment) {
+      line = text.slice(lineStart, lineEnd);
       const close = line.indexOf('-->');
       if (close < 0) {
         if (atEnd) break;
@@ -203,8 +210,9 @@ export function outline(text: string): Outline {
         continue;
       }
     }
-    if (line.includes('<!--')) {
-      const stripped = stripComments(line);
+    if (nextComment >= 0 && nextComment < lineStart) nextComment = text.indexOf('<!--', lineStart);
+    if (line !== undefined ? line.includes('<!--') : nextComment >= 0 && nextComment + 4 <= lineEnd) {
+      const stripped = stripComments(line ?? text.slice(lineStart, lineEnd));
       line = stripped.text;
       inComment = stripped.open;
       if (!line.trim()) {
@@ -213,8 +221,11 @@ export function outline(text: string): Outline {
       }
     }
 
-    const indent = leadingColumns(line);
-    const trimmed = line.trim();
+    const src = line ?? text;
+    const from = line !== undefined ? 0 : lineStart;
+    const to = line !== undefined ? line.length : lineEnd;
+    const indent = leadingColumnsAt(src, from, to);
+    const trimmed = trimmedSlice(src, from, to);
 
     if (!trimmed) {
       flushPara();
@@ -319,7 +330,7 @@ export function outline(text: string): Outline {
     }
 
     // List items.
-    const marker = listMarker(line, indent);
+    const marker = listMarkerAt(src, from, to, indent);
     if (marker) {
       flush();
       item = { parts: [marker.rest], lines: [lineNo], line: lineNo, indent, contentIndent: marker.contentIndent, ...(marker.checkbox !== undefined ? { checkbox: marker.checkbox } : {}), blankAfter: false };
@@ -399,6 +410,36 @@ function stripComments(line: string): { text: string; open: boolean } {
   }
 }
 
+/** src[from, to).trim(), sliced once: ASCII whitespace is trimmed here; other characters at either end go to String#trim. */
+function trimmedSlice(src: string, from: number, to: number): string {
+  let a = from;
+  let b = to;
+  while (a < b) {
+    const c = src.charCodeAt(a);
+    if (c === 32 || (c >= 9 && c <= 13)) a++;
+    else break;
+  }
+  while (b > a) {
+    const c = src.charCodeAt(b - 1);
+    if (c === 32 || (c >= 9 && c <= 13)) b--;
+    else break;
+  }
+  if (a < b && (src.charCodeAt(a) >= 128 || src.charCodeAt(b - 1) >= 128)) return src.slice(a, b).trim();
+  return src.slice(a, b);
+}
+
+/** leadingColumns of the line src[from, to). */
+function leadingColumnsAt(src: string, from: number, to: number): number {
+  let cols = 0;
+  for (let i = from; i < to; i++) {
+    const c = src.charCodeAt(i);
+    if (c === 32) cols++;
+    else if (c === 9) cols += 4 - (cols % 4);
+    else break;
+  }
+  return cols;
+}
+
 function leadingColumns(line: string): number {
   let cols = 0;
   for (let i = 0; i < line.length; i++) {
@@ -462,28 +503,35 @@ type Marker = { rest: string; contentIndent: number; checkbox?: string };
 
 /** `- x`, `* x`, `+ x`, `1. x`, `1) x`, with an optional task checkbox `[ ]`/`[x]`/`[~]`. */
 export function listMarker(line: string, indent: number): Marker | undefined {
-  let i = 0;
-  while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
-  const c = line[i];
+  return listMarkerAt(line, 0, line.length, indent);
+}
+
+/** listMarker of the line src[from, to). */
+function listMarkerAt(src: string, from: number, to: number, indent: number): Marker | undefined {
+  let i = from;
+  while (i < to && (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9)) i++;
+  const c = i < to ? src.charCodeAt(i) : -1;
   let after: number;
-  if (c === '-' || c === '*' || c === '+' || c === '•') after = i + 1;
+  // - * + •
+  if (c === 45 || c === 42 || c === 43 || c === 0x2022) after = i + 1;
   else {
     let j = i;
-    while (j < line.length && j - i < 9 && line.charCodeAt(j) >= 48 && line.charCodeAt(j) <= 57) j++;
-    if (j === i || (line[j] !== '.' && line[j] !== ')')) return undefined;
+    while (j < to && j - i < 9 && src.charCodeAt(j) >= 48 && src.charCodeAt(j) <= 57) j++;
+    const d = j < to ? src.charCodeAt(j) : -1;
+    if (j === i || (d !== 46 && d !== 41)) return undefined;
     after = j + 1;
   }
-  if (after < line.length && line[after] !== ' ' && line[after] !== '\t') return undefined;
+  if (after < to && src.charCodeAt(after) !== 32 && src.charCodeAt(after) !== 9) return undefined;
   let k = after;
-  while (k < line.length && (line[k] === ' ' || line[k] === '\t')) k++;
-  if (k >= line.length) return { rest: '', contentIndent: indent + (after - i) + 1 };
-  let rest = line.slice(k);
+  while (k < to && (src.charCodeAt(k) === 32 || src.charCodeAt(k) === 9)) k++;
+  if (k >= to) return { rest: '', contentIndent: indent + (after - i) + 1 };
+  let rest = src.slice(k, to);
   let checkbox: string | undefined;
   if (rest.length >= 3 && rest[0] === '[' && rest[2] === ']' && (rest.length === 3 || rest[3] === ' ' || rest[3] === '\t')) {
     checkbox = rest[1];
     rest = rest.slice(3).trim();
   }
-  return { rest: rest.trim(), contentIndent: indent + (k - i), ...(checkbox !== undefined ? { checkbox } : {}) };
+  return checkbox !== undefined ? { rest: rest.trim(), contentIndent: indent + (k - i), checkbox } : { rest: rest.trim(), contentIndent: indent + (k - i) };
 }
 
 /**

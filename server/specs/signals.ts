@@ -203,13 +203,15 @@ function cutOut(from: number, to: number): void {
 /** Records in CUT_FROM/CUT_TO what pass 2 does not read as prose; returns nothing (the prose is the text less the cuts). */
 function extractSpans(text: string, s: ItemSignals, refs?: ReadonlySet<string>): void {
   cutCount = 0;
-  // Most items have no delimiter at all: skip the scan.
-  if (!hasDelimiter(text)) return;
-  nextReset(text);
-  let i = 0;
   const n = text.length;
+  // Most items have no delimiter at all: nothing else to do. Otherwise jump from one to the next.
+  let i = nextDelimiter(text, 0);
+  if (i >= n) return;
+  nextReset(text);
   const cut = cutOut;
   while (i < n) {
+    i = nextDelimiter(text, i);
+    if (i >= n) break;
     const c = text[i];
     if (c === '`') {
       let run = 1;
@@ -316,13 +318,14 @@ function extractSpans(text: string, s: ItemSignals, refs?: ReadonlySet<string>):
   }
 }
 
-function hasDelimiter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
+/** Index of the next ` [ < { " or “ at or after `from` (text.length when none). */
+function nextDelimiter(text: string, from: number): number {
+  const n = text.length;
+  for (let i = from; i < n; i++) {
     const c = text.charCodeAt(i);
-    // ` [ < { " “
-    if (c === 96 || c === 91 || c === 60 || c === 123 || c === 34 || c === 0x201c) return true;
+    if (c === 96 || c === 91 || c === 60 || c === 123 || c === 34 || c === 0x201c) return i;
   }
-  return false;
+  return n;
 }
 
 /**
