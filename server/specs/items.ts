@@ -56,26 +56,34 @@ export type MetaMarker = { line: number; text: string };
 const MAX_SENTENCE_SCAN = 2_000_000;
 
 export function collectItems(o: Outline): { items: SpecItem[]; metaMarkers: MetaMarker[] } {
-  const items: SpecItem[] = [];
-  const metaMarkers: MetaMarker[] = [];
-  let pending: SpecItem[] = [];
+  const collector = new ItemCollector();
+  for (let bi = 0; bi < o.blocks.length; bi++) collector.add(o.blocks[bi]);
+  return collector.finish(o.refs);
+}
 
-  const flush = () => {
-    for (let k = 0; k < pending.length; k++) {
-      const p = pending[k];
-      p.sig = analyzeItem(p.analyzeText ?? p.text, o.refs);
-      p.analyzeText = undefined;
-      items.push(p);
-    }
-    pending = [];
-  };
+/**
+ * Turns blocks into items as the outline emits them (`outline(text, (b) => collector.add(b))`),
+ * so no block outlives its items being made. The items' signals are read in `finish`, once the
+ * whole document's link reference definitions are known.
+ */
+export class ItemCollector {
+  private items: SpecItem[] = [];
+  private metaMarkers: MetaMarker[] = [];
+  private pending: SpecItem[] = [];
 
-  const push = (item: SpecItem) => {
+  /** Ends the run of items a Given/When/Then can continue (at a code block). */
+  private flush(): void {
+    const pending = this.pending;
+    for (let k = 0; k < pending.length; k++) this.items.push(pending[k]);
+    this.pending = [];
+  }
+
+  private push(item: SpecItem): void {
     const labelled = splitLabel(item.text);
     let analyzeText = item.text;
     if (labelled && META_LABELS.has(metaKey(labelled.label))) {
       // "**Priority**: P1", "**Status**: Draft": metadata, not content.
-      if (item.text.includes('NEEDS CLARIFICATION')) for (const c of analyzeItem(item.text).clarifications) metaMarkers.push({ line: item.line, text: c });
+      if (item.text.includes('NEEDS CLARIFICATION')) for (const c of analyzeItem(item.text).clarifications) this.metaMarkers.push({ line: item.line, text: c });
       return;
     }
     if (labelled) {
@@ -87,6 +95,7 @@ export function collectItems(o: Outline): { items: SpecItem[]; metaMarkers: Meta
     }
     // A "When …"/"Then …"/"And …" line continues the scenario above it (Given/When/Then written
     // over several list items or lines).
+    const pending = this.pending;
     const prev = pending[pending.length - 1];
     if (prev && prev.kind !== 'code' && item.kind !== 'code' && prev.heading === item.heading && item.line - prev.line <= 8 && continuesScenario(analyzeText) && opensScenario(prev.analyzeText ?? prev.text)) {
       const shift = prev.text.length + 1;
@@ -97,45 +106,55 @@ export function collectItems(o: Outline): { items: SpecItem[]; metaMarkers: Meta
     }
     item.analyzeText = analyzeText;
     pending.push(item);
-  };
+  }
 
-  const blocks = o.blocks;
-  for (let bi = 0; bi < blocks.length; bi++) {
-    const b = blocks[bi];
+  add(b: Block): void {
     if (isMeta(b.region)) {
-      if (b.kind !== 'code') collectMetaMarkers(b, metaMarkers);
-      continue;
+      if (b.kind !== 'code') collectMetaMarkers(b, this.metaMarkers);
+      return;
     }
     if (b.kind === 'code') {
-      flush();
+      this.flush();
       if (b.lang === 'gherkin' || b.lang === 'feature' || b.lang === 'cucumber') {
         for (const scenario of gherkinScenarios(b)) {
           const item = makeItem('item', b, scenario.line, scenario.text, undefined, undefined, { ...b.region, acceptance: 1 });
           item.analyzeText = scenario.text;
-          pending.push(item);
+          this.pending.push(item);
         }
-        flush();
-        continue;
+        this.flush();
+        return;
       }
       const code = makeItem('code', b, b.line, b.text, undefined, undefined);
       code.lang = b.lang;
       code.codeLines = b.codeLines ?? 0;
-      items.push(code);
-      continue;
+      this.items.push(code);
+      return;
     }
     if (b.kind === 'para') {
-      for (const s of sentences(b)) push(makeItem('sentence', b, s.line, s.text, s.lineOffsets, undefined));
-      continue;
+      const list = sentences(b);
+      for (let k = 0; k < list.length; k++) this.push(makeItem('sentence', b, list[k].line, list[k].text, list[k].lineOffsets, undefined));
+      return;
     }
     if (b.kind === 'row') {
-      if (b.header) continue;
-      push(makeItem('row', b, b.line, b.text, undefined, undefined));
-      continue;
+      if (b.header) return;
+      this.push(makeItem('row', b, b.line, b.text, undefined, undefined));
+      return;
     }
-    push(makeItem('item', b, b.line, b.text, b.lineOffsets, b.checkbox));
+    this.push(makeItem('item', b, b.line, b.text, b.lineOffsets, b.checkbox));
   }
-  flush();
-  return { items, metaMarkers };
+
+  /** The items, each with its signals (`refs`: the document's link reference labels). */
+  finish(refs: ReadonlySet<string>): { items: SpecItem[]; metaMarkers: MetaMarker[] } {
+    this.flush();
+    const items = this.items;
+    for (let k = 0; k < items.length; k++) {
+      const p = items[k];
+      if (p.kind === 'code') continue;
+      p.sig = analyzeItem(p.analyzeText ?? p.text, refs);
+      p.analyzeText = undefined;
+    }
+    return { items, metaMarkers: this.metaMarkers };
+  }
 }
 
 function collectMetaMarkers(b: Block, out: MetaMarker[]): void {

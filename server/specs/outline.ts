@@ -21,7 +21,7 @@ export type Block = {
   line: number;
   /** Prose (lines joined with a space) or, for code, the code itself (capped). */
   text: string;
-  /** For paragraphs and list items: 1-based line of each joined line and its offset in `text`, flattened. */
+  /** For paragraphs and list items of several lines: 1-based line of each joined line and its offset in `text`, flattened (undefined for one line). */
   lineOffsets: number[] | undefined;
   region: Region;
   /** The innermost heading above the block ("" before the first one). */
@@ -59,9 +59,14 @@ type OpenItem = { parts: string[]; lines: number[]; line: number; indent: number
 type OpenPara = { parts: string[]; lines: number[] };
 type Fence = { char: string; len: number; info: string; line: number; buf: string[]; chars: number; count: number };
 
-export function outline(text: string): Outline {
+/**
+ * `onBlock`: receives each block as soon as it is complete (then `blocks` stays empty), so a
+ * caller that turns blocks into something else does not keep them all.
+ */
+export function outline(text: string, onBlock?: (b: Block) => void): Outline {
   const headings: Heading[] = [];
   const blocks: Block[] = [];
+  let lastBlock: Block | undefined;
   const stack: Heading[] = [];
   let title: Outline['title'];
   let region: Region = ROOT_REGION;
@@ -101,30 +106,20 @@ export function outline(text: string): Outline {
 
   // Every block has the same fields in the same order (one hidden class: fast to read later).
   const emit = (kind: BlockKind, line: number, body: string, lineOffsets: number[] | undefined, indent: number, checkbox?: string, lang?: string, codeLines?: number) => {
-    blocks.push({ kind, line, text: body, lineOffsets, region, heading: headingText, headingLine, headingOwn, indent, checkbox, lang, codeLines, header: undefined });
+    const b: Block = { kind, line, text: body, lineOffsets, region, heading: headingText, headingLine, headingOwn, indent, checkbox, lang, codeLines, header: undefined };
+    if (!onBlock) blocks.push(b);
+    // Handed on one block late: a table's separator line marks the row above it as the header.
+    else if (lastBlock) onBlock(lastBlock);
+    lastBlock = b;
   };
   const flushPara = () => {
     if (!para) return;
-    let text = '';
-    const offsets: number[] = [];
-    for (let k = 0; k < para.parts.length; k++) {
-      if (k > 0) text += ' ';
-      offsets.push(para.lines[k], text.length);
-      text += para.parts[k];
-    }
-    emit('para', para.lines[0], text, offsets, 0);
+    emit('para', para.lines[0], joinParts(para.parts), partOffsets(para.parts, para.lines), 0);
     para = null;
   };
   const flushItem = () => {
     if (!item) return;
-    let text = '';
-    const offsets: number[] = [];
-    for (let k = 0; k < item.parts.length; k++) {
-      if (k > 0) text += ' ';
-      offsets.push(item.lines[k], text.length);
-      text += item.parts[k];
-    }
-    emit('item', item.line, text, offsets, item.indent, item.checkbox);
+    emit('item', item.line, joinParts(item.parts), partOffsets(item.parts, item.lines), item.indent, item.checkbox);
     item = null;
   };
   const flush = () => {
@@ -295,7 +290,7 @@ export function outline(text: string): Outline {
       flush();
       if (isTableSeparator(trimmed)) {
         // The row above was the header: mark it.
-        const last = blocks[blocks.length - 1];
+        const last = lastBlock;
         if (last && last.kind === 'row' && tableHeaderPending) last.header = true;
         tableHeaderPending = false;
       } else {
@@ -378,7 +373,25 @@ export function outline(text: string): Outline {
   }
   if (fence) emit('code', fence.line, fence.buf.join('\n'), undefined, 0, undefined, fence.info, fence.count);
   flush();
+  if (onBlock && lastBlock) onBlock(lastBlock);
   return { ...(title ? { title } : {}), refs, headings, blocks, lineCount: lineNo };
+}
+
+/** The lines of a paragraph or list item joined with a space (one flat string, no chain of concatenations). */
+function joinParts(parts: string[]): string {
+  return parts.length === 1 ? parts[0] : parts.join(' ');
+}
+
+/** [line, offset in the joined text] of each part, flattened; undefined for one line (its offset is 0 on the block's line). */
+function partOffsets(parts: string[], lines: number[]): number[] | undefined {
+  if (parts.length === 1) return undefined;
+  const offsets: number[] = [];
+  let at = 0;
+  for (let k = 0; k < parts.length; k++) {
+    offsets.push(lines[k], at);
+    at += parts[k].length + 1;
+  }
+  return offsets;
 }
 
 /** True when the outline's effective region at a block is a table of contents or a sign-off list. */

@@ -1,5 +1,5 @@
 import { CONCERN_KEYS, CONCERN_LABELS, CONCERN_POINTS, type ConcernKey, type Region } from './concerns';
-import { collectItems, lineOfOffset, type SpecItem } from './items';
+import { ItemCollector, lineOfOffset, type SpecItem } from './items';
 import { outline, type Heading } from './outline';
 import { clip, type ItemSignals } from './signals';
 
@@ -103,10 +103,26 @@ export const MIN_ITEM_VALUE = 0.3;
 const MAX_PER_KIND = 15;
 const MAX_FINDINGS = 200;
 
-type Contribution = { item: SpecItem; w: number; v: number };
-/** Keeps only contributions that can count (see MIN_ITEM_VALUE): fewer objects on a 20 MB spec. */
-function contribute(list: Contribution[], item: SpecItem, w: number, v: number): void {
-  if (w > 0 && v >= MIN_ITEM_VALUE) list.push({ item, w, v });
+/**
+ * What items give a concern: item k with weight w[k] and value v[k]. Parallel arrays, not an
+ * object per contribution: a 20 MB spec has hundreds of thousands, all alive until the end.
+ */
+class Contributions {
+  items: SpecItem[] = [];
+  w: number[] = [];
+  v: number[] = [];
+  push(item: SpecItem, w: number, v: number): void {
+    this.items.push(item);
+    this.w.push(w);
+    this.v.push(v);
+  }
+  get length(): number {
+    return this.items.length;
+  }
+}
+/** Keeps only contributions that can count (see MIN_ITEM_VALUE): fewer on a 20 MB spec. */
+function contribute(list: Contributions, item: SpecItem, w: number, v: number): void {
+  if (w > 0 && v >= MIN_ITEM_VALUE) list.push(item, w, v);
 }
 
 /**
@@ -121,8 +137,10 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
   const text = markdown.charCodeAt(0) === 0xfeff ? markdown.slice(1) : markdown;
   if (isBlank(text)) return emptyResult(threshold);
 
-  const o = outline(text);
-  const { items, metaMarkers } = collectItems(o);
+  // Blocks become items as the outline reads them: none is kept past its items.
+  const collector = new ItemCollector();
+  const o = outline(text, (b) => collector.add(b));
+  const { items, metaMarkers } = collector.finish(o.refs);
   const findings = new FindingList();
   const title = o.title?.text;
   if (!o.title) findings.add({ concern: 'document', section: DOCUMENT_SECTION, code: 'no-title', message: 'The spec has no title. Start it with a `# Title` line naming the feature (the editor keeps it in step with the title field).', severity: 'info' });
@@ -131,14 +149,16 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
   const c = (item: SpecItem) => concreteness(item);
 
   // ---- what to build
-  const build: Contribution[] = [];
+  const build = new Contributions();
   // ---- acceptance
-  const acceptance: Contribution[] = [];
-  const acceptanceRegionItems: Array<{ item: SpecItem; v: number }> = [];
+  const acceptance = new Contributions();
+  /** Items of acceptance sections and their value as a criterion. */
+  const acceptanceRegionItems: SpecItem[] = [];
+  const acceptanceRegionValues: number[] = [];
   // ---- scope, dependencies, tests
-  const scope: Contribution[] = [];
-  const deps: Contribution[] = [];
-  const tests: Contribution[] = [];
+  const scope = new Contributions();
+  const deps = new Contributions();
+  const tests = new Contributions();
   const uiItems: SpecItem[] = [];
   const openQuestions: SpecItem[] = [];
   const unanswered: SpecItem[] = [];
@@ -215,7 +235,10 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
     if (s.gwt === 3) wa = 1;
     else if (testable && v >= 0.5) wa = Math.max(wa, (r.scope ?? 0) > 0 || (r.tests ?? 0) > 0 ? 0 : 0.5);
     if (wa > 0) contribute(acceptance, item, wa, vAcc);
-    if (a >= 0.8 && !appendix) acceptanceRegionItems.push({ item, v: vAcc });
+    if (a >= 0.8 && !appendix) {
+      acceptanceRegionItems.push(item);
+      acceptanceRegionValues.push(vAcc);
+    }
 
     // Scope.
     let ws = r.scope ?? 0;
@@ -248,7 +271,10 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
     tests: 0,
   };
   // Per-criterion concreteness: vague criteria in an acceptance section cost a share of the points.
-  const vagueCriteria = acceptanceRegionItems.filter((x) => x.v < 0.45 && !x.item.sig.nonContent);
+  const vagueCriteria: SpecItem[] = [];
+  for (let k = 0; k < acceptanceRegionItems.length; k++) {
+    if (acceptanceRegionValues[k] < 0.45 && !acceptanceRegionItems[k].sig.nonContent) vagueCriteria.push(acceptanceRegionItems[k]);
+  }
   if (acceptanceRegionItems.length >= 2) {
     const share = 1 - vagueCriteria.length / acceptanceRegionItems.length;
     q.acceptance *= 0.7 + 0.3 * share;
@@ -324,10 +350,13 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
   });
   const byKey = Object.fromEntries(breakdown.map((b) => [b.key, b])) as Record<ConcernKey, ConcernScore>;
   byKey.build.detail = detailOf(build, 'statement');
-  byKey.acceptance.detail = `${countWhere(acceptance, (x) => x.v >= 0.45)} testable criteria (${countWhere(acceptance, (x) => x.item.sig.gwt === 3)} Given/When/Then)${vagueCriteria.length ? `, ${vagueCriteria.length} not testable` : ''}`;
-  byKey.scope.detail = `${countWhere(scope, (x) => x.v > 0)} exclusion${countWhere(scope, (x) => x.v > 0) === 1 ? '' : 's'}`;
-  byKey.dependencies.detail = `${countWhere(deps, (x) => x.v >= 0.45)} named module${countWhere(deps, (x) => x.v >= 0.45) === 1 ? '' : 's'}, API${countWhere(deps, (x) => x.v >= 0.45) === 1 ? '' : 's'} or contract${countWhere(deps, (x) => x.v >= 0.45) === 1 ? '' : 's'}`;
-  byKey.tests.detail = explicitTests >= TESTS_FROM_ACCEPTANCE * q.acceptance ? `${countWhere(tests, (x) => x.v >= 0.45)} concrete test expectation${countWhere(tests, (x) => x.v >= 0.45) === 1 ? '' : 's'}` : 'derived from the acceptance criteria; no test named explicitly';
+  byKey.acceptance.detail = `${countWhere(acceptance, (_, v) => v >= 0.45)} testable criteria (${countWhere(acceptance, (item) => item.sig.gwt === 3)} Given/When/Then)${vagueCriteria.length ? `, ${vagueCriteria.length} not testable` : ''}`;
+  const exclusions = countWhere(scope, (_, v) => v > 0);
+  byKey.scope.detail = `${exclusions} exclusion${exclusions === 1 ? '' : 's'}`;
+  const namedDeps = countWhere(deps, (_, v) => v >= 0.45);
+  byKey.dependencies.detail = `${namedDeps} named module${namedDeps === 1 ? '' : 's'}, API${namedDeps === 1 ? '' : 's'} or contract${namedDeps === 1 ? '' : 's'}`;
+  const concreteTests = countWhere(tests, (_, v) => v >= 0.45);
+  byKey.tests.detail = explicitTests >= TESTS_FROM_ACCEPTANCE * q.acceptance ? `${concreteTests} concrete test expectation${concreteTests === 1 ? '' : 's'}` : 'derived from the acceptance criteria; no test named explicitly';
   byKey.ui.detail = uiApplies || byKey.ui.points === byKey.ui.max ? uiDetail : `${uiDetail}; these points count once the spec says what to build and how to check it`;
   byKey.questions.detail = clarifications.length ? `${clarifications.length} open [NEEDS CLARIFICATION] marker${clarifications.length === 1 ? '' : 's'}` : openQuestions.length || tbd || unanswered.length ? `${openQuestions.length} open question${openQuestions.length === 1 ? '' : 's'}, ${tbd} TBD, ${unanswered.length} unanswered` : 'none open';
 
@@ -340,9 +369,9 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
   }
   const examples = { names, bestAcceptance: best(acceptance, 0.6), bestBuild: best(build, 0.5), bestTest: best(tests, 0.6) };
   concernFindings(byKey, q, findings, examples, { uiApplies, openQuestions, build, acceptance });
-  for (const x of vagueCriteria.slice(0, MAX_PER_KIND)) {
-    const ex = examples.bestAcceptance && examples.bestAcceptance !== x.item ? ` — e.g. like line ${examples.bestAcceptance.line}: “${clip(examples.bestAcceptance.text, 90)}”` : ` — e.g. “Given …, when ${actionExample(names)}, then ${outcomeExample(names)}”`;
-    findings.add({ concern: 'acceptance', section: CONCERN_LABELS.acceptance, code: 'vague-criterion', line: x.item.line, severity: 'warning', message: `Acceptance criterion not testable: “${clip(x.item.text, 90)}”. State what can be observed — an output, a status or exit code, an exact message, a number with its unit${ex}.` });
+  for (const criterion of vagueCriteria.slice(0, MAX_PER_KIND)) {
+    const ex = examples.bestAcceptance && examples.bestAcceptance !== criterion ? ` — e.g. like line ${examples.bestAcceptance.line}: “${clip(examples.bestAcceptance.text, 90)}”` : ` — e.g. “Given …, when ${actionExample(names)}, then ${outcomeExample(names)}”`;
+    findings.add({ concern: 'acceptance', section: CONCERN_LABELS.acceptance, code: 'vague-criterion', line: criterion.line, severity: 'warning', message: `Acceptance criterion not testable: “${clip(criterion.text, 90)}”. State what can be observed — an output, a status or exit code, an exact message, a number with its unit${ex}.` });
   }
   findings.more(vagueCriteria.length - MAX_PER_KIND, 'acceptance', 'vague-criterion', 'acceptance criteria are not testable');
   for (const item of openQuestions.slice(0, MAX_PER_KIND)) {
@@ -448,7 +477,7 @@ function testValue(s: ItemSignals, v: number): number {
   return v * 0.6;
 }
 
-function codeContributions(item: SpecItem, build: Contribution[], deps: Contribution[], acceptance: Contribution[], tests: Contribution[]): void {
+function codeContributions(item: SpecItem, build: Contributions, deps: Contributions, acceptance: Contributions, tests: Contributions): void {
   const lines = item.codeLines ?? 0;
   if (lines === 0 || isPlaceholderCode(item.text)) return;
   const r = item.region;
@@ -456,10 +485,10 @@ function codeContributions(item: SpecItem, build: Contribution[], deps: Contribu
   const contract = CONTRACT_LANGS.has(lang) || looksLikeContract(item.text);
   const v = Math.min(0.8, 0.4 + 0.1 * Math.min(4, lines));
   const wb = Math.max(r.build ?? 0, 0.35 * (r.context ?? 0), 0.4 * (r.acceptance ?? 0));
-  if (wb > 0) build.push({ item, w: wb * 0.8, v });
-  if (contract || (r.dependencies ?? 0) > 0) deps.push({ item, w: Math.max(r.dependencies ?? 0, 0.6), v });
-  if ((r.acceptance ?? 0) > 0) acceptance.push({ item, w: r.acceptance ?? 0, v: v * 0.8 });
-  if ((r.tests ?? 0) > 0) tests.push({ item, w: r.tests ?? 0, v });
+  if (wb > 0) build.push(item, wb * 0.8, v);
+  if (contract || (r.dependencies ?? 0) > 0) deps.push(item, Math.max(r.dependencies ?? 0, 0.6), v);
+  if ((r.acceptance ?? 0) > 0) acceptance.push(item, r.acceptance ?? 0, v * 0.8);
+  if ((r.tests ?? 0) > 0) tests.push(item, r.tests ?? 0, v);
 }
 
 const CONTRACT_LANGS = new Set(['json', 'jsonc', 'json5', 'yaml', 'yml', 'proto', 'protobuf', 'graphql', 'gql', 'sql', 'openapi', 'http', 'typescript', 'ts', 'go', 'rust', 'rs', 'java', 'kotlin', 'python', 'py', 'csharp', 'cs', 'swift', 'avro', 'thrift', 'xml', 'toml', 'hcl', 'prisma']);
@@ -476,16 +505,19 @@ function isPlaceholderCode(code: string): boolean {
   return lower === 'todo' || lower === 'tbd' || lower === '...' || lower.startsWith('[') && lower.endsWith(']') && !lower.includes('\n');
 }
 
-function quality(list: Contribution[], target: number): number {
+function quality(list: Contributions, target: number): number {
   const seen = new Set<number>();
   let sum = 0;
-  for (const x of list) {
+  for (let k = 0; k < list.items.length; k++) {
+    const w = list.w[k];
+    const v = list.v[k];
     // Items that say little (a generic sentence) add nothing, however many there are.
-    if (x.v < MIN_ITEM_VALUE || x.w <= 0) continue;
-    const key = (x.item.key ??= dedupeKey(x.item.text));
+    if (v < MIN_ITEM_VALUE || w <= 0) continue;
+    const item = list.items[k];
+    const key = (item.key ??= dedupeKey(item.text));
     if (seen.has(key)) continue;
     seen.add(key);
-    sum += x.w * x.v;
+    sum += w * v;
     if (sum >= target) return 1;
   }
   return Math.min(1, sum / target);
@@ -556,28 +588,28 @@ function sectionOf(r: Region): string {
 }
 
 /** Items of a concern's list that satisfy `pred` (scoreSpec adds an item to a list at most once, so this counts items). */
-function countWhere(list: Contribution[], pred: (x: Contribution) => boolean): number {
+function countWhere(list: Contributions, pred: (item: SpecItem, v: number) => boolean): number {
   let count = 0;
-  for (let k = 0; k < list.length; k++) {
-    const x = list[k];
-    if (x.w > 0 && pred(x)) count++;
+  for (let k = 0; k < list.items.length; k++) {
+    if (list.w[k] > 0 && pred(list.items[k], list.v[k])) count++;
   }
   return count;
 }
 
-function detailOf(list: Contribution[], noun: string): string {
-  const concrete = countWhere(list, (x) => x.v >= 0.45);
+function detailOf(list: Contributions, noun: string): string {
+  const concrete = countWhere(list, (_, v) => v >= 0.45);
   return `${concrete} concrete ${noun}${concrete === 1 ? '' : 's'}`;
 }
 
-function best(list: Contribution[], min: number): SpecItem | undefined {
-  let top: Contribution | undefined;
-  for (let k = 0; k < list.length; k++) {
-    const x = list[k];
-    if (x.item.kind === 'code' || x.item.text.length > 260) continue;
-    if (x.v >= min && (!top || x.v * x.w > top.v * top.w)) top = x;
+function best(list: Contributions, min: number): SpecItem | undefined {
+  let top = -1;
+  for (let k = 0; k < list.items.length; k++) {
+    const item = list.items[k];
+    if (item.kind === 'code' || item.text.length > 260) continue;
+    const v = list.v[k];
+    if (v >= min && (top < 0 || v * list.w[k] > list.v[top] * list.w[top])) top = k;
   }
-  return top?.item;
+  return top < 0 ? undefined : list.items[top];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -646,7 +678,7 @@ function concernFindings(
   q: { build: number; acceptance: number; scope: number; dependencies: number; tests: number },
   findings: FindingList,
   ex: { names: Names; bestAcceptance?: SpecItem; bestBuild?: SpecItem; bestTest?: SpecItem },
-  ctx: { uiApplies: boolean; openQuestions: SpecItem[]; build: Contribution[]; acceptance: Contribution[] },
+  ctx: { uiApplies: boolean; openQuestions: SpecItem[]; build: Contributions; acceptance: Contributions },
 ): void {
   const n = ex.names;
   const quote = (item: SpecItem | undefined) => (item ? `like line ${item.line}: “${clip(item.text, 90)}”` : '');
