@@ -140,8 +140,19 @@ const KEYWORD_RULES: Array<[string[], Region]> = [
   [['checklist', 'contents', 'signoff', 'sign off', 'approval', 'reviewer', 'changelog', 'glossary', 'reference', 'appendix', 'metadata', 'questionnaire'], R('meta')],
 ];
 
-/** The rules' keywords with the space that starts a word in front (`padded.includes(' key')`), made once. */
-const KEYWORD_RULES_PADDED: Array<[string[], Region]> = KEYWORD_RULES.map(([keys, region]) => [keys.map((k) => ` ${k}`), region]);
+/** The rules' keywords by their first two characters, with the rule each belongs to. */
+const KEYWORD_INDEX: ReadonlyMap<string, Array<{ rule: number; key: string }>> = (() => {
+  const index = new Map<string, Array<{ rule: number; key: string }>>();
+  KEYWORD_RULES.forEach(([keys], rule) => {
+    for (const key of keys) {
+      const head = key.slice(0, 2);
+      const list = index.get(head) ?? [];
+      list.push({ rule, key });
+      index.set(head, list);
+    }
+  });
+  return index;
+})();
 
 /**
  * Lower-cases a heading and strips decoration and numbering: `## 3.2. **Non-Goals** (Optional)`
@@ -218,14 +229,20 @@ function computeRegion(text: string, exact: boolean): Region | undefined {
   if (!normalized) return undefined;
   const hit = PHRASE_MAP.get(normalized) ?? PHRASE_MAP.get(stripStoryNumber(normalized));
   if (hit || exact) return hit;
+  // The first rule with a keyword at the start of a word (` key` in ` normalized `): keywords are
+  // looked up by their first two characters at each word start, not searched for one by one.
   const padded = ` ${normalized} `;
-  for (let r = 0; r < KEYWORD_RULES_PADDED.length; r++) {
-    const keys = KEYWORD_RULES_PADDED[r][0];
-    for (let k = 0; k < keys.length; k++) {
-      if (padded.includes(keys[k])) return KEYWORD_RULES_PADDED[r][1];
+  let bestRule = KEYWORD_RULES.length;
+  for (let i = 0; i < padded.length - 1; i++) {
+    if (padded.charCodeAt(i) !== 32) continue;
+    const candidates = KEYWORD_INDEX.get(padded.slice(i + 1, i + 3));
+    if (!candidates) continue;
+    for (let k = 0; k < candidates.length; k++) {
+      const { rule, key } = candidates[k];
+      if (rule < bestRule && padded.startsWith(key, i + 1)) bestRule = rule;
     }
   }
-  return undefined;
+  return bestRule < KEYWORD_RULES.length ? KEYWORD_RULES[bestRule][1] : undefined;
 }
 
 /** "user story 2 export notes" → "user story"; "story 1" → "story"; nothing else is shortened. */

@@ -183,7 +183,8 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
     const item = items[ii];
     const r = item.region;
     const s = item.sig;
-    const section = sectionOf(r);
+    // The section's name is only needed for the markers and placeholders an item has.
+    const section = s.clarifications.length || s.placeholders.length ? sectionOf(r) : DOCUMENT_SECTION;
     if (s.clarifications.length) for (const cl of s.clarifications) clarifications.push({ line: lineOfOffset(item, item.text.indexOf(cl.slice(1, 20))), text: cl, section });
     if (item.kind === 'code') {
       codeContributions(item, build, deps, acceptance, tests);

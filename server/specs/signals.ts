@@ -458,6 +458,10 @@ const T_IDENT = 4;
 const T_WORD = 8;
 /** Contains / . or \ (a path candidate). */
 const T_PATHISH = 16;
+/** An ASCII word that looks like keyboard mash (isMash): 5+ characters, 4 equal in a row or no vowel. */
+const T_MASH = 32;
+/** Bit (c - 97) set for the vowels a e i o u y. */
+const VOWELS = (1 << 0) | (1 << 4) | (1 << 8) | (1 << 14) | (1 << 20) | (1 << 24);
 
 // Scratch arrays of one item's tokens (items are read one at a time).
 let TA = new Int32Array(256); // core start in the prose
@@ -725,6 +729,9 @@ function tokenize(prose: string): number {
     let upper = 0;
     let digit = false;
     let prevLowerLetter = false;
+    let vowel = false;
+    let run = 0;
+    let prevC = -1;
     let j = i;
     for (; j < limit; j++) {
       c = prose.charCodeAt(j);
@@ -732,6 +739,7 @@ function tokenize(prose: string): number {
         if (c >= 97 && c <= 122) {
           bits |= T_WORD;
           prevLowerLetter = true;
+          if ((VOWELS >> (c - 97)) & 1) vowel = true;
         } else {
           if (c <= 32 && (c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11)) break;
           if (c >= 65 && c <= 90) {
@@ -739,6 +747,7 @@ function tokenize(prose: string): number {
             upper++;
             if (prevLowerLetter) bits |= T_IDENT;
             c += 32;
+            if ((VOWELS >> (c - 97)) & 1) vowel = true;
           } else if (c >= 48 && c <= 57) {
             bits |= T_WORD;
             digit = true;
@@ -753,6 +762,10 @@ function tokenize(prose: string): number {
         if (c >= 0xc0 && !(c >= 0x2000 && c <= 0x2bff) && c !== 0xd7 && c !== 0xf7) bits |= T_WORD;
         prevLowerLetter = false;
       }
+      if (c === prevC) {
+        if (++run >= 4) bits |= T_MASH;
+      } else run = 1;
+      prevC = c;
       h = (Math.imul(h, HASH_M) + c) | 0;
     }
     const rawEnd = j;
@@ -777,7 +790,10 @@ function tokenize(prose: string): number {
       coreShape(prose, a, b);
       h = SHAPE_HASH;
       bits = SHAPE_BITS;
-    } else if (upper >= 2 || (upper >= 1 && digit)) bits |= T_IDENT;
+    } else {
+      if (upper >= 2 || (upper >= 1 && digit)) bits |= T_IDENT;
+      bits = mashBits(bits, vowel, b - a, prose.charCodeAt(a));
+    }
     if (start) bits |= T_SENTENCE_START;
     let len = b - a;
     if (bits & T_NON_ASCII) {
@@ -814,18 +830,23 @@ function coreShape(prose: string, a: number, b: number): void {
   let upper = 0;
   let digit = false;
   let prevLowerLetter = false;
+  let vowel = false;
+  let run = 0;
+  let prevC = -1;
   for (let k = a; k < b; k++) {
     let c = prose.charCodeAt(k);
     if (c < 128) {
       if (c >= 97 && c <= 122) {
         bits |= T_WORD;
         prevLowerLetter = true;
+        if ((VOWELS >> (c - 97)) & 1) vowel = true;
       } else {
         if (c >= 65 && c <= 90) {
           bits |= T_WORD;
           upper++;
           if (prevLowerLetter) bits |= T_IDENT;
           c += 32;
+          if ((VOWELS >> (c - 97)) & 1) vowel = true;
         } else if (c >= 48 && c <= 57) {
           bits |= T_WORD;
           digit = true;
@@ -839,11 +860,26 @@ function coreShape(prose: string, a: number, b: number): void {
       if (c >= 0xc0 && !(c >= 0x2000 && c <= 0x2bff) && c !== 0xd7 && c !== 0xf7) bits |= T_WORD;
       prevLowerLetter = false;
     }
+    if (c === prevC) {
+      if (++run >= 4) bits |= T_MASH;
+    } else run = 1;
+    prevC = c;
     h = (Math.imul(h, HASH_M) + c) | 0;
   }
   if (upper >= 2 || (upper >= 1 && digit)) bits |= T_IDENT;
   SHAPE_HASH = h;
-  SHAPE_BITS = bits;
+  SHAPE_BITS = mashBits(bits, vowel, b - a, prose.charCodeAt(a));
+}
+
+/**
+ * T_MASH as isMash decides it for an ASCII word of `len` characters starting with `first` (a run
+ * of four equal characters was already marked while reading it): 5+ characters, and the run or no
+ * vowel in a word that starts with a letter.
+ */
+function mashBits(bits: number, vowel: boolean, len: number, first: number): number {
+  if (len < 5) return bits & ~T_MASH;
+  if (!vowel && ((first >= 65 && first <= 90) || (first >= 97 && first <= 122))) return bits | T_MASH;
+  return bits;
 }
 
 /** Lexicon entry of the ASCII word prose[a, a + len) (compared case-folded), or -1. */
@@ -1160,7 +1196,7 @@ function readProse(prose: string, s: ItemSignals): Reading {
         else if (lowIs(k, 'when') && gwtState <= 1) gwtState = gwtState === 1 ? 2 : 1.5;
         else if (lowIs(k, 'then') && (gwtState === 2 || gwtState === 1.5)) gwtState = gwtState === 2 ? 3 : 2.5;
       }
-    } else if (lowLength(k) >= 5 && isMashToken(k)) s.mash++;
+    } else if (shape & T_NON_ASCII ? isMash(TLOW[k]) : (shape & T_MASH) !== 0) s.mash++;
     if (lowLength(k) <= 2 && (lowIs(k, '→') || lowIs(k, '->') || lowIs(k, '=>') || lowIs(k, '⇒'))) s.condition = true;
     if (idx === 0 && lowIs(k, 'scenario')) conditionOpen = true;
     p2k = pk;
@@ -1198,29 +1234,6 @@ function readProse(prose: string, s: ItemSignals): Reading {
 /** Does the prose at `pos` start with `lit`? */
 function startsWithAt(pos: number, lit: string): boolean {
   return PROSE.startsWith(lit, pos);
-}
-
-/** isMash on token k's lower-cased core (at least 5 characters). */
-function isMashToken(k: number): boolean {
-  if (TF[k] & T_NON_ASCII) return isMash(TLOW[k]);
-  const a = TA[k];
-  const b = TB[k];
-  const p = PROSE;
-  let vowels = 0;
-  let run = 1;
-  let prev = -1;
-  for (let i = a; i < b; i++) {
-    let c = p.charCodeAt(i);
-    if (c >= 65 && c <= 90) c += 32;
-    // a e i o u y
-    if (c === 97 || c === 101 || c === 105 || c === 111 || c === 117 || c === 121) vowels++;
-    if (i > a && c === prev) {
-      run++;
-      if (run >= 4) return true;
-    } else run = 1;
-    prev = c;
-  }
-  return vowels === 0 && isAsciiLetterCode(p.charCodeAt(a));
 }
 
 function phrase(e: number, s: ItemSignals, r: Reading): void {
