@@ -212,16 +212,20 @@ export function isLetter(ch: string): boolean {
  * or may not be headings) only accepts the phrase list.
  */
 export function regionForHeading(text: string, exact = false): Region | undefined {
-  // Headings and labels repeat ("Why this priority", "Acceptance Scenarios"): remember answers.
-  const cacheKey = exact ? `\u0001${text}` : text;
-  if (REGION_CACHE.has(cacheKey)) return REGION_CACHE.get(cacheKey);
+  // Headings and labels repeat ("Why this priority", "Acceptance Scenarios"): remember answers
+  // (one map per mode; NO_REGION stands for "undefined" so one lookup answers).
+  const cache = exact ? REGION_CACHE_EXACT : REGION_CACHE;
+  const cached = cache.get(text);
+  if (cached !== undefined) return cached === NO_REGION ? undefined : cached;
   const region = computeRegion(text, exact);
-  if (REGION_CACHE.size >= REGION_CACHE_MAX) REGION_CACHE.clear();
-  REGION_CACHE.set(cacheKey, region);
+  if (cache.size >= REGION_CACHE_MAX) cache.clear();
+  cache.set(text, region ?? NO_REGION);
   return region;
 }
 
-const REGION_CACHE = new Map<string, Region | undefined>();
+const NO_REGION: Region = {};
+const REGION_CACHE = new Map<string, Region>();
+const REGION_CACHE_EXACT = new Map<string, Region>();
 const REGION_CACHE_MAX = 4096;
 
 function computeRegion(text: string, exact: boolean): Region | undefined {

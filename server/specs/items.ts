@@ -280,8 +280,26 @@ function firstWord(text: string): string {
 }
 
 function continuesScenario(text: string): boolean {
-  const w = firstWord(text);
-  return w === 'when' || w === 'then' || w === 'and' || w === 'but';
+  // firstWord(text) is when/then/and/but, compared in place (ASCII case folded: no other character
+  // lower-cases into these letters), so no string is made per item.
+  let a = 0;
+  while (a < text.length && (text[a] === '*' || text[a] === '_' || text[a] === ' ' || text[a] === '-')) a++;
+  let b = a;
+  while (b < text.length && b - a < 12 && text[b] !== ' ' && text[b] !== '*' && text[b] !== '_' && text[b] !== ',' && text[b] !== ':') b++;
+  const len = b - a;
+  if (len === 4) return foldedAt(text, a, 'when') || foldedAt(text, a, 'then');
+  if (len === 3) return foldedAt(text, a, 'and') || foldedAt(text, a, 'but');
+  return false;
+}
+
+/** Does text at `at` read `word` (lower-case ASCII) with ASCII letters compared case-insensitively? */
+function foldedAt(text: string, at: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) {
+    let c = text.charCodeAt(at + k);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== word.charCodeAt(k)) return false;
+  }
+  return true;
 }
 
 function opensScenario(text: string): boolean {

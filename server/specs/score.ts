@@ -717,12 +717,16 @@ function vagueHint(word: string): string {
  * whose blanks were never filled. Optional sections and the title do not count.
  */
 function findEmptySections(headings: Heading[], items: SpecItem[]): Heading[] {
-  const withContent = new Set<number>();
+  // Lines of headings with content under them (one byte per line of the document).
+  let maxLine = 0;
+  for (let k = 0; k < items.length; k++) if (items[k].headingLine > maxLine) maxLine = items[k].headingLine;
+  for (let k = 0; k < headings.length; k++) if (headings[k].line > maxLine) maxLine = headings[k].line;
+  const withContent = new Uint8Array(maxLine + 1);
   for (let ii = 0; ii < items.length; ii++) {
     const item = items[ii];
     const s = item.sig;
     const has = item.kind === 'code' ? (item.codeLines ?? 0) > 0 && !isPlaceholderCode(item.text) : !s.nonContent && !s.filler && !s.template && !s.generic && !s.emptyClaim && s.content + s.named >= 2;
-    if (has) withContent.add(item.headingLine);
+    if (has) withContent[item.headingLine] = 1;
   }
   const empty: Heading[] = [];
   const stack: Array<{ h: Heading; has: boolean }> = [];
@@ -730,9 +734,10 @@ function findEmptySections(headings: Heading[], items: SpecItem[]): Heading[] {
     if (entry.has && stack.length) stack[stack.length - 1].has = true;
     if (!entry.has && judged(entry.h)) empty.push(entry.h);
   };
-  for (const h of headings) {
+  for (let k = 0; k < headings.length; k++) {
+    const h = headings[k];
     while (stack.length && stack[stack.length - 1].h.level >= h.level) close(stack.pop()!);
-    stack.push({ h, has: withContent.has(h.line) });
+    stack.push({ h, has: withContent[h.line] === 1 });
   }
   while (stack.length) close(stack.pop()!);
   return empty.sort((a, b) => a.line - b.line);
