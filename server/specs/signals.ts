@@ -1050,6 +1050,9 @@ function readProse(prose: string, s: ItemSignals): Reading {
 
     const first = PROSE.charCodeAt(TA[k]);
     const len = TB[k] - TA[k];
+    // A token that starts with a lower-case letter (most of them) is no placeholder, number,
+    // route, HTTP method or --option: those checks are skipped for it.
+    const lowerStart = first >= 97 && first <= 122;
     // Placeholder tokens start with a capital, '?', '$' or '#'.
     if (xbits & X_PLACEHOLDER && ((first >= 65 && first <= 90) || first === 63 || first === 36 || first === 35)) {
       const core = coreOf(k);
@@ -1062,9 +1065,9 @@ function readProse(prose: string, s: ItemSignals): Reading {
       }
     }
 
-    const second = charAt(k, 1);
+    const second = lowerStart ? NaN : charAt(k, 1);
     const isDigitStart = first >= 48 && first <= 57;
-    const symbolicNumber = (first === 60 || first === 62 || first === 0x2264 || first === 0x2265 || first === 126 || first === 43) && len > 1 && isDigit(charAt(k, second === 61 ? 2 : 1));
+    const symbolicNumber = !lowerStart && (first === 60 || first === 62 || first === 0x2264 || first === 0x2265 || first === 126 || first === 43) && len > 1 && isDigit(charAt(k, second === 61 ? 2 : 1));
     if (isDigitStart || symbolicNumber || (first === 45 && len > 1 && isDigit(second))) {
       s.words++;
       const kind = numberToken(k, pk, p2k, k + 1 < count ? k + 1 : -1, s, symbolicNumber);
@@ -1111,7 +1114,7 @@ function readProse(prose: string, s: ItemSignals): Reading {
       prevFlags = 0;
       continue;
     }
-    if (k + 1 < count && PROSE.charCodeAt(TA[k + 1]) === 47 && HTTP_METHODS.has(coreOf(k))) {
+    if (!lowerStart && k + 1 < count && PROSE.charCodeAt(TA[k + 1]) === 47 && HTTP_METHODS.has(coreOf(k))) {
       s.route = true;
       s.observable = true;
     }
@@ -1324,7 +1327,7 @@ function lowEndsWithS(k: number): boolean {
 }
 
 function finish(text: string, r: Reading, s: ItemSignals): void {
-  s.question = trimEndMarkup(text).endsWith('?');
+  s.question = endsWithQuestionMark(text);
 
   const j = r.noJoin;
   if (r.firstNone || (j && (j.startsWith('no_ui') || j.startsWith('not_applicable') || j.startsWith('no_user_interface') || j.startsWith('no_new_dependencies') || j.startsWith('no_dependencies')))) s.explicitNone = true;
@@ -1517,14 +1520,16 @@ function isMostlyLatin(text: string): boolean {
   return latin > other * 4;
 }
 
-function trimEndMarkup(text: string): string {
+/** Does the item end with '?' once trailing markup (spaces, emphasis, closing quotes and brackets) is set aside? */
+function endsWithQuestionMark(text: string): boolean {
   let b = text.length;
   while (b > 0) {
-    const c = text[b - 1];
-    if (c === ' ' || c === '*' || c === '_' || c === ')' || c === '"' || c === '\'' || c === '”' || c === '\t') b--;
+    const c = text.charCodeAt(b - 1);
+    // space * _ ) " ' ” tab
+    if (c === 32 || c === 42 || c === 95 || c === 41 || c === 34 || c === 39 || c === 0x201d || c === 9) b--;
     else break;
   }
-  return text.slice(0, b);
+  return b > 0 && text.charCodeAt(b - 1) === 63;
 }
 
 export function stripEmphasis(w: string): string {
