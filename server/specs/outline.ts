@@ -55,7 +55,7 @@ export const ROOT_REGION: Region = { build: 0.6 };
 const MAX_CODE_CHARS = 4000;
 const MAX_HEADING_CHARS = 200;
 
-type OpenItem = { parts: string[]; lines: number[]; line: number; indent: number; contentIndent: number; checkbox?: string; blankAfter: boolean };
+type OpenItem = { parts: string[]; lines: number[]; line: number; indent: number; contentIndent: number; checkbox: string | undefined; blankAfter: boolean };
 type OpenPara = { parts: string[]; lines: number[] };
 type Fence = { char: string; len: number; info: string; line: number; buf: string[]; chars: number; count: number };
 
@@ -328,7 +328,7 @@ export function outline(text: string, onBlock?: (b: Block) => void): Outline {
     const marker = listMarkerAt(src, from, to, indent);
     if (marker) {
       flush();
-      item = { parts: [marker.rest], lines: [lineNo], line: lineNo, indent, contentIndent: marker.contentIndent, ...(marker.checkbox !== undefined ? { checkbox: marker.checkbox } : {}), blankAfter: false };
+      item = { parts: [marker.rest], lines: [lineNo], line: lineNo, indent, contentIndent: marker.contentIndent, checkbox: marker.checkbox, blankAfter: false };
       prevBlank = false;
       if (atEnd) break;
       continue;
