@@ -94,51 +94,151 @@ function add(s: ItemSignals, key: ListKey, value: string, max = 1_000, unique = 
   }
   if (list.length < max && (!unique || !list.includes(value))) list.push(value);
 }
+// The yes/no signals of an item, one bit each in Signals.bits.
+const B_OBSERVABLE = 1 << 0;
+const B_MODAL = 1 << 1;
+const B_CONDITION = 1 << 2;
+const B_FILLER = 1 << 3;
+const B_EMPTYCLAIM = 1 << 4;
+const B_NONCONTENT = 1 << 5;
+const B_TEMPLATE = 1 << 6;
+const B_GENERIC = 1 << 7;
+const B_QUESTION = 1 << 8;
+const B_EXPLICITNONE = 1 << 9;
+const B_EXCLUSION = 1 << 10;
+const B_TESTFILE = 1 << 11;
+const B_ROUTE = 1 << 12;
+const B_STATUSCODE = 1 << 13;
+const B_CREATION = 1 << 14;
+
+/**
+ * An item's signals: the counts and lists as fields, the yes/no signals as bits behind accessors
+ * (a 20 MB spec has ~170,000 items alive until it is scored: 15 booleans as fields would be 15
+ * words of memory each).
+ */
+class Signals implements ItemSignals {
+  words = 0;
+  content = 0;
+  distinct = 0;
+  functionWords = 0;
+  named = 0;
+  namedWeak = 0;
+  names: string[] = NONE;
+  paths: string[] = NONE;
+  symbols: string[] = NONE;
+  measure: 0 | 1 | 2 = 0;
+  gwt = 0;
+  vague: string[] = NONE;
+  placeholders: string[] = NONE;
+  clarifications: string[] = NONE;
+  lorem = 0;
+  mash = 0;
+  testWords = 0;
+  uiWords = 0;
+  uiStates: string[] = NONE;
+  uiInteractions: string[] = NONE;
+  dependencyWords = 0;
+  quotes = 0;
+  bits = 0;
+  get observable(): boolean {
+    return (this.bits & B_OBSERVABLE) !== 0;
+  }
+  set observable(on: boolean) {
+    this.bits = on ? this.bits | B_OBSERVABLE : this.bits & ~B_OBSERVABLE;
+  }
+  get modal(): boolean {
+    return (this.bits & B_MODAL) !== 0;
+  }
+  set modal(on: boolean) {
+    this.bits = on ? this.bits | B_MODAL : this.bits & ~B_MODAL;
+  }
+  get condition(): boolean {
+    return (this.bits & B_CONDITION) !== 0;
+  }
+  set condition(on: boolean) {
+    this.bits = on ? this.bits | B_CONDITION : this.bits & ~B_CONDITION;
+  }
+  get filler(): boolean {
+    return (this.bits & B_FILLER) !== 0;
+  }
+  set filler(on: boolean) {
+    this.bits = on ? this.bits | B_FILLER : this.bits & ~B_FILLER;
+  }
+  get emptyClaim(): boolean {
+    return (this.bits & B_EMPTYCLAIM) !== 0;
+  }
+  set emptyClaim(on: boolean) {
+    this.bits = on ? this.bits | B_EMPTYCLAIM : this.bits & ~B_EMPTYCLAIM;
+  }
+  get nonContent(): boolean {
+    return (this.bits & B_NONCONTENT) !== 0;
+  }
+  set nonContent(on: boolean) {
+    this.bits = on ? this.bits | B_NONCONTENT : this.bits & ~B_NONCONTENT;
+  }
+  get template(): boolean {
+    return (this.bits & B_TEMPLATE) !== 0;
+  }
+  set template(on: boolean) {
+    this.bits = on ? this.bits | B_TEMPLATE : this.bits & ~B_TEMPLATE;
+  }
+  get generic(): boolean {
+    return (this.bits & B_GENERIC) !== 0;
+  }
+  set generic(on: boolean) {
+    this.bits = on ? this.bits | B_GENERIC : this.bits & ~B_GENERIC;
+  }
+  get question(): boolean {
+    return (this.bits & B_QUESTION) !== 0;
+  }
+  set question(on: boolean) {
+    this.bits = on ? this.bits | B_QUESTION : this.bits & ~B_QUESTION;
+  }
+  get explicitNone(): boolean {
+    return (this.bits & B_EXPLICITNONE) !== 0;
+  }
+  set explicitNone(on: boolean) {
+    this.bits = on ? this.bits | B_EXPLICITNONE : this.bits & ~B_EXPLICITNONE;
+  }
+  get exclusion(): boolean {
+    return (this.bits & B_EXCLUSION) !== 0;
+  }
+  set exclusion(on: boolean) {
+    this.bits = on ? this.bits | B_EXCLUSION : this.bits & ~B_EXCLUSION;
+  }
+  get testFile(): boolean {
+    return (this.bits & B_TESTFILE) !== 0;
+  }
+  set testFile(on: boolean) {
+    this.bits = on ? this.bits | B_TESTFILE : this.bits & ~B_TESTFILE;
+  }
+  get route(): boolean {
+    return (this.bits & B_ROUTE) !== 0;
+  }
+  set route(on: boolean) {
+    this.bits = on ? this.bits | B_ROUTE : this.bits & ~B_ROUTE;
+  }
+  get statusCode(): boolean {
+    return (this.bits & B_STATUSCODE) !== 0;
+  }
+  set statusCode(on: boolean) {
+    this.bits = on ? this.bits | B_STATUSCODE : this.bits & ~B_STATUSCODE;
+  }
+  get creation(): boolean {
+    return (this.bits & B_CREATION) !== 0;
+  }
+  set creation(on: boolean) {
+    this.bits = on ? this.bits | B_CREATION : this.bits & ~B_CREATION;
+  }
+}
+
 /** Items longer than this are analysed on their first part only (a pathological single item). */
 const MAX_ITEM_CHARS = 200_000;
 
 /** `refs`: labels of the document's link reference definitions (`[RFC 192]: https://…`). */
 export function analyzeItem(input: string, refs?: ReadonlySet<string>): ItemSignals {
   const text = input.length > MAX_ITEM_CHARS ? input.slice(0, MAX_ITEM_CHARS) : input;
-  const s: ItemSignals = {
-    words: 0,
-    content: 0,
-    distinct: 0,
-    functionWords: 0,
-    named: 0,
-    namedWeak: 0,
-    names: NONE,
-    paths: NONE,
-    symbols: NONE,
-    measure: 0,
-    observable: false,
-    modal: false,
-    condition: false,
-    gwt: 0,
-    vague: NONE,
-    placeholders: NONE,
-    clarifications: NONE,
-    lorem: 0,
-    mash: 0,
-    filler: false,
-    emptyClaim: false,
-    nonContent: false,
-    template: false,
-    generic: false,
-    question: false,
-    explicitNone: false,
-    exclusion: false,
-    testWords: 0,
-    testFile: false,
-    uiWords: 0,
-    uiStates: NONE,
-    uiInteractions: NONE,
-    dependencyWords: 0,
-    route: false,
-    statusCode: false,
-    quotes: 0,
-    creation: false,
-  };
+  const s: ItemSignals = new Signals();
 
   // Pass 1: code spans, clarification markers, placeholders, quotes and link targets are cut out
   // of the prose (replaced by spaces) and recorded.
