@@ -6,10 +6,10 @@
  * log). Registries are local stand-ins (test/support/registries.ts), configured once with
  * `nightshift env setup`, as a user would point Nightshift at a mirror.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bwrapAvailable } from '../../sandbox/bwrap-driver';
@@ -17,21 +17,11 @@ import { detectCgroups } from '../../sandbox/cgroups';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db';
 import { startFakeLlm, type FakeLlm, type Turn } from '../../test/fake-llm/server';
 import { MS_SOURCE, MS_TEST, startNpmStandIn, startPypiStandIn, type NpmStandIn, type StandIn } from '../../test/support/registries';
+import { runCli } from '../../test/support/cli';
 
 const exec = promisify(execFile);
-const ROOT = resolve(__dirname, '../..');
 const skip = !bwrapAvailable() || detectCgroups().version === 0;
 
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/nightshift.js'), ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
 
 async function gitRepo(files: Record<string, string>): Promise<string> {

@@ -16,20 +16,10 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/db';
 import { ABANDONED_EVAL, listEvalRuns, settleAbandonedEvalRuns } from '../services/evals';
 import { EvalSuiteError, loadSuite } from './suite';
 import { copyHiddenFiles } from './verify';
+import { runCli } from '../../test/support/cli';
 
 const ROOT = resolve(__dirname, '../..');
 const sandboxed = bwrapAvailable() && detectCgroups().version !== 0;
-
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/nightshift.js'), ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 function writeTree(root: string, files: Record<string, string>): void {
   for (const [rel, text] of Object.entries(files)) {

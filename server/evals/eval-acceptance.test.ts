@@ -6,31 +6,20 @@
  * stored and compared with the previous run of the suite; `eval compare` exits 1 naming the task
  * that regressed.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { call, exec, roleOf, teamScript } from '../../test/pipeline/run-test-support';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bwrapAvailable } from '../../sandbox/bwrap-driver';
 import { detectCgroups } from '../../sandbox/cgroups';
 import { startFakeLlm, type FakeLlm } from '../../test/fake-llm/server';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db';
 import { developerScript, MARKER, twoTaskSuite } from '../../test/support/eval-fixtures';
+import { runCli } from '../../test/support/cli';
 
-const ROOT = resolve(__dirname, '../..');
 const skip = !bwrapAvailable() || detectCgroups().version === 0;
 
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/nightshift.js'), ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
 
 describe.skipIf(skip)('nightshift eval (bwrap, fake LLM, real Postgres)', () => {

@@ -6,10 +6,9 @@
  * which the notify job delivers. The page's procedures list and compare the runs, within the
  * organisation only.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bwrapAvailable } from '../../sandbox/bwrap-driver';
@@ -30,21 +29,10 @@ import { createPublisher } from '../realtime/publish';
 import { createOrganization } from '../services/orgs';
 import { setSecret } from '../services/secrets';
 import { createUser } from '../services/users';
+import { runCli } from '../../test/support/cli';
 
 const skip = !bwrapAvailable() || detectCgroups().version === 0;
 const createCaller = createCallerFactory(evalsRouter);
-const ROOT = resolve(__dirname, '../..');
-
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/nightshift.js'), ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 describe.skipIf(skip)('evals in the product (real Postgres, pg-boss, bwrap, fake LLM, local Slack)', () => {
   let t: TestDatabase;

@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { createReadStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { collectStream } from './collect-stream';
 import { createModel } from './create-model';
 import { replayBody, summarizeResponse, type ReplaySummary } from './replay';
 import { listFixtures, type LlmFixture } from './testing/fixtures';
+import { runCli } from '../../test/support/cli';
 
 const CHUNK_SIZES = [1, 3, 64] as const;
 const ROOT = join(import.meta.dirname, '../..');
@@ -15,18 +15,7 @@ const fixtures = listFixtures();
 
 const summaryOf = summarizeResponse;
 
-function runCli(args: string[], stdinPath: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/nightshift.js', 'llm-replay', ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    createReadStream(stdinPath).pipe(child.stdin);
-  });
-}
+const llmReplay = (args: string[], stdinPath: string) => runCli(['llm-replay', ...args], {}, { cwd: ROOT, stdin: stdinPath });
 
 it('has fixtures for every dialect', () => {
   for (const dialect of ['openai', 'anthropic', 'ollama']) {
@@ -73,7 +62,7 @@ describe('llm-replay CLI', () => {
   // in-process above through the same replayBody the command calls.
   const cases = fixtures.map((fx, i) => [`${fx.dialect}/${fx.name}`, fx, CHUNK_SIZES[i % CHUNK_SIZES.length]] as const);
   it.each(cases)('prints the expected JSON line for %s', async (_label, fx, size) => {
-    const { code, stdout, stderr } = await runCli(['--dialect', fx.dialect, '--chunk-bytes', String(size)], fx.path);
+    const { code, stdout, stderr } = await llmReplay(['--dialect', fx.dialect, '--chunk-bytes', String(size)], fx.path);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
@@ -82,14 +71,14 @@ describe('llm-replay CLI', () => {
   });
 
   it('rejects an unknown dialect with exit code 2', async () => {
-    const { code, stderr, stdout } = await runCli(['--dialect', 'cohere'], fixtures[0].path);
+    const { code, stderr, stdout } = await llmReplay(['--dialect', 'cohere'], fixtures[0].path);
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toContain('--dialect must be one of openai, anthropic, ollama');
   });
 
   it('rejects an unknown vendor with exit code 2, and reads usage the vendor way with a known one', async () => {
-    const bad = await runCli(['--dialect', 'openai', '--vendor', 'acme'], fixtures[0].path);
+    const bad = await llmReplay(['--dialect', 'openai', '--vendor', 'acme'], fixtures[0].path);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--vendor must be one of openai, azure, xai');
     // Usage without total_tokens from a server that names no known model: only --vendor can say
@@ -101,14 +90,14 @@ describe('llm-replay CLI', () => {
       `data: ${JSON.stringify({ model: 'local', choices: [], usage: { prompt_tokens: 5, completion_tokens: 1, completion_tokens_details: { reasoning_tokens: 9 } } })}\n\n`,
       'data: [DONE]\n\n',
     ].join(''));
-    const plain = await runCli(['--dialect', 'openai'], path);
-    const xai = await runCli(['--dialect', 'openai', '--vendor', 'xai'], path);
+    const plain = await llmReplay(['--dialect', 'openai'], path);
+    const xai = await llmReplay(['--dialect', 'openai', '--vendor', 'xai'], path);
     expect(JSON.parse(plain.stdout).usage).toEqual({ inputTokens: 5, outputTokens: 1, reasoningTokens: 9 });
     expect(JSON.parse(xai.stdout).usage).toEqual({ inputTokens: 5, outputTokens: 10, reasoningTokens: 9 });
   });
 
   it('rejects a bad chunk size with exit code 2', async () => {
-    const { code, stderr } = await runCli(['--dialect', 'openai', '--chunk-bytes', '0'], fixtures[0].path);
+    const { code, stderr } = await llmReplay(['--dialect', 'openai', '--chunk-bytes', '0'], fixtures[0].path);
     expect(code).toBe(2);
     expect(stderr).toContain('--chunk-bytes must be a positive whole number');
   });

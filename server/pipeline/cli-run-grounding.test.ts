@@ -1,28 +1,16 @@
-import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkoutState, makeFixtureRepo, removeFixtures } from '../../test/pipeline/run-test-support';
 import { buildRepoIndex } from '../specs/repo-index';
 import { scoreSpec } from '../specs/score';
+import { runCli } from '../../test/support/cli';
 
 /**
  * `nightshift run --repo DIR --spec FILE` gates on the spec grounded in DIR, like `spec score
  * --repo` and the web gate: a file the spec names that the checkout lacks is a finding of the
  * refusal (exit 2, nothing written), and one the checkout has is not.
  */
-const ROOT = resolve(__dirname, '../..');
-
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/nightshift.js'), 'run', ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 afterAll(() => removeFixtures());
 
@@ -33,7 +21,7 @@ describe('nightshift run grounds the spec in --repo', () => {
     const specFile = join(dataDir, '..', 'spec.md');
     writeFileSync(specFile, spec);
     const before = await checkoutState(repo);
-    const { code, stdout, stderr } = await runCli(['--repo', repo, '--spec', specFile, '--model', 'openai:gpt-4o-mini', '--base-url', 'http://127.0.0.1:9/v1', '--driver', 'bwrap'], { NIGHTSHIFT_DATA_DIR: dataDir });
+    const { code, stdout, stderr } = await runCli(['run', '--repo', repo, '--spec', specFile, '--model', 'openai:gpt-4o-mini', '--base-url', 'http://127.0.0.1:9/v1', '--driver', 'bwrap'], { NIGHTSHIFT_DATA_DIR: dataDir });
     expect(code).toBe(2);
     const grounded = scoreSpec(spec, { repo: await buildRepoIndex(repo) });
     const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as { spec: { score: number; findings: Array<{ code?: string; message: string }> } };

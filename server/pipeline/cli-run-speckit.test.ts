@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import {
   SPEC,
   teamScript,
 } from '../../test/pipeline/run-test-support';
+import { runCli } from '../../test/support/cli';
 
 /**
  * `nightshift run --spec FOLDER` with a Spec Kit folder: tasks.md is the plan. The done task is
@@ -24,17 +24,6 @@ import {
  * (every open task names its files: there is no gap to fill).
  */
 const ROOT = resolve(__dirname, '../..');
-
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/nightshift.js'), 'run', ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 let llm: FakeLlm | undefined;
 afterAll(async () => {
@@ -89,7 +78,7 @@ describe('nightshift run --spec with a Spec Kit folder', () => {
       },
     });
     const { code, stdout, stderr } = await runCli(
-      ['--repo', repo, '--spec', folder, '--model', 'openai:gpt-4o-mini', '--base-url', `${llm.url}/v1`, '--driver', 'bwrap', '--no-setup'],
+      ['run', '--repo', repo, '--spec', folder, '--model', 'openai:gpt-4o-mini', '--base-url', `${llm.url}/v1`, '--driver', 'bwrap', '--no-setup'],
       { NIGHTSHIFT_DATA_DIR: dataDir, OPENAI_API_KEY: 'sk-test' },
     );
     expect(code, stderr).toBe(0);
@@ -104,7 +93,7 @@ describe('nightshift run --spec with a Spec Kit folder', () => {
 
   it('exits 2 naming a dependency cycle in the folder', async () => {
     const { repo, dataDir } = await makeFixtureRepo();
-    const { code, stderr } = await runCli(['--repo', repo, '--spec', join(ROOT, 'test/fixtures/speckit/cycle'), '--model', 'openai:gpt-4o-mini', '--driver', 'bwrap'], { NIGHTSHIFT_DATA_DIR: dataDir });
+    const { code, stderr } = await runCli(['run', '--repo', repo, '--spec', join(ROOT, 'test/fixtures/speckit/cycle'), '--model', 'openai:gpt-4o-mini', '--driver', 'bwrap'], { NIGHTSHIFT_DATA_DIR: dataDir });
     expect(code).toBe(2);
     expect(stderr).toContain('tasks.md has a dependency cycle: T002 → T003 → T002');
   });

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeLlm, type FakeLlm } from '../../test/fake-llm/server';
 import { scoreSpec } from '../specs/score';
@@ -25,19 +24,8 @@ import {
   teamScript,
   VAGUE_SPEC,
 } from '../../test/pipeline/run-test-support';
+import { runCli } from '../../test/support/cli';
 
-const ROOT = resolve(__dirname, '../..');
-
-function runCli(args: string[], env: Record<string, string>, cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/nightshift.js'), 'run', ...args], { env: { ...process.env, ...env }, ...(cwd ? { cwd } : {}) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 const lastLine = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
 
@@ -93,7 +81,7 @@ describe('nightshift run (CLI) against the fake LLM server', () => {
     llm = await startFakeLlm({ script });
     const secret = 'sk-test-THIS-KEY-MUST-NOT-LEAK-42';
     const { code, stdout, stderr } = await runCli(
-      ['--repo', repo, '--spec', specFile, '--model', 'openai:gpt-4o-mini', '--base-url', `${llm.url}/v1`, '--driver', 'bwrap'],
+      ['run', '--repo', repo, '--spec', specFile, '--model', 'openai:gpt-4o-mini', '--base-url', `${llm.url}/v1`, '--driver', 'bwrap'],
       { NIGHTSHIFT_DATA_DIR: dataDir, OPENAI_API_KEY: secret },
     );
     expect(code, stderr).toBe(0);
@@ -190,7 +178,7 @@ describe('nightshift run (CLI) against the fake LLM server', () => {
     writeFileSync(specFile, VAGUE_SPEC);
     const before = await checkoutState(repo);
     const { code, stdout, stderr } = await runCli(
-      ['--repo', repo, '--spec', specFile, '--model', 'openai:gpt-4o-mini', '--base-url', 'http://127.0.0.1:9/v1', '--driver', 'bwrap'],
+      ['run', '--repo', repo, '--spec', specFile, '--model', 'openai:gpt-4o-mini', '--base-url', 'http://127.0.0.1:9/v1', '--driver', 'bwrap'],
       { NIGHTSHIFT_DATA_DIR: dataDir },
     );
     expect(code).toBe(2);
@@ -211,8 +199,8 @@ describe('nightshift run (CLI) against the fake LLM server', () => {
     writeFileSync(join(repo, 'tsconfig.json'), JSON.stringify({ compilerOptions: { paths: { '@/*': ['./elsewhere/*'] } } }));
     const env = { NIGHTSHIFT_DATA_DIR: dataDir, DATABASE_URL: '' };
     const [noRepo, badModel] = await Promise.all([
-      runCli(['--spec', 'x.md', '--model', 'openai:x', '--max-cycles', '9'], env),
-      runCli(['--repo', repo, '--spec', 'x.md', '--model', 'nope'], env, repo),
+      runCli(['run', '--spec', 'x.md', '--model', 'openai:x', '--max-cycles', '9'], env),
+      runCli(['run', '--repo', repo, '--spec', 'x.md', '--model', 'nope'], env, { cwd: repo }),
     ]);
     expect(noRepo.code, noRepo.stderr).toBe(2);
     expect(noRepo.stderr).toMatch(/^nightshift run: --repo required\n\nusage: nightshift run /);

@@ -6,7 +6,6 @@
  * with the divergence report; a truncated file or one of another task is refused (exit 2) before
  * anything is written.
  */
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -17,30 +16,11 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/db';
 import { exec, makeFixtureRepo, removeFixtures } from '../../test/pipeline/run-test-support';
 import { savePromptOverride } from '../services/agent-settings';
 import { parseRecording, readRecordingFile } from './ndjson';
+import { runCli } from '../../test/support/cli';
 
 const ROOT = resolve(__dirname, '../..');
 const SECRET = 'sk-live-RECORDING-MUST-NOT-KEEP-0123456789';
 const TASK = 'Add applyDiscount(total, percent) to src/cart.js';
-
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string; summary: Record<string, any> | null }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/nightshift.js'), ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => {
-      const last = stdout.trim().split('\n').at(-1);
-      let summary = null;
-      try {
-        summary = last ? JSON.parse(last) : null;
-      } catch {
-        summary = null;
-      }
-      done({ code: code ?? -1, stdout, stderr, summary });
-    });
-  });
-}
 
 /** A model endpoint that must never be contacted: it counts what reaches it. */
 async function tripwire(): Promise<{ url: string; hits: string[]; server: Server }> {

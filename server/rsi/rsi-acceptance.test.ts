@@ -11,10 +11,9 @@
  * eval worse is rejected with the numbers, as is one whose every model call is refused; one whose
  * calibration cannot run is not adopted either (the reason said, exit 1); nothing else was adopted.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bwrapAvailable } from '../../sandbox/bwrap-driver';
 import { detectCgroups } from '../../sandbox/cgroups';
@@ -25,20 +24,10 @@ import { startLocalReceiver, type LocalReceiver } from '../notify/testing/local-
 import { createChannel } from '../services/notification-channels';
 import { listEvalRuns } from '../services/evals';
 import { setRsiSettings } from '../services/rsi';
+import { runCli } from '../../test/support/cli';
 
-const ROOT = resolve(__dirname, '../..');
 const skip = !bwrapAvailable() || detectCgroups().version === 0;
 
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/nightshift.js'), ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
 
 const MODEL = 'openai:gpt-4o-mini';

@@ -6,10 +6,9 @@
  * observed failures pass → adopted as the organisation's text of the skill; revert restores the
  * built-in text, and a second revert is refused.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bwrapAvailable } from '../../sandbox/bwrap-driver';
 import { detectCgroups } from '../../sandbox/cgroups';
@@ -21,23 +20,12 @@ import { loadSkillLibrary } from '../skills/library';
 import { revertProposal } from './adopt';
 import { runCycle } from './cycle';
 import { currentSkillText } from './proposals';
+import { runCli } from '../../test/support/cli';
 
-const ROOT = resolve(__dirname, '../..');
 const skip = !bwrapAvailable() || detectCgroups().version === 0;
 const MODEL = 'openai:gpt-4o-mini';
 const SKILL = 'node-testing';
 const LINE = '5. **No sleeps, no real network.**';
-
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/nightshift.js'), ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 type Msg = { role: string; content?: unknown };
 const text = (c: unknown): string => (typeof c === 'string' ? c : JSON.stringify(c ?? ''));

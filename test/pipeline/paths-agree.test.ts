@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startFakeLlm, type FakeLlm } from '../fake-llm/server';
@@ -13,6 +12,7 @@ import { createRun, startRun } from '../../server/services/runs';
 import { getPullRequest, listPullRequests } from '../../server/services/pull-requests';
 import { createPipelineExecutor } from '@/server/pipeline/task-executor';
 import { architectDesign, call, DISCOUNT_TASK, DISCOUNT_TESTS, exec, FIRST_VERSION, makeFixtureRepo, qaVerdict, RANGE_FIX, RANGE_TEST, removeFixtures, roleOf, SPEC, teamScript, type TeamScript } from './run-test-support';
+import { runCli } from '../support/cli';
 
 /**
  * `nightshift run` and the scheduler path are one executor: for the same scripted spec they give
@@ -20,7 +20,6 @@ import { architectDesign, call, DISCOUNT_TASK, DISCOUNT_TESTS, exec, FIRST_VERSI
  * command allocating 400 MiB, over the sandbox default of 256 MiB, succeeds in both (the web path
  * used to run with the default and had it OOM-killed).
  */
-const ROOT = resolve(__dirname, '../..');
 const MODEL = 'openai:gpt-4o-mini';
 const ALLOC = `node -e "const b = Buffer.alloc(400 * 1024 * 1024); b.fill(1); console.log('allocated', b.length)"`;
 const TEAM: TeamScript = {
@@ -63,17 +62,6 @@ afterAll(async () => {
   removeFixtures();
 });
 
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/nightshift.js'), 'run', ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
 /** The report's headings, criteria and status line (branch names differ by the task id). */
 const sections = (report: string) =>
   report
@@ -99,7 +87,7 @@ describe('one executor for nightshift run and the scheduler', () => {
     const cli = await makeFixtureRepo();
     const specFile = join(cli.root, 'spec.md');
     writeFileSync(specFile, SPEC);
-    const r = await runCli(['--repo', cli.repo, '--spec', specFile, '--model', MODEL, '--base-url', `${cliLlm.url}/v1`, '--driver', 'bwrap', '--no-setup', '--org', org.slug], {
+    const r = await runCli(['run', '--repo', cli.repo, '--spec', specFile, '--model', MODEL, '--base-url', `${cliLlm.url}/v1`, '--driver', 'bwrap', '--no-setup', '--org', org.slug], {
       NIGHTSHIFT_DATA_DIR: cli.dataDir,
       DATABASE_URL: t.url,
     });
