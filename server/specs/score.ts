@@ -179,10 +179,36 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
     if ((item.region.questions ?? 0) > 0 && !item.headingOwn && (isResolutionLabel(item.label) || isResolvedNote(item))) resolvedGroups.add(item.headingLine);
   }
 
+  let lastRegion: Region | undefined;
+  let rAppendix = 0;
+  let rAcceptance = 0;
+  let rTests = 0;
+  let rScope = 0;
+  let rBuild = 0;
+  let rQuestions = 0;
+  let rResolved = 0;
+  let rContext = 0;
+  let rDependencies = 0;
+  let rUi = 0;
   for (let ii = 0; ii < items.length; ii++) {
     const item = items[ii];
     const r = item.region;
     const s = item.sig;
+    // Regions come in many shapes (reading their weights is a megamorphic lookup): read a region's
+    // weights once, while consecutive items share it (items under one heading do).
+    if (r !== lastRegion) {
+      lastRegion = r;
+      rAppendix = r.appendix ?? 0;
+      rAcceptance = r.acceptance ?? 0;
+      rTests = r.tests ?? 0;
+      rScope = r.scope ?? 0;
+      rBuild = r.build ?? 0;
+      rQuestions = r.questions ?? 0;
+      rResolved = r.resolved ?? 0;
+      rContext = r.context ?? 0;
+      rDependencies = r.dependencies ?? 0;
+      rUi = r.ui ?? 0;
+    }
     // The section's name is only needed for the markers and placeholders an item has.
     const section = s.clarifications.length || s.placeholders.length ? sectionOf(r) : DOCUMENT_SECTION;
     if (s.clarifications.length) for (const cl of s.clarifications) clarifications.push({ line: lineOfOffset(item, item.text.indexOf(cl.slice(1, 20))), text: cl, section });
@@ -192,7 +218,7 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
     }
     // A supporting document carried in by an import (plan.md, research.md, tasks.md…) is
     // evidence; what it leaves unfinished is not deducted from the spec (clarifications still block).
-    const appendix = (r.appendix ?? 0) > 0;
+    const appendix = rAppendix > 0;
     if (!appendix) {
       if (s.placeholders.length) for (const p of s.placeholders) placeholders.push({ line: lineOfOffset(item, item.text.indexOf(p.length > 2 ? p.slice(1, -1) : p)), text: p, section });
       if (s.template) templates.push(item);
@@ -201,19 +227,19 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
     }
     // Vague words count where they make a requirement or a criterion uncheckable, not in
     // motivation or background prose.
-    if (!appendix && ((r.acceptance ?? 0) >= 0.5 || (r.tests ?? 0) > 0 || (r.scope ?? 0) > 0 || (s.modal && s.content >= 3 && (r.build ?? 0) >= 0.5))) {
+    if (!appendix && (rAcceptance >= 0.5 || rTests > 0 || rScope > 0 || (s.modal && s.content >= 3 && rBuild >= 0.5))) {
       if (s.vague.length) for (const w of s.vague) if (!s.filler && !s.emptyClaim) vagueWords.push({ item, word: w });
     }
 
     const v = c(item);
-    const a = r.acceptance ?? 0;
+    const a = rAcceptance;
     const testable = isTestable(s);
     const vAcc = testable ? v : Math.min(v, 0.2);
 
     // Questions: open ones in a questions section, unanswered ones elsewhere. Under a
     // sub-heading per question ("### Q-001: Default mode"), the sub-section is one question,
     // settled by a "Resolution:"/"Decision:" line.
-    if ((r.questions ?? 0) > 0 && !r.resolved) {
+    if (rQuestions > 0 && !rResolved) {
       if (appendix || s.nonContent || isResolvedNote(item) || resolvedGroups.has(item.headingLine)) continue;
       if (item.headingOwn) openQuestions.push(item);
       else if (!questionGroups.has(item.headingLine)) {
@@ -222,10 +248,10 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
       }
       continue;
     }
-    if (s.question && !appendix && !r.resolved && !answeredAfterQuestion(item.text) && !s.filler && !s.template) unanswered.push(item);
+    if (s.question && !appendix && !rResolved && !answeredAfterQuestion(item.text) && !s.filler && !s.template) unanswered.push(item);
 
     // What to build.
-    let wb = Math.max(r.build ?? 0, 0.35 * (r.context ?? 0), 0.4 * a, 0.3 * (r.dependencies ?? 0), 0.35 * (r.resolved ?? 0));
+    let wb = Math.max(rBuild, 0.35 * rContext, 0.4 * a, 0.3 * rDependencies, 0.35 * rResolved);
     if (s.modal && s.content >= 3 && !s.question) wb = Math.max(wb, 0.9);
     const story = isUserStory(item.text);
     if (story) wb = Math.max(wb, 0.9);
@@ -234,7 +260,7 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
     // Acceptance.
     let wa = a;
     if (s.gwt === 3) wa = 1;
-    else if (testable && v >= 0.5) wa = Math.max(wa, (r.scope ?? 0) > 0 || (r.tests ?? 0) > 0 ? 0 : 0.5);
+    else if (testable && v >= 0.5) wa = Math.max(wa, rScope > 0 || rTests > 0 ? 0 : 0.5);
     if (wa > 0) contribute(acceptance, item, wa, vAcc);
     if (a >= 0.8 && !appendix) {
       acceptanceRegionItems.push(item);
@@ -242,25 +268,25 @@ export function scoreSpec(markdown: string, options: ScoreOptions = {}): SpecSco
     }
 
     // Scope.
-    let ws = r.scope ?? 0;
+    let ws = rScope;
     if (s.exclusion && !s.question) ws = Math.max(ws, 0.6);
     if (ws > 0) contribute(scope, item, ws, scopeValue(s));
 
     // Dependencies and contracts.
-    let wd = r.dependencies ?? 0;
+    let wd = rDependencies;
     if (s.dependencyWords > 0 && s.named > 0) wd = Math.max(wd, 0.5);
     if (s.route) wd = Math.max(wd, 0.5);
     // "None — only the standard library" is an answer; a bare "None" is not.
-    const depValue = (r.dependencies ?? 0) > 0 && s.explicitNone && s.content >= 3 ? 1 : (r.dependencies ?? 0) > 0 && item.label && s.content >= 3 && !s.filler && !s.template && !s.generic ? Math.max(v, 0.6) : v;
+    const depValue = rDependencies > 0 && s.explicitNone && s.content >= 3 ? 1 : rDependencies > 0 && item.label && s.content >= 3 && !s.filler && !s.template && !s.generic ? Math.max(v, 0.6) : v;
     if (wd > 0) contribute(deps, item, wd, depValue);
 
     // Tests.
-    let wt = r.tests ?? 0;
+    let wt = rTests;
     if (s.testWords > 0 || s.testFile) wt = Math.max(wt, 0.8);
     if (wt > 0) contribute(tests, item, wt, testValue(s, v));
 
     // UI.
-    if ((r.ui ?? 0) > 0 || s.uiWords > 0) uiItems.push(item);
+    if (rUi > 0 || s.uiWords > 0) uiItems.push(item);
     if (s.uiWords > 0) uiMentions++;
   }
 
