@@ -100,16 +100,26 @@ test('members, invitations, tokens and channels are managed from the browser', a
     await expect(them.getByLabel('Secret value')).toHaveCount(0);
     await captureBoth(them, 'team-2-viewer-settings', ask);
 
-    // Removed while the page is open: it says so at once, shows nothing of the organisation any
-    // more, and its live connections end; it leads to their organisations. Their next request is refused.
-    await expect.poll(() => sockets.filter((ws) => !ws.isClosed()).length).toBeGreaterThan(0);
+    // A second tab on a run page, which holds its own live connection (subscribed to that run;
+    // this run id has no run, which the page says — the connection is open all the same).
+    const runTab = await theirs.newPage();
+    runTab.on('websocket', (ws) => void sockets.push({ url: () => ws.url(), isClosed: () => ws.isClosed(), page: runTab.url() }));
+    await runTab.goto(`${origin}/o/${slug}/runs/00000000-0000-4000-8000-000000000000`);
+    await expect(runTab.getByRole('main').getByRole('alert')).toContainText('Run not found');
+
+    // Removed while the pages are open: each says so at once and shows nothing of the organisation
+    // any more, and every live connection ends; it leads to their organisations. Their next request is refused.
+    await expect.poll(() => sockets.filter((ws) => !ws.isClosed()).length).toBeGreaterThanOrEqual(3);
     await page.getByRole('button', { name: 'Remove Jean Sammet' }).click();
     await page.getByRole('button', { name: 'Remove Jean Sammet' }).click();
     await expect(people).not.toContainText('Jean Sammet');
     const ended = them.getByRole('alert').filter({ hasText: 'You no longer have access to this organization' });
     await expect(ended).toBeVisible();
     await expect(them.getByRole('region', { name: 'Managed by admins' })).toHaveCount(0);
+    await expect(runTab.getByRole('alert').filter({ hasText: 'You no longer have access to this organization' })).toBeVisible();
+    await expect(runTab.getByText('Run not found')).toHaveCount(0);
     await expect.poll(() => sockets.filter((ws) => !ws.isClosed()).map((ws) => `${ws.url()} opened on ${ws.page}`)).toEqual([]);
+    await runTab.close();
     await captureBoth(them, 'team-2b-access-ended', ended);
     await ended.getByRole('link', { name: 'Go to your organizations' }).click();
     // With no organisation left, their organisations page leads on to creating one.
