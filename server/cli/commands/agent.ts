@@ -1,14 +1,12 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { parseDriver } from '@/sandbox/index';
-import type { SandboxDriverName } from '@/sandbox/types';
 import { dataDir } from '../../config';
 import { parseModelName } from '../../llm/create-model';
 import { git } from '../../repos/git';
 import { checkRecordingTarget, ndjsonRecordingSink, readRecordingFile, RecordingFileError } from '../../recording/ndjson';
 import type { TaskRecording } from '../../recording/recorder';
 import type { LoadedRecording } from '../../recording/types';
+import { cliCommand, stderrLog } from '../command';
 
 const USAGE = `usage: nightshift agent --repo DIR --task TEXT --model provider:model [--base-url URL] [--max-turns N]
                        [--criteria TEXT]... [--driver auto|docker|bwrap|none] [--org SLUG] [--no-setup] [--quiet]
@@ -39,10 +37,8 @@ Exit 0 when done, 1 when not (a diverged replay included), 2 for bad input (a re
 is truncated, damaged or of another task: nothing is run or written), 130 when interrupted.
 `;
 
-function fail(message: string): number {
-  process.stderr.write(`nightshift agent: ${message}\n`);
-  return 2;
-}
+const command = cliCommand('agent', USAGE);
+const { fail } = command;
 
 /** What a replay did: model calls answered, and whether the branch ended on the recorded tree. */
 async function replaySummary(repo: string, file: string, replayed: LoadedRecording, recording: TaskRecording | undefined, commit: string | undefined) {
@@ -62,35 +58,24 @@ async function replaySummary(repo: string, file: string, replayed: LoadedRecordi
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        repo: { type: 'string' },
-        task: { type: 'string' },
-        model: { type: 'string' },
-        'base-url': { type: 'string' },
-        'max-turns': { type: 'string' },
-        criteria: { type: 'string', multiple: true },
-        driver: { type: 'string' },
-        org: { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-        'no-setup': { type: 'boolean', default: false },
-        record: { type: 'string' },
-        replay: { type: 'string' },
-        'replay-lenient': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    return fail(`${(err as Error).message}\n\n${USAGE}`);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const parsed = command.flags(argv, {
+    repo: { type: 'string' },
+    task: { type: 'string' },
+    model: { type: 'string' },
+    'base-url': { type: 'string' },
+    'max-turns': { type: 'string' },
+    criteria: { type: 'string', multiple: true },
+    driver: { type: 'string' },
+    org: { type: 'string' },
+    quiet: { type: 'boolean', default: false },
+    'no-setup': { type: 'boolean', default: false },
+    record: { type: 'string' },
+    replay: { type: 'string' },
+    'replay-lenient': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   if (values['replay-lenient'] && !values.replay) return fail('--replay-lenient goes with --replay FILE');
   // A recording to replay is read and checked whole before anything else happens.
   let replay: LoadedRecording | undefined;
@@ -127,12 +112,9 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     return fail((err as Error).message);
   }
-  let driver: SandboxDriverName;
-  try {
-    driver = parseDriver(values.driver ?? process.env.SANDBOX_DRIVER);
-  } catch (err) {
-    return fail((err as Error).message);
-  }
+  const driverFlag = command.driver(values.driver);
+  if ('exit' in driverFlag) return driverFlag.exit;
+  const { driver } = driverFlag;
   const repo = resolve(values.repo!);
   if (!existsSync(repo)) return fail(`--repo ${repo} does not exist`);
   try {
@@ -143,9 +125,7 @@ export async function run(argv: string[]): Promise<number> {
   const task = values.task!.trim();
   if (!task) return fail('--task must say what to do');
   const criteria = (values.criteria ?? []).map((c) => c.trim()).filter(Boolean);
-  const log = (line: string) => {
-    if (!values.quiet) process.stderr.write(`${line}\n`);
-  };
+  const log = stderrLog(values.quiet);
 
   const [{ openDatabase }, { createPublisher }, cli, { currentBranch }, { createPipelineExecutor }, { startLocalRunner }, { sessionLogLines }, { operatorRepositorySource }, { taskBranchName }, { cliEnvironment }, { scoreSpec }] =
     await Promise.all([

@@ -1,13 +1,11 @@
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { parseDriver } from '../../../sandbox/index';
-import type { SandboxDriverName } from '../../../sandbox/types';
 import { dataDir } from '../../config';
 import { compareEvals, describeComparison } from '../../evals/compare';
 import { EVAL_MODES, ZEvalResult, type EvalMode, type EvalResult } from '../../evals/result';
 import { EvalSuiteError, loadSuite, resolveSuiteDir, type EvalSuite } from '../../evals/suite';
 import { parseModelName } from '../../llm/create-model';
+import { cliCommand, stderrLog } from '../command';
 
 const USAGE = `usage: nightshift eval run --suite DIR|builtin --model provider:model [--base-url URL] [--mode agent|pipeline]
                           [--repeat N] [--concurrency N] [--out FILE] [--max-turns N] [--driver auto|docker|bwrap|none]
@@ -34,21 +32,11 @@ compare  Regressions (passed in BASE, not in NEW), improvements and the pass-rat
 check    Reads and checks a suite without running it.
 `;
 
-function fail(message: string): number {
-  process.stderr.write(`nightshift eval: ${message}\n`);
-  return 2;
-}
+const command = cliCommand('eval', USAGE);
+const { fail } = command;
 
 export async function run(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
-    process.stdout.write(USAGE);
-    return sub ? 0 : 2;
-  }
-  if (sub === 'run') return evalRun(rest);
-  if (sub === 'compare') return evalCompare(rest);
-  if (sub === 'check') return evalCheck(rest);
-  return fail(`unknown subcommand "${sub}"\n\n${USAGE}`);
+  return command.subcommands(argv, { run: evalRun, compare: evalCompare, check: evalCheck });
 }
 
 function positiveInt(name: string, value: string | undefined, max: number): number | string | undefined {
@@ -69,12 +57,9 @@ function readSuite(suiteArg: string): EvalSuite | string {
 }
 
 async function evalCheck(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, strict: true, options: { suite: { type: 'string' } } }));
-  } catch (err) {
-    return fail(`${(err as Error).message}\n\n${USAGE}`);
-  }
+  const parsed = command.flags(argv, { suite: { type: 'string' } });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   if (!values.suite) return fail(`--suite required\n\n${USAGE}`);
   const suite = readSuite(values.suite);
   if (typeof suite === 'string') return fail(suite);
@@ -83,35 +68,24 @@ async function evalCheck(argv: string[]): Promise<number> {
 }
 
 async function evalRun(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        suite: { type: 'string' },
-        model: { type: 'string' },
-        'base-url': { type: 'string' },
-        mode: { type: 'string' },
-        repeat: { type: 'string' },
-        concurrency: { type: 'string' },
-        out: { type: 'string' },
-        'max-turns': { type: 'string' },
-        driver: { type: 'string' },
-        org: { type: 'string' },
-        'no-setup': { type: 'boolean', default: false },
-        verbose: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    return fail(`${(err as Error).message}\n\n${USAGE}`);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const parsed = command.flags(argv, {
+    suite: { type: 'string' },
+    model: { type: 'string' },
+    'base-url': { type: 'string' },
+    mode: { type: 'string' },
+    repeat: { type: 'string' },
+    concurrency: { type: 'string' },
+    out: { type: 'string' },
+    'max-turns': { type: 'string' },
+    driver: { type: 'string' },
+    org: { type: 'string' },
+    'no-setup': { type: 'boolean', default: false },
+    verbose: { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   const missing = (['suite', 'model'] as const).filter((k) => !values[k]);
   if (missing.length) return fail(`${missing.map((m) => `--${m}`).join(', ')} required\n\n${USAGE}`);
   try {
@@ -126,12 +100,9 @@ async function evalRun(argv: string[]): Promise<number> {
   const concurrency = positiveInt('concurrency', values.concurrency, MAX_EVAL_CONCURRENCY);
   const maxTurns = positiveInt('max-turns', values['max-turns'], 10_000);
   for (const v of [repeat, concurrency, maxTurns]) if (typeof v === 'string') return fail(v);
-  let driver: SandboxDriverName;
-  try {
-    driver = parseDriver(values.driver ?? process.env.SANDBOX_DRIVER);
-  } catch (err) {
-    return fail((err as Error).message);
-  }
+  const driverFlag = command.driver(values.driver);
+  if ('exit' in driverFlag) return driverFlag.exit;
+  const { driver } = driverFlag;
   // --out is written at the end, whole; a folder that is not there is said now, not after an hour.
   const out = values.out ? resolve(values.out) : null;
   if (out) {
@@ -140,12 +111,10 @@ async function evalRun(argv: string[]): Promise<number> {
   }
   const suite = readSuite(values.suite!);
   if (typeof suite === 'string') return fail(suite);
-  const log = (line: string) => {
-    if (!values.quiet) process.stderr.write(`${line}\n`);
-  };
+  const log = stderrLog(values.quiet);
 
-  const [{ openDatabase }, { createPublisher }, cli, { runEval }, { sessionLogLines }, notices, { dispatchNotice }] = await Promise.all([
-    import('../../boot'),
+  const [{ withDatabase }, { createPublisher }, cli, { runEval }, { sessionLogLines }, notices, { dispatchNotice }] = await Promise.all([
+    import('../with-db'),
     import('../../realtime/publish'),
     import('../../services/cli-runs'),
     import('../../evals/runner'),
@@ -154,61 +123,54 @@ async function evalRun(argv: string[]): Promise<number> {
     import('../../notify/dispatch'),
   ]);
   const data = dataDir();
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  const rt = await openDatabase({ dataDir: data, own: false, allowTemporary: true });
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    const { db } = rt;
-    const org = await cli.cliOrganization(db, values.org ?? process.env.NIGHTSHIFT_CLI_ORG);
-    const outcome = await runEval({
-      db,
-      databaseUrl: rt.url,
-      dataDir: data,
-      orgId: org.id,
-      suite,
-      suiteSource: values.suite === 'builtin' ? 'builtin' : 'folder',
-      model: values.model!,
-      baseUrl: values['base-url'],
-      mode,
-      repeat: repeat as number | undefined,
-      concurrency: concurrency as number | undefined,
-      driver,
-      publish: createPublisher(db, rt.pool),
-      setupDependencies: !values['no-setup'],
-      budgets: maxTurns ? { maxTurns: maxTurns as number } : undefined,
-      runner: 'cli',
-      log,
-      onSessionEvent: values.verbose && !values.quiet ? (id, e) => sessionLogLines((l) => log(`  [${id}] ${l}`), { turns: true })(e) : undefined,
-      signal: abort.signal,
-    });
-    if (outcome.cancelled) {
-      log(`eval ${outcome.evalRunId} cancelled after ${outcome.completed.length} attempts; nothing written to --out`);
-      return 130;
-    }
-    const { result, regression } = outcome;
-    if (regression.previous) {
-      log(`compared with eval ${regression.previous.id} (${regression.previous.model}, ${regression.previous.mode}): ${regression.regressions.length ? `REGRESSED: ${regression.regressions.map((r) => r.id).join(', ')}` : 'no regression'}`);
-      const notice = notices.regressionNotice(result, regression, notices.evalsPageUrl(org.slug, result.evalRunId));
-      if (notice) {
-        const sent = await dispatchNotice(db, org.id, notice);
-        for (const s of sent) if (!s.ok) log(`notice to ${s.name} not sent: ${s.error}`);
+  return withDatabase(async (rt, signal) => {
+    try {
+      const { db } = rt;
+      const org = await cli.cliOrganization(db, values.org ?? process.env.NIGHTSHIFT_CLI_ORG);
+      const outcome = await runEval({
+        db,
+        databaseUrl: rt.url,
+        dataDir: data,
+        orgId: org.id,
+        suite,
+        suiteSource: values.suite === 'builtin' ? 'builtin' : 'folder',
+        model: values.model!,
+        baseUrl: values['base-url'],
+        mode,
+        repeat: repeat as number | undefined,
+        concurrency: concurrency as number | undefined,
+        driver,
+        publish: createPublisher(db, rt.pool),
+        setupDependencies: !values['no-setup'],
+        budgets: maxTurns ? { maxTurns: maxTurns as number } : undefined,
+        runner: 'cli',
+        log,
+        onSessionEvent: values.verbose && !values.quiet ? (id, e) => sessionLogLines((l) => log(`  [${id}] ${l}`), { turns: true })(e) : undefined,
+        signal,
+      });
+      if (outcome.cancelled) {
+        log(`eval ${outcome.evalRunId} cancelled after ${outcome.completed.length} attempts; nothing written to --out`);
+        return 130;
       }
+      const { result, regression } = outcome;
+      if (regression.previous) {
+        log(`compared with eval ${regression.previous.id} (${regression.previous.model}, ${regression.previous.mode}): ${regression.regressions.length ? `REGRESSED: ${regression.regressions.map((r) => r.id).join(', ')}` : 'no regression'}`);
+        const notice = notices.regressionNotice(result, regression, notices.evalsPageUrl(org.slug, result.evalRunId));
+        if (notice) {
+          const sent = await dispatchNotice(db, org.id, notice);
+          for (const s of sent) if (!s.ok) log(`notice to ${s.name} not sent: ${s.error}`);
+        }
+      }
+      log(`pass rate ${result.passed}/${result.runs} = ${result.passRate}; $${result.costUsd.toFixed(4)}; ${Math.round(result.durationMs / 100) / 10} s`);
+      const line = JSON.stringify(result);
+      if (out) writeAtomically(out, `${line}\n`);
+      process.stdout.write(`${line}\n`);
+      return result.tasks.some((t) => t.status === 'error') ? 1 : 0;
+    } catch (err) {
+      if (err instanceof cli.CliRunError) return fail(err.message);
+      throw err;
     }
-    log(`pass rate ${result.passed}/${result.runs} = ${result.passRate}; $${result.costUsd.toFixed(4)}; ${Math.round(result.durationMs / 100) / 10} s`);
-    const line = JSON.stringify(result);
-    if (out) writeAtomically(out, `${line}\n`);
-    process.stdout.write(`${line}\n`);
-    return result.tasks.some((t) => t.status === 'error') ? 1 : 0;
-  } catch (err) {
-    if (err instanceof cli.CliRunError) return fail(err.message);
-    throw err;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await rt.close();
-  }
+  }, { interruptible: true });
 }
 
 function writeAtomically(file: string, text: string): void {

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { parseDriver } from '../../../sandbox/index';
-import type { Sandbox, SandboxDriverName } from '../../../sandbox/types';
+import type { Sandbox } from '../../../sandbox/types';
 import { dataDir } from '../../config';
+import { cliCommand, stderrLog } from '../command';
 
 const USAGE = `usage: nightshift replay --run RUN_ID [--task KEY]... [--driver auto|docker|bwrap|none] [--replay-lenient]
                         [--keep] [--quiet]
@@ -25,10 +24,8 @@ The planner's recording is reported (how many model calls it holds), not replaye
 Exit 0 when every replayed task ended on its recorded tree, 1 otherwise, 2 for bad input.
 `;
 
-function fail(message: string): number {
-  process.stderr.write(`nightshift replay: ${message}\n`);
-  return 2;
-}
+const command = cliCommand('replay', USAGE);
+const { fail } = command;
 
 type TaskReport = {
   key: string;
@@ -42,40 +39,24 @@ type TaskReport = {
 };
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        run: { type: 'string' },
-        task: { type: 'string', multiple: true },
-        driver: { type: 'string' },
-        'replay-lenient': { type: 'boolean', default: false },
-        keep: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    return fail(`${(err as Error).message}\n\n${USAGE}`);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const parsed = command.flags(argv, {
+    run: { type: 'string' },
+    task: { type: 'string', multiple: true },
+    driver: { type: 'string' },
+    'replay-lenient': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   const runId = values.run?.trim();
   if (!runId) return fail(`--run RUN_ID required\n\n${USAGE}`);
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(runId)) return fail(`--run takes a run id (a uuid), got "${runId}"`);
-  let driver: SandboxDriverName;
-  try {
-    driver = parseDriver(values.driver ?? process.env.SANDBOX_DRIVER);
-  } catch (err) {
-    return fail((err as Error).message);
-  }
-  const log = (line: string) => {
-    if (!values.quiet) process.stderr.write(`${line}\n`);
-  };
+  const driverFlag = command.driver(values.driver);
+  if ('exit' in driverFlag) return driverFlag.exit;
+  const { driver } = driverFlag;
+  const log = stderrLog(values.quiet);
 
   const [{ openDatabase }, recordings, { git }, { openTaskWorkspace }, { removeWorktree }, { operatorRepositorySource }, { startTaskSandbox }, { orgAgentSetup }, { runTaskSession }, { createTaskRecording }, { createMemoryContextCache }, { loadSkillLibrary }, { secretValuesFromEnv }, { orgProviderSettings }, { projectViability }, { createTaskEnvironment }, { slugify }] =
     await Promise.all([

@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
-import { parseDriver } from '../../../sandbox/index';
-import type { SandboxDriverName } from '../../../sandbox/types';
 import { dataDir } from '../../config';
 import { modelNameProblem } from '../../pipeline/role-models';
 import type { StoredObservation } from '../../services/rsi';
+import type { DB } from '../../db/client';
+import { cliCommand, stderrLog, type Exit } from '../command';
 
 const USAGE = `usage: nightshift rsi report [--since 7d] [--json] [--org SLUG]
        nightshift rsi run --once --model provider:model [--base-url URL] [--eval-model provider:model]
@@ -29,20 +28,11 @@ run      One full cycle: the report, then the reporter agent (--model) turns the
          Exit 0; 1 when a proposal's calibration errored; 2 on bad input.
 `;
 
-function fail(message: string): number {
-  process.stderr.write(`nightshift rsi: ${message}\n`);
-  return 2;
-}
+const command = cliCommand('rsi', USAGE);
+const { fail } = command;
 
 export async function run(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
-    process.stdout.write(USAGE);
-    return sub ? 0 : 2;
-  }
-  if (sub === 'report') return rsiReport(rest);
-  if (sub === 'run') return rsiRun(rest);
-  return fail(`unknown subcommand "${sub}"\n\n${USAGE}`);
+  return command.subcommands(argv, { report: rsiReport, run: rsiRun });
 }
 
 /** An observation as the CLI prints it: the four fields the issue names first. */
@@ -65,28 +55,27 @@ async function sinceOf(value: string | undefined): Promise<Date | string> {
   return new Date(Date.now() - ms);
 }
 
-async function rsiReport(argv: string[]): Promise<number> {
-  let values;
+/** The organisation of --org (else NIGHTSHIFT_CLI_ORG, else the instance's first); one that is not there fails. */
+async function cliOrg(db: DB, flag: string | undefined): Promise<{ id: string; slug: string } | Exit> {
+  const cli = await import('../../services/cli-runs');
   try {
-    ({ values } = parseArgs({ args: argv, strict: true, options: { since: { type: 'string' }, json: { type: 'boolean', default: false }, org: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    return await cli.cliOrganization(db, flag ?? process.env.NIGHTSHIFT_CLI_ORG);
   } catch (err) {
-    return fail(`${(err as Error).message}\n\n${USAGE}`);
+    if (err instanceof cli.CliRunError) return { exit: fail(err.message) };
+    throw err;
   }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+}
+
+async function rsiReport(argv: string[]): Promise<number> {
+  const parsed = command.flags(argv, { since: { type: 'string' }, json: { type: 'boolean', default: false }, org: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   const since = await sinceOf(values.since);
   if (typeof since === 'string') return fail(since);
-  const [{ withDatabase }, cli, { runReport }, rsi] = await Promise.all([import('../with-db'), import('../../services/cli-runs'), import('../../rsi/report'), import('../../services/rsi')]);
+  const [{ withDatabase }, { runReport }, rsi] = await Promise.all([import('../with-db'), import('../../rsi/report'), import('../../services/rsi')]);
   return withDatabase(async ({ db }) => {
-    let org;
-    try {
-      org = await cli.cliOrganization(db, values.org ?? process.env.NIGHTSHIFT_CLI_ORG);
-    } catch (err) {
-      if (err instanceof cli.CliRunError) return fail(err.message);
-      throw err;
-    }
+    const org = await cliOrg(db, values.org);
+    if ('exit' in org) return org.exit;
     const report = await runReport(db, { orgId: org.id, trigger: 'cli', since });
     await rsi.finishReport(db, { orgId: org.id, reportId: report.reportId, proposals: 0, model: null, summary: `${report.observations.length} observations from ${report.runsMined} runs (nightshift rsi report)` });
     if (!values.json) {
@@ -101,39 +90,28 @@ async function rsiReport(argv: string[]): Promise<number> {
 }
 
 async function rsiRun(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        once: { type: 'boolean', default: false },
-        model: { type: 'string' },
-        'eval-model': { type: 'string' },
-        'base-url': { type: 'string' },
-        suite: { type: 'string' },
-        mode: { type: 'string' },
-        since: { type: 'string' },
-        'auto-adopt': { type: 'boolean' },
-        'no-auto-adopt': { type: 'boolean' },
-        'max-proposals': { type: 'string' },
-        repeat: { type: 'string' },
-        concurrency: { type: 'string' },
-        driver: { type: 'string' },
-        org: { type: 'string' },
-        'no-setup': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    return fail(`${(err as Error).message}\n\n${USAGE}`);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const parsed = command.flags(argv, {
+    once: { type: 'boolean', default: false },
+    model: { type: 'string' },
+    'eval-model': { type: 'string' },
+    'base-url': { type: 'string' },
+    suite: { type: 'string' },
+    mode: { type: 'string' },
+    since: { type: 'string' },
+    'auto-adopt': { type: 'boolean' },
+    'no-auto-adopt': { type: 'boolean' },
+    'max-proposals': { type: 'string' },
+    repeat: { type: 'string' },
+    concurrency: { type: 'string' },
+    driver: { type: 'string' },
+    org: { type: 'string' },
+    'no-setup': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   if (!values.model) return fail(`--model required (the reporter agent's model, provider:model)\n\n${USAGE}`);
   for (const [flag, m] of [
     ['--model', values.model],
@@ -151,12 +129,9 @@ async function rsiRun(argv: string[]): Promise<number> {
   const repeat = positiveInt('repeat', values.repeat, MAX_EVAL_REPEAT);
   const concurrency = positiveInt('concurrency', values.concurrency, MAX_EVAL_CONCURRENCY);
   for (const v of [maxProposals, repeat, concurrency]) if (typeof v === 'string') return fail(v);
-  let driver: SandboxDriverName;
-  try {
-    driver = parseDriver(values.driver ?? process.env.SANDBOX_DRIVER);
-  } catch (err) {
-    return fail((err as Error).message);
-  }
+  const driverFlag = command.driver(values.driver);
+  if ('exit' in driverFlag) return driverFlag.exit;
+  const { driver } = driverFlag;
   if (values.since !== undefined) {
     const s = await sinceOf(values.since);
     if (typeof s === 'string') return fail(s);
@@ -170,34 +145,21 @@ async function rsiRun(argv: string[]): Promise<number> {
       throw err;
     }
   }
-  const log = (line: string) => {
-    if (!values.quiet) process.stderr.write(`${line}\n`);
-  };
+  const log = stderrLog(values.quiet);
 
-  const [{ openDatabase }, { createPublisher }, cli, { runCycle }, { dispatchNotice }, { loadRsiSettings }, { improvementsPageUrl }] = await Promise.all([
-    import('../../boot'),
+  const [{ withDatabase }, { createPublisher }, { runCycle }, { dispatchNotice }, { loadRsiSettings }, { improvementsPageUrl }] = await Promise.all([
+    import('../with-db'),
     import('../../realtime/publish'),
-    import('../../services/cli-runs'),
     import('../../rsi/cycle'),
     import('../../notify/dispatch'),
     import('../../services/rsi'),
     import('../../rsi/notice'),
   ]);
   const data = dataDir();
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  const rt = await openDatabase({ dataDir: data, own: false, allowTemporary: true });
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
+  return withDatabase(async (rt, signal) => {
     const { db } = rt;
-    let org;
-    try {
-      org = await cli.cliOrganization(db, values.org ?? process.env.NIGHTSHIFT_CLI_ORG);
-    } catch (err) {
-      if (err instanceof cli.CliRunError) return fail(err.message);
-      throw err;
-    }
+    const org = await cliOrg(db, values.org);
+    if ('exit' in org) return org.exit;
     const publish = createPublisher(db, rt.pool);
     let code = 0;
     for (;;) {
@@ -229,7 +191,7 @@ async function rsiRun(argv: string[]): Promise<number> {
           for (const s of await dispatchNotice(db, org.id, notice)) if (!s.ok) log(`notice to ${s.name} not sent: ${s.error}`);
         },
         log,
-        signal: abort.signal,
+        signal,
       });
       if (!values.json) {
         process.stdout.write(`report ${summary.reportId}: ${summary.observations.length} observations from ${summary.runsMined} runs\n`);
@@ -244,18 +206,14 @@ async function rsiRun(argv: string[]): Promise<number> {
         })}\n`,
       );
       if (summary.proposals.some((p) => p.status === 'error')) code = 1;
-      if (values.once || abort.signal.aborted) return code;
+      if (values.once || signal.aborted) return code;
       const { intervalMinutes } = await loadRsiSettings(db, org.id);
       log(`next cycle in ${intervalMinutes} minutes (Ctrl-C stops)`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, intervalMinutes * 60_000);
-        abort.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
       });
-      if (abort.signal.aborted) return code;
+      if (signal.aborted) return code;
     }
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await rt.close();
-  }
+  }, { interruptible: true });
 }
