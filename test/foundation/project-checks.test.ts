@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { serveRemoteLocally } from '../support/git-remote';
-import { errorCode, userContext } from '../support/trpc';
+import { errorCode, errorMessage as message, userContext } from '../support/trpc';
 import { startFakeLlm } from '../fake-llm/server';
 import { createCallerFactory } from '../../server/api/trpc';
 import { projectRouter } from '../../server/api/routers/project';
@@ -35,15 +35,6 @@ function gitRepo(dir: string, branch = 'trunk', commit = true) {
   git('commit', '-qm', 'init');
   git('branch', 'release');
   return dir;
-}
-
-async function message(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    return (err as Error).message;
-  }
 }
 
 beforeAll(async () => {

@@ -14,3 +14,13 @@ export async function errorCode(p: Promise<unknown>): Promise<string> {
     return err instanceof TRPCError ? err.code : String(err);
   }
 }
+
+/** 'OK' when the call succeeds, else the message of the error it failed with. */
+export async function errorMessage(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'OK';
+  } catch (err) {
+    return (err as Error).message;
+  }
+}

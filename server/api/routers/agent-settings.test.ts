@@ -9,7 +9,7 @@ import { createUser } from '../../services/users';
 import { createOrganization } from '../../services/orgs';
 import { readBuiltInPrompt } from '../../prompts/org-overrides';
 import { MAX_SKILL_MANIFEST_BYTES } from '../../skills/org-library';
-import { errorCode, userContext } from '../../../test/support/trpc';
+import { errorCode, errorMessage as message, userContext } from '../../../test/support/trpc';
 
 const createCaller = createCallerFactory(agentSettingsRouter);
 let t: TestDatabase;
@@ -18,15 +18,6 @@ const ids: Record<string, string> = {};
 const ctx = (userId: string): Context => userContext(t.db, userId);
 
 const code = errorCode;
-
-async function message(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
 
 const GOOD_SKILL = `---
 name: billing-rules

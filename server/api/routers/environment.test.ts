@@ -3,7 +3,7 @@ import { createCallerFactory } from '../trpc';
 import { environmentRouter } from './environment';
 import { secretRouter } from './settings';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/db';
-import { errorCode, userContext } from '../../../test/support/trpc';
+import { errorCode, errorMessage as message, userContext } from '../../../test/support/trpc';
 import { createUser } from '../../services/users';
 import { createOrganization } from '../../services/orgs';
 import { recordEnvSetup } from '../../services/env-setups';
@@ -13,15 +13,6 @@ const createCaller = createCallerFactory(environmentRouter);
 let t: TestDatabase;
 const ids: Record<string, string> = {};
 const api = (userId: string) => createCaller(userContext(t.db, userId));
-
-async function message(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
 
 beforeAll(async () => {
   t = await createTestDatabase('envrouter');

@@ -4,7 +4,7 @@ import { modelsRouter } from './models';
 import { secretRouter } from './settings';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/db';
 import { startFakeLlm, type FakeLlm } from '../../../test/fake-llm/server';
-import { errorCode, userContext } from '../../../test/support/trpc';
+import { errorCode, errorMessage as message, userContext } from '../../../test/support/trpc';
 import { createUser } from '../../services/users';
 import { createOrganization } from '../../services/orgs';
 
@@ -17,15 +17,6 @@ const KEY = 'sk-models-test-right-key-4242';
 let t: TestDatabase;
 let llm: FakeLlm;
 const ids: Record<string, string> = {};
-
-async function message(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
 
 beforeAll(async () => {
   t = await createTestDatabase('models');
