@@ -1,7 +1,7 @@
 'use client';
 import { useState, type FormEvent } from 'react';
 import { trpc } from '../trpc';
-import { Button, Card, ConfirmButton, Empty, ErrorMessage, Field, Loading, SavedMessage } from '../ui/form';
+import { Button, Card, ConfirmButton, Empty, ErrorMessage, Field, Loading, SavedMessage, useActionStatus } from '../ui/form';
 
 /** When something last happened, in words ("3 min ago"), with the exact time as a tooltip. */
 function Ago({ at }: { at: Date | string }) {
@@ -41,8 +41,7 @@ export function NotificationChannels({ orgId }: { orgId: string }) {
   const test = trpc.integrations.channels.test.useMutation({ onSettled: refresh });
   const setEnabled = trpc.integrations.channels.setEnabled.useMutation({ onSuccess: refresh });
   const remove = trpc.integrations.channels.delete.useMutation({ onSuccess: refresh });
-  const [error, setError] = useState<string | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
+  const { error, setError, status, setStatus, act } = useActionStatus();
   const [kind, setKind] = useState<'slack-webhook' | 'discord-webhook'>('slack-webhook');
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
@@ -55,16 +54,6 @@ export function NotificationChannels({ orgId }: { orgId: string }) {
       const c = await create.mutateAsync({ orgId, channel: { kind, name: String(f.get('name')), webhookUrl: String(f.get('url')) } as never });
       el.reset();
       setStatus(`Channel ${c.name} added. Send a test to check it.`);
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  }
-  async function act(p: Promise<unknown>, done: string) {
-    setError(null);
-    setStatus(null);
-    try {
-      await p;
-      setStatus(done);
     } catch (err) {
       setError((err as Error).message);
     }
@@ -140,8 +129,7 @@ export function McpServers({ orgId }: { orgId: string }) {
   const test = trpc.mcp.servers.test.useMutation({ onSettled: refresh });
   const update = trpc.mcp.servers.update.useMutation({ onSuccess: refresh });
   const remove = trpc.mcp.servers.delete.useMutation({ onSuccess: refresh });
-  const [error, setError] = useState<string | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
+  const { error, setError, status, setStatus, act } = useActionStatus();
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -157,16 +145,6 @@ export function McpServers({ orgId }: { orgId: string }) {
       const s = await create.mutateAsync({ orgId, name: String(f.get('name') || preset), preset: preset as never, ...(secretName && secretValue ? { secrets: { [secretName]: secretValue } } : {}) });
       el.reset();
       setStatus(`MCP server ${s.name} added. Test it to see its tools.`);
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  }
-  async function act(p: Promise<unknown>, done: string) {
-    setError(null);
-    setStatus(null);
-    try {
-      await p;
-      setStatus(done);
     } catch (err) {
       setError((err as Error).message);
     }

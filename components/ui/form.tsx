@@ -50,6 +50,28 @@ export function ErrorMessage({ children }: { children?: ReactNode }) {
   );
 }
 
+/**
+ * The error and the confirmation of a card's actions (shown with ErrorMessage and SavedMessage), and
+ * `act`: clears both, awaits the action, then shows `done` or the error. Resolves whether it worked.
+ */
+export function useActionStatus() {
+  const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  async function act(p: Promise<unknown>, done: string): Promise<boolean> {
+    setError(null);
+    setStatus(null);
+    try {
+      await p;
+      setStatus(done);
+      return true;
+    } catch (err) {
+      setError((err as Error).message);
+      return false;
+    }
+  }
+  return { error, setError, status, setStatus, act };
+}
+
 /** A confirmation after a save, announced politely; nothing when there is none. */
 export function SavedMessage({ children }: { children?: ReactNode }) {
   if (!children) return null;
@@ -94,7 +116,7 @@ export function Empty({ children }: { children: ReactNode }) {
  * A destructive action asked twice, in place: the first press turns the button into "Yes, …" and
  * "Cancel" (keyboard focus moves to the confirmation), so nothing is removed by one stray click.
  */
-export function ConfirmButton({ label, confirmLabel, onConfirm, disabled, accessibleName }: { label: string; confirmLabel: string; onConfirm: () => void | Promise<void>; disabled?: boolean; accessibleName?: string }) {
+export function ConfirmButton({ label, confirmLabel, onConfirm, disabled, accessibleName }: { label: string; confirmLabel: string; onConfirm: () => void | Promise<unknown>; disabled?: boolean; accessibleName?: string }) {
   const [asking, setAsking] = useState(false);
   const yes = useRef<HTMLButtonElement>(null);
   useEffect(() => {

@@ -4,7 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useSession } from 'next-auth/react';
 import { trpc } from '@/components/trpc';
 import { useOrg } from '@/components/org-context';
-import { Button, Card, ConfirmButton, CopyButton, ErrorMessage, Field, Loading, SavedMessage } from '@/components/ui/form';
+import { Button, Card, ConfirmButton, CopyButton, ErrorMessage, Field, Loading, SavedMessage, useActionStatus } from '@/components/ui/form';
 import { usePageTitle } from '@/components/ui/page-header';
 
 type Role = 'owner' | 'admin' | 'member' | 'viewer';
@@ -35,8 +35,7 @@ export default function MembersPage() {
   const remove = trpc.member.remove.useMutation({ onSuccess: refreshMembers });
   const [created, setCreated] = useState<{ link: string; email: string | null; emailed: { ok: true; to: string } | { ok: false; to: string; error: string } | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [peopleError, setPeopleError] = useState<string | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
+  const { error: peopleError, status, act } = useActionStatus();
 
   async function onInvite(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -50,18 +49,6 @@ export default function MembersPage() {
       el.reset();
     } catch (err) {
       setError((err as Error).message);
-    }
-  }
-  async function act(p: Promise<unknown>, done: string): Promise<boolean> {
-    setPeopleError(null);
-    setStatus(null);
-    try {
-      await p;
-      setStatus(done);
-      return true;
-    } catch (err) {
-      setPeopleError((err as Error).message);
-      return false;
     }
   }
 
