@@ -5,7 +5,7 @@ import { cjsDefault } from './cjs-default';
 const CredentialsProvider = cjsDefault(CredentialsProviderImport);
 import { githubProvider, githubSignInEmail, type GitHubProfile } from './github-provider';
 import { getDb } from '../db/client';
-import { authenticate, currentSessionVersion, ensureGithubUser, mayCreateAccount, revokeSessions } from '../services/users';
+import { authenticate, currentSessionVersion, ensureGithubUser, mayGithubSignIn, revokeSessions } from '../services/users';
 import { AppError } from '../errors/app-error';
 import { getLogger } from '../observability/logger';
 
@@ -66,13 +66,7 @@ export function authOptions(request: { clientAddress: string | null } = { client
         // for an email holding an invitation.
         if (account?.provider !== 'github' || !profile) return true;
         const p = profile as unknown as GitHubProfile;
-        const db = getDb();
-        const known = await db
-          .selectFrom('users')
-          .select('id')
-          .where((eb) => eb.or([eb('github_id', '=', String(p.id)), eb('email', '=', githubSignInEmail(p).toLowerCase())]))
-          .executeTakeFirst();
-        return Boolean(known) || (await mayCreateAccount(db, githubSignInEmail(p)));
+        return mayGithubSignIn(getDb(), { githubId: String(p.id), email: githubSignInEmail(p) });
       },
       async jwt({ token, user, account, profile }) {
         if (account?.provider === 'github' && profile) {

@@ -144,6 +144,19 @@ export async function mayCreateAccount(db: DB, email: string): Promise<boolean> 
 }
 
 /**
+ * Whether a GitHub sign-in may go on: the GitHub account or its email is already known here, or a
+ * new account may be created for the email.
+ */
+export async function mayGithubSignIn(db: DB, input: { githubId: string; email: string }): Promise<boolean> {
+  const known = await db
+    .selectFrom('users')
+    .select('id')
+    .where((eb) => eb.or([eb('github_id', '=', input.githubId), eb('email', '=', input.email.toLowerCase())]))
+    .executeTakeFirst();
+  return Boolean(known) || (await mayCreateAccount(db, input.email));
+}
+
+/**
  * Changes the caller's password and revokes every session of the account (this one included:
  * the client signs in again with the new password).
  */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { authenticate, createUser, setPasswordByOperator } from '../../server/services/users';
+import { authenticate, createUser, ensureGithubUser, mayGithubSignIn, setPasswordByOperator } from '../../server/services/users';
 import { accountThrottleKey, THROTTLE, throttleBudgets } from '../../server/services/auth-throttle';
 import { createOrganization, listOrganizationsForUser } from '../../server/services/orgs';
 import { acceptInvitation, changeMemberRole, createInvitation, listMembers, previewInvitation, removeMember } from '../../server/services/members';
@@ -24,6 +24,25 @@ async function code(p: Promise<unknown>): Promise<string> {
 }
 
 describe('accounts', () => {
+  it('lets a GitHub sign-in go on for a known GitHub account or email, and for a new person only while sign-up is open or invited', async () => {
+    const owner = await createUser(t.db, { name: 'Gia', email: 'gia@gh.test', password: 'password-123' });
+    await ensureGithubUser(t.db, { githubId: '9001', email: 'gia@gh.test', name: 'Gia' });
+    const org = await createOrganization(t.db, { name: 'GH Org', ownerId: owner.id });
+    const setOpen = (open: boolean) => t.db.insertInto('instance_settings').values({ open_sign_up: open }).onConflict((oc) => oc.column('id').doUpdateSet({ open_sign_up: open })).execute();
+    try {
+      await setOpen(false);
+      expect(await mayGithubSignIn(t.db, { githubId: '9001', email: 'elsewhere@gh.test' })).toBe(true);
+      expect(await mayGithubSignIn(t.db, { githubId: '1234', email: 'GIA@gh.test' })).toBe(true);
+      expect(await mayGithubSignIn(t.db, { githubId: '5678', email: 'new@gh.test' })).toBe(false);
+      await createInvitation(t.db, { orgId: org.id, userId: owner.id, role: 'owner' }, { email: 'new@gh.test', role: 'member' });
+      expect(await mayGithubSignIn(t.db, { githubId: '5678', email: 'new@gh.test' })).toBe(true);
+      await setOpen(true);
+      expect(await mayGithubSignIn(t.db, { githubId: '7777', email: 'stranger@gh.test' })).toBe(true);
+    } finally {
+      await setOpen(true);
+    }
+  });
+
   it('stores a scrypt hash, refuses a second account on the same email, and signs in case-insensitively', async () => {
     const u = await createUser(t.db, { name: 'Grace', email: 'Grace@Example.com', password: 'compilers!' });
     const row = await t.db.selectFrom('users').select(['email', 'password_hash']).where('id', '=', u.id).executeTakeFirstOrThrow();
