@@ -4,7 +4,8 @@ import { getLogger } from '../server/observability/logger';
 import type { DB } from '../server/db/client';
 import { billingConfig, type Env } from '../server/billing/config';
 import { createStripeClient } from '../server/billing/stripe-client';
-import { orgsWithUnreportedUsage, reportOrgUsage, type UsageReport } from '../server/billing/usage';
+import { reportOrgUsage, type UsageReport } from '../server/billing/usage';
+import { orgsWithUnreportedUsage } from '../server/services/billing';
 
 export const REPORT_USAGE_JOB = 'report-usage';
 /** Hourly: Stripe meters accept events up to 35 days old, so the cadence only sets invoice freshness. */

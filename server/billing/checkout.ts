@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import type { DB } from '../db/client';
 import { AppError } from '../errors/app-error';
 import type { BillingConfig } from './config';
-import { getBillingAccount, saveCustomerId } from './accounts';
+import { getBillingAccount, saveCustomerId } from '../services/billing';
 import type { PaidPlanId } from './plans';
 
 /**

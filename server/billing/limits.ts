@@ -1,7 +1,6 @@
-import { sql } from 'kysely';
 import type { DB } from '../db/client';
 import { billingEnabled, type Env } from './config';
-import { getBillingAccount } from './accounts';
+import { getBillingAccount, monthlyTokensUsed, seatsHeld } from '../services/billing';
 import { PLANS, UNLIMITED, type PlanId, type PlanLimits } from './plans';
 
 export type OrgPlanLimits = { plan: PlanId | 'self-hosted'; enforced: boolean; limits: PlanLimits };
@@ -19,18 +18,6 @@ export async function getPlanLimits(db: DB, orgId: string, env: Env = process.en
   const account = await getBillingAccount(db, orgId);
   const plan = account?.plan ?? 'free';
   return { plan, enforced: true, limits: PLANS[plan] };
-}
-
-/** Tokens used in the current calendar month (UTC), from usage records. */
-export async function monthlyTokensUsed(db: DB, orgId: string, now = new Date()): Promise<number> {
-  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-  const row = await db
-    .selectFrom('usage_records')
-    .select(sql<string>`coalesce(sum(tokens), 0)`.as('total'))
-    .where('org_id', '=', orgId)
-    .where('recorded_at', '>=', start)
-    .executeTakeFirstOrThrow();
-  return Number(row.total);
 }
 
 export type TokenBudget = { allowed: boolean; used: number; limit: number };
@@ -57,18 +44,9 @@ export async function checkSeatAvailable(
   opts: { forAcceptance?: boolean; now?: Date; planLimits?: OrgPlanLimits } = {},
 ): Promise<SeatCheck> {
   const { limits } = opts.planLimits ?? (await getPlanLimits(db, orgId, env));
-  const members = await db.selectFrom('memberships').select((eb) => eb.fn.countAll<string>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow();
-  const pending = opts.forAcceptance
-    ? { n: '0' }
-    : await db
-        .selectFrom('invitations')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
-        .where('org_id', '=', orgId)
-        .where('accepted_at', 'is', null)
-        .where('expires_at', '>', opts.now ?? new Date())
-        .executeTakeFirstOrThrow();
-  const used = Number(members.n) + Number(pending.n);
-  return { allowed: used < limits.seats, used, members: Number(members.n), pending: Number(pending.n), limit: limits.seats };
+  const { members, pending } = await seatsHeld(db, orgId, opts);
+  const used = members + pending;
+  return { allowed: used < limits.seats, used, members, pending, limit: limits.seats };
 }
 
 /** The message shown when a plan has no seat left: the numbers, and the two ways out. */

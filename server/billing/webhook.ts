@@ -1,8 +1,7 @@
 import Stripe from 'stripe';
 import type { DB } from '../db/client';
-import { applySubscriptionState, findOrgByCustomerId } from './accounts';
+import { applySubscriptionState, claimWebhookEvent, findOrgByCustomerId, orgExists } from '../services/billing';
 import { billingConfig, type BillingConfig, type Env } from './config';
-import { claimWebhookEvent } from './webhook-events';
 import { isPlanId, PAID_SUBSCRIPTION_STATUSES, type PlanId } from './plans';
 
 /** Stripe's default: a signed timestamp older than this is refused (replays). */
@@ -90,10 +89,4 @@ export function planOfSubscription(sub: Stripe.Subscription, config: Pick<Billin
 function idOf(v: string | { id: string } | null | undefined): string | null {
   if (!v) return null;
   return typeof v === 'string' ? v : v.id;
-}
-
-async function orgExists(db: DB, orgId: string): Promise<boolean> {
-  // A malformed id in metadata must not raise a uuid cast error.
-  if (!/^[0-9a-f-]{36}$/i.test(orgId)) return false;
-  return !!(await db.selectFrom('organizations').select('id').where('id', '=', orgId).executeTakeFirst());
 }

@@ -10,7 +10,7 @@ import { startHandlerServer, startLocalReceiver, type LocalReceiver } from './te
 import { MAX_RATE_LIMIT_RETRIES } from './http-post';
 import { signSlackRequest, verifySlackSignature, SLACK_REPLAY_WINDOW_SECONDS } from './slack-signature';
 import { handleWebhook } from '../http/webhooks';
-import { recordTokenUsage } from '../billing/usage';
+import { recordTokenUsage } from '../services/billing';
 import { sendNightlyDigests } from '../../jobs/nightly-digest';
 import { notifyJob } from '../../jobs/notify';
 import type { JobContext } from '../../jobs/definition';

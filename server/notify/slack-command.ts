@@ -1,5 +1,6 @@
 import type { DB } from '../db/client';
-import { getPlanLimits, monthlyTokensUsed } from '../billing/limits';
+import { getPlanLimits } from '../billing/limits';
+import { monthlyTokensUsed } from '../services/billing';
 import { organizationName } from '../services/orgs';
 import { runStats } from '../services/run-stats';
 import { escapeSlack } from './format-slack';

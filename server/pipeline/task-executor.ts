@@ -12,7 +12,7 @@ import type { RepositorySource } from '../repos/local-repo-policy';
 import { EnvironmentSetupError, type TaskEnvironment } from '../env/session-setup';
 import { openTaskWorkspace, type TaskWorkspace } from '../repos/task-workspace';
 import { removeWorktree } from '../repos/worktree';
-import { recordTokenUsage } from '../billing/usage';
+import { recordTokenUsage } from '../services/billing';
 import { takeChatMessagesForTask } from '../services/chat';
 import { createPgContextCache } from '../services/context-cache';
 import { loadProjectMcpServers } from '../services/mcp-servers';

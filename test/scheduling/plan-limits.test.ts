@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { createRun, getRun, startRun } from '../../server/services/runs';
-import { recordTokenUsage } from '../../server/billing/usage';
+import { recordTokenUsage } from '../../server/services/billing';
 import { PLANS } from '../../server/billing/plans';
 import { setupOrg, startTestWorker, task, waitFor, type TestWorker } from './fixtures';
 import type { TaskExecutor } from '../../jobs/scheduler/types';

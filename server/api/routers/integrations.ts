@@ -8,8 +8,8 @@ import { dispatchNotice } from '../../notify/dispatch';
 import { billingConfig } from '../../billing/config';
 import { createStripeClient } from '../../billing/stripe-client';
 import { createCheckoutUrl, createPortalUrl } from '../../billing/checkout';
-import { getBillingAccount } from '../../billing/accounts';
-import { getPlanLimits, monthlyTokensUsed } from '../../billing/limits';
+import { getBillingAccount, monthlyTokensUsed } from '../../services/billing';
+import { getPlanLimits } from '../../billing/limits';
 import { PAID_PLAN_IDS } from '../../billing/plans';
 
 /** Limits as JSON: Infinity (billing off) does not survive JSON, so "no limit" is null. */
